@@ -1,0 +1,34 @@
+"""Entry point of the ``bordermark`` command. Sub-command groups live beside this file, one per concept."""
+
+from __future__ import annotations
+
+import typer
+
+from bordermark import __version__
+from bordermark.cli import registry as registry_cli
+from bordermark.cli.common import console, get_store
+
+app = typer.Typer(
+    help="Bordermark: stop counterfeit goods in cross-border e-commerce.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(registry_cli.app, name="registry")
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    console.print(__version__)
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the store (BORDERMARK_DATABASE_URL, default a SQLite file in the data directory)."""
+    store = get_store()
+    console.print(f"store ready: {store.url}")
+
+
+if __name__ == "__main__":
+    app()

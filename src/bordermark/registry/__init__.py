@@ -1,0 +1,1 @@
+"""The rights registry service: file formats, validation, import/export, alias learning."""

@@ -1,0 +1,6 @@
+"""Imports every table module so that ``Base.metadata`` is complete (for Alembic and tests).
+
+Add a line here when a new concept gets its own table module.
+"""
+
+from bordermark.store import registry_tables  # noqa: F401
