@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bordermark import __version__
+from bordermark.cli import demo as demo_cli
 from bordermark.cli import registry as registry_cli
 from bordermark.cli.common import console, get_store
 
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_cli.app, name="registry")
+app.command("demo")(demo_cli.demo)
 
 
 @app.command()

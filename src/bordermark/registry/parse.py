@@ -153,15 +153,15 @@ class _RowReader:
         return None if value in (None, "") else str(value).strip()
 
     def build(self, cls: Callable[..., T], **kwargs: Any) -> T | None:
-        if not self.ok:
-            return None
+        """Validate even after earlier field errors, so one pass reports every bad field of the row."""
         try:
-            return cls(**kwargs)
+            obj = cls(**kwargs)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"]) or "row"
                 self.error(loc, err["msg"].removeprefix("Value error, "))
             return None
+        return obj if self.ok else None
 
 
 def parse_rows(rows: Iterable[SourceRow]) -> Parsed:
@@ -175,13 +175,13 @@ def parse_rows(rows: Iterable[SourceRow]) -> Parsed:
             parsed.errors.append(RowError(row.path, row.line, "section", f"unknown section {section!r}"))
             continue
         r = _RowReader(row, parsed.errors)
-        for name in sorted(set(row.data) - ALLOWED[section]):
-            r.error(name, f"unknown column for {section} (allowed: {', '.join(sorted(ALLOWED[section]))})")
         for name in REQUIRED[section]:
             if r.text(name) is None:
                 r.error(name, "required value is missing")
         if not r.ok:
             continue
+        for name in sorted(set(row.data) - ALLOWED[section]):
+            r.error(name, f"unknown column for {section} (allowed: {', '.join(sorted(ALLOWED[section]))})")
         if section == "marks":
             _mark(r, parsed)
         elif section == "products":

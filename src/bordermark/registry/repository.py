@@ -36,7 +36,7 @@ def load_registry(session: Session) -> Registry:
     by_id = {h.id: h for h in holders}
     marks = session.scalars(
         select(MarkRow).options(selectinload(MarkRow.aliases), selectinload(MarkRow.recordations))
-        .order_by(MarkRow.holder_id, MarkRow.text)
+        .order_by(MarkRow.text, MarkRow.holder_id)
     ).all()
     mark_by_id = {m.id: m for m in marks}
     products = session.scalars(

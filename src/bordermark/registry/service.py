@@ -34,7 +34,7 @@ PARTY_COLUMNS = ["holder", "role", "name", "country", "marks", "identifiers", "a
 class ImportRejected(Exception):
     """The import wrote nothing; ``errors`` lists every problem found, each with file, line and field."""
 
-    def __init__(self, errors: Sequence[RowError | FileFormatError]) -> None:
+    def __init__(self, errors: Sequence[RowError]) -> None:
         super().__init__(f"{len(errors)} problem(s) in the input")
         self.errors = list(errors)
 
