@@ -113,7 +113,8 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     else:
         res = resources.files("bordermark.ingest") / "mappings" / f"{name_or_path}.yaml"
         if not res.is_file():
-            raise IngestError(str(name_or_path), None, None, f"unknown format; shipped formats: {', '.join(available())}")
+            known = ", ".join(available())
+            raise IngestError(str(name_or_path), None, None, f"unknown format; shipped formats: {known}")
         text, where = res.read_text(encoding="utf-8"), f"{name_or_path}.yaml"
     try:
         raw: Any = yaml.safe_load(text)

@@ -106,8 +106,9 @@ def iter_declarations(path: str | Path, mapping: Mapping) -> Iterator[Declaratio
             except ValidationError:
                 item["origin"] = None
                 items = (DeclarationItem.model_validate(item),)
+            base = {"id": str(row[ID]), "declared_at": declared_at, "items": items}
             try:
-                yield Declaration.model_validate({**header, "id": str(row[ID]), "declared_at": declared_at, "items": items})
+                yield Declaration.model_validate({**header, **base})
             except ValidationError:
                 header.pop("country_of_departure", None)
-                yield Declaration.model_validate({**header, "id": str(row[ID]), "declared_at": declared_at, "items": items})
+                yield Declaration.model_validate({**header, **base})
