@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -102,8 +103,6 @@ def _source_expr(spec: FieldSpec, raw: pl.DataFrame, file: str, name: str) -> pl
     col = pl.col(head)
     if idx is None:
         return col
-    if raw.schema[head] == pl.String:  # nested values stored as JSON text (CSV export)
-        col = col.str.json_decode()
     if idx != "":
         item = col.list.get(int(idx), null_on_oob=True)
         return item.struct.field(sub) if sub else item
@@ -117,6 +116,24 @@ def _source_expr(spec: FieldSpec, raw: pl.DataFrame, file: str, name: str) -> pl
         return values.list.first()
     numeric = values.list.eval(pl.element().cast(pl.Float64, strict=False))
     return {"sum": numeric.list.sum(), "max": numeric.list.max(), "min": numeric.list.min()}[agg]
+
+
+def _decode_nested(raw: pl.DataFrame, specs: dict[str, FieldSpec], file: str, first_line: int) -> pl.DataFrame:
+    """Nested values stored as JSON text (a CSV export of items) become lists of structs."""
+    for name, spec in specs.items():
+        if spec.source is None:
+            continue
+        head, idx, _ = spec.path
+        if idx is None or head not in raw.columns or raw.schema[head] != pl.String:
+            continue
+        values: list[Any] = []
+        for i, text in enumerate(raw[head].to_list()):
+            try:
+                values.append(json.loads(text) if text else None)
+            except ValueError as exc:
+                raise IngestError(file, first_line + i, name, f"column {head!r} is not valid JSON: {exc}") from exc
+        raw = raw.with_columns(pl.Series(head, values, strict=False))
+    return raw
 
 
 def _typed(expr: pl.Expr, kind: str) -> pl.Expr:
@@ -145,6 +162,7 @@ def _check(raw_col: pl.Series, typed_col: pl.Series, file: str, first_line: int,
 def apply_mapping(raw: pl.DataFrame, mapping: Mapping, file: str = "<input>", first_line: int = 1) -> pl.DataFrame:
     """Turn one raw batch into canonical columns: ``id``, ``time``, every mapped field, and in-file labels."""
     specs: dict[str, FieldSpec] = {ID: mapping.id, TIME: mapping.time, **mapping.fields}
+    raw = _decode_nested(raw, specs, file, first_line)
     untyped = raw.select([_source_expr(spec, raw, file, name).alias(name) for name, spec in specs.items()])
     typed = untyped.select([_typed(pl.col(n), specs[n].type).alias(n) for n in specs])
     for name, spec in specs.items():
@@ -159,9 +177,9 @@ def apply_mapping(raw: pl.DataFrame, mapping: Mapping, file: str = "<input>", fi
     if labels.join is None:
         extra = []
         for name in LABELS:
-            spec: LabelSpec | None = getattr(labels, name)
-            if spec is not None and spec.source in raw.columns:
-                extra.append(_label_expr(spec).alias(name))
+            label: LabelSpec | None = getattr(labels, name)
+            if label is not None and label.source in raw.columns:
+                extra.append(_label_expr(label).alias(name))
         if extra:
             typed = typed.with_columns(raw.select(extra))
     return typed
