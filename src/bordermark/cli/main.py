@@ -7,6 +7,7 @@ import typer
 from bordermark import __version__
 from bordermark.cli import demo as demo_cli
 from bordermark.cli import registry as registry_cli
+from bordermark.cli import screen as screen_cli
 from bordermark.cli.common import console, get_store
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_cli.app, name="registry")
+app.add_typer(screen_cli.app, name="screen")
 app.command("demo")(demo_cli.demo)
 
 

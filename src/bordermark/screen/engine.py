@@ -1,0 +1,313 @@
+"""The screening core: listing + detection + registry knowledge -> features -> score, verdict, reasons.
+
+Pure and in-memory: a :class:`Screener` is built once from a registry snapshot, a scenario, rates, seller
+history, an image index and the cleared-content hashes, then scores batches without touching the store. The
+score is a calibrated logistic function of named features, so every reason carries its exact contribution in
+log-odds (like Splink's ``bf_*`` columns) and the same code serves hand-set weights and trained ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from bordermark.domain import Listing, Registry
+from bordermark.screen.features import (
+    FEATURES,
+    BrandInfo,
+    Evidence,
+    FeatureResult,
+    ProductBand,
+    SellerRecord,
+    _norm_cat,
+)
+from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
+from bordermark.screen.money import Rates, UnknownCurrency
+from bordermark.screen.scenario import BUILTIN, Scenario
+
+FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+
+
+class Verdict(StrEnum):
+    LIKELY_COUNTERFEIT = "likely_counterfeit"
+    POSSIBLE_PARALLEL_IMPORT = "possible_parallel_import"
+    BRAND_MENTION_OK = "brand_mention_ok"
+    CLEAR = "clear"
+
+
+class DetectionLike(Protocol):
+    hits: Sequence[Any]
+    signals: Sequence[Any]
+
+
+class DetectorLike(Protocol):
+    def detect_many(self, texts: Sequence[str]) -> Sequence[Any]: ...
+
+
+OUTPUT_COLUMNS = ["id", "score", "verdict", "brand_hits", "reasons", "scenario_version", "suppressed"]
+
+
+@dataclass(slots=True)
+class ScreenResult:
+    listing_id: str
+    score: float
+    verdict: Verdict
+    brand_hits: list[dict[str, Any]]
+    reasons: list[dict[str, Any]]
+    scenario_version: int
+    features: dict[str, float]
+    content_hash: str
+    mark_id: str | None = None
+    suppressed: bool = False
+    listing: Listing | None = field(default=None, repr=False)
+
+    def to_row(self) -> dict[str, Any]:
+        return {"id": self.listing_id, "score": self.score, "verdict": self.verdict.value,
+                "brand_hits": self.brand_hits, "reasons": self.reasons,
+                "scenario_version": self.scenario_version, "suppressed": self.suppressed}
+
+
+def content_hash(listing: Listing) -> str:
+    """What a reviewer saw: if any of it changes, a cleared listing is screened and raised again."""
+    parts = (listing.title, listing.description, str(listing.price), listing.currency or "", listing.seller_id or "",
+             listing.seller_name or "", listing.category or "", listing.ships_from or "", "|".join(listing.images))
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=10).hexdigest()
+
+
+_NAME_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def norm_name(value: str) -> str:
+    return _NAME_RE.sub("", value.casefold())
+
+
+def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
+    """Precompute, per mark, its products' price bands in the base currency, categories, authorised parties
+    and network countries. Bands in a currency without a rate are skipped (they cannot be compared)."""
+    holders = {h.name: h for h in registry.holders}
+    products_by: dict[tuple[str, str], list[ProductBand]] = {}
+    for p in registry.products:
+        lows, highs = [], []
+        for b in p.price_bands:
+            try:
+                lows.append(rates.to_base(b.low, b.currency))
+                highs.append(rates.to_base(b.high, b.currency))
+            except UnknownCurrency:
+                continue
+        if lows:
+            band = ProductBand(p.name, p.category, min(lows), max(highs))
+        else:
+            band = ProductBand(p.name, p.category, 0.0, 0.0)
+        products_by.setdefault((p.holder, p.mark), []).append(band)
+    parties_by: dict[str, list[Any]] = {}
+    for party in registry.parties:
+        parties_by.setdefault(party.holder, []).append(party)
+    out: dict[str, BrandInfo] = {}
+    for m in registry.marks:
+        products = tuple(products_by.get((m.holder, m.text), ()))
+        authorised: dict[str, str] = {}
+        countries: set[str] = set()
+        holder = holders.get(m.holder)
+        if holder is not None and holder.country:
+            countries.add(holder.country)
+        for party in parties_by.get(m.holder, ()):
+            if party.marks and m.text not in party.marks:
+                continue
+            label = f"{party.name} ({party.role.value if hasattr(party.role, 'value') else party.role})"
+            authorised[norm_name(party.name)] = label
+            for ident in party.identifiers:
+                authorised[norm_name(ident)] = label
+            if party.country:
+                countries.add(party.country)
+        out[m.id] = BrandInfo(
+            mark_id=m.id, text=m.text, holder=m.holder, registration_number=m.registration_number,
+            famous=m.famous, products=products,
+            categories=frozenset(_norm_cat(p.category) for p in products if p.category),
+            authorised=authorised, network_countries=frozenset(countries),
+        )
+    return out
+
+
+def hit_dict(hit: Any) -> dict[str, Any]:
+    if hasattr(hit, "to_dict"):
+        return hit.to_dict()  # type: ignore[no-any-return]
+    return {"mark_id": hit.mark_id, "mark": hit.mark, "holder": hit.holder, "start": hit.start, "end": hit.end,
+            "matched": hit.matched, "method": str(hit.method), "score": round(float(hit.score), 4)}
+
+
+def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -> Verdict:
+    """Verdict classes from the features and the calibrated score.
+
+    Order matters: no brand -> ``clear``; an authorised seller -> ``brand_mention_ok``; a plainly unrelated
+    use (other category, no counterfeit cue) -> ``brand_mention_ok``; a score at or above the alert threshold
+    -> ``likely_counterfeit``; genuine brand signals from an unauthorised channel at a near-genuine price
+    -> ``possible_parallel_import``; anything else mentioning a brand -> ``brand_mention_ok``.
+    """
+    if not values.get("brand_hit"):
+        return Verdict.CLEAR
+    if values.get("seller_authorised"):
+        return Verdict.BRAND_MENTION_OK
+    cues = values.get("counterfeit_terms") or values.get("brand_disguised") or values.get("factory_origin")
+    if (values.get("category_unrelated") or values.get("brand_context_weak")) and not cues:
+        return Verdict.BRAND_MENTION_OK
+    if score >= scenario.config.alert_threshold:
+        return Verdict.LIKELY_COUNTERFEIT
+    if values.get("price_near_genuine") and values.get("seller_unauthorised"):
+        return Verdict.POSSIBLE_PARALLEL_IMPORT
+    return Verdict.BRAND_MENTION_OK
+
+
+class Screener:
+    """Scores listings against one scenario; build with :meth:`build` (cheap to reuse across batches)."""
+
+    def __init__(
+        self,
+        brands: dict[str, BrandInfo],
+        detector: DetectorLike,
+        scenario: Scenario,
+        rates: Rates,
+        *,
+        sellers: dict[str, SellerRecord] | None = None,
+        images: ImageIndex | None = None,
+        cleared: dict[str, str] | None = None,
+    ) -> None:
+        self.brands, self.detector, self.scenario, self.rates = brands, detector, scenario, rates
+        self.sellers = sellers or {}
+        self.images = images if images is not None and len(images) else None
+        self.cleared = cleared or {}
+        cfg = scenario.config
+        self._weights = [(name, FEATURES[name], cfg.weights.get(name, 0.0)) for name in FEATURE_NAMES]
+        self._plain = frozenset(cfg.plain_methods)
+        self._families = [(fam, tuple(s.lower() for s in subs)) for fam, subs in cfg.signal_families.items()]
+        self._family_cache: dict[str, str | None] = {}
+        self._base_score = _sigmoid(cfg.bias)
+
+    @classmethod
+    def build(cls, registry: Registry, detector: DetectorLike, scenario: Scenario = BUILTIN,
+              rates: Rates | None = None, **kw: Any) -> Screener:
+        rates = rates or Rates.load()
+        return cls(build_brands(registry, rates), detector, scenario, rates, **kw)
+
+    # -- evidence -------------------------------------------------------------------------------------------
+    def _family(self, code: str) -> str | None:
+        fam = self._family_cache.get(code, "?")
+        if fam == "?":
+            low = code.lower()
+            fam = next((f for f, subs in self._families if any(s in low for s in subs)), None)
+            self._family_cache[code] = fam
+        return fam
+
+    def _band(self, brand: BrandInfo, listing: Listing) -> ProductBand | None:
+        priced = [p for p in brand.products if p.low > 0]
+        if not priced:
+            return None
+        if listing.category and len(priced) > 1:
+            cat = _norm_cat(listing.category)
+            same = [p for p in priced if p.category and _norm_cat(p.category) == cat]
+            if same:
+                priced = same
+        if len(priced) > 1:
+            title = listing.title.casefold()
+            named = [p for p in priced if p.name.casefold() in title]
+            if named:
+                priced = named
+        return min(priced, key=lambda p: p.low)
+
+    def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
+        hits = [h for h in detection.hits if h.mark_id in self.brands]
+        hit = max(hits, key=lambda h: (getattr(h, "supported", True), h.score, self.brands[h.mark_id].famous),
+                  default=None)
+        brand = self.brands[hit.mark_id] if hit is not None else None
+        cfg = self.scenario.config
+        ev = Evidence(listing=listing, hit=hit, brand=brand, base_currency=self.rates.base,
+                      plain_methods=self._plain, history_saturation=cfg.history_saturation,
+                      parallel_min_price_ratio=cfg.parallel_min_price_ratio)
+        if brand is None:
+            return ev, hits
+        for sig in detection.signals:
+            fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
+            if fam is not None:
+                ev.signals.setdefault(fam, []).append(str(sig.term))
+        if listing.price is not None and listing.currency:
+            ev.price_base = self.rates.to_base(listing.price, listing.currency)
+        ev.band = self._band(brand, listing)
+        for key in (listing.seller_id, listing.seller_name):
+            if key:
+                found = brand.authorised.get(norm_name(key))
+                if found:
+                    ev.authorised_as = found
+                    break
+        if listing.seller_id:
+            ev.seller = self.sellers.get(listing.seller_id)
+        if self.images is not None and listing.images:
+            d = cfg.image_max_distance
+            ev.image_counterfeit = self.images.match(listing.images, COUNTERFEIT, d)
+            ev.image_genuine = self.images.match(listing.images, GENUINE, d)
+        return ev, hits
+
+    # -- scoring --------------------------------------------------------------------------------------------
+    def score_evidence(self, ev: Evidence) -> tuple[float, dict[str, float], list[dict[str, Any]]]:
+        values: dict[str, float] = {}
+        reasons: list[tuple[float, str, str]] = []
+        logit = self.scenario.config.bias
+        if ev.brand is not None:
+            for name, fn, weight in self._weights:
+                res: FeatureResult | None = fn(ev)
+                if res is None or not res.value:
+                    continue
+                values[name] = res.value
+                contribution = weight * res.value
+                logit += contribution
+                reasons.append((contribution, name, res.detail))
+        reasons.sort(key=lambda r: -abs(r[0]))
+        return (_sigmoid(logit), values,
+                [{"code": n, "detail": d, "contribution": round(c, 3)} for c, n, d in reasons])
+
+    def screen_one(self, listing: Listing, detection: Any) -> ScreenResult:
+        chash = content_hash(listing)
+        version = self.scenario.version
+        if not detection.hits:  # fast path: no brand, nothing to explain
+            return ScreenResult(listing.id, round(self._base_score, 4), Verdict.CLEAR, [], [], version, {}, chash,
+                                listing=listing)
+        ev, _hits = self.evidence(listing, detection)
+        score, values, reasons = self.score_evidence(ev)
+        verdict = decide_verdict(values, score, self.scenario)
+        return ScreenResult(
+            listing.id, round(score, 4), verdict, [hit_dict(h) for h in detection.hits], reasons, version, values,
+            chash, mark_id=ev.brand.mark_id if ev.brand else None,
+            suppressed=self.cleared.get(listing.id) == chash, listing=listing,
+        )
+
+    def screen_many(self, listings: Sequence[Listing]) -> list[ScreenResult]:
+        detections = self.detector.detect_many([lst.text for lst in listings])
+        return [self.screen_one(lst, det) for lst, det in zip(listings, detections, strict=True)]
+
+    def screen(self, listing: Listing) -> ScreenResult:
+        return self.screen_many([listing])[0]
+
+
+def feature_vector(values: dict[str, float]) -> list[float]:
+    return [values.get(n, 0.0) for n in FEATURE_NAMES]
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

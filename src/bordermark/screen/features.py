@@ -1,0 +1,284 @@
+"""Named screening features. Each is a plain function whose name is the evidence code and whose docstring is
+its user-facing documentation (the OpenSanctions way); it returns ``FeatureResult(value, detail)`` with a
+human sentence, or ``None`` when it does not apply. Pure: everything it needs is already in :class:`Evidence`.
+
+Values lie in 0..1 so a scenario weight reads as "log-odds added at full strength"; the contribution reported
+with each reason is ``weight * value``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from bordermark.domain import Listing
+
+
+class FeatureResult(NamedTuple):
+    value: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductBand:
+    name: str
+    category: str | None
+    low: float  # in the base currency
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class BrandInfo:
+    """What screening needs to know about one mark, precomputed once from the registry."""
+
+    mark_id: str
+    text: str
+    holder: str
+    registration_number: str | None
+    famous: bool
+    products: tuple[ProductBand, ...]
+    categories: frozenset[str]
+    authorised: dict[str, str]  # normalised name or identifier -> "party name (role)"
+    network_countries: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SellerRecord:
+    seller_id: str
+    confirmed_fakes: int = 0
+    cleared: int = 0
+    parallel: int = 0
+    takedowns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImageMatch:
+    path: str
+    distance: int
+    source: str  # the listing or catalogue entry the matched hash came from
+    mark_id: str | None
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Everything known about one listing at scoring time."""
+
+    listing: Listing
+    hit: Any | None  # the primary bordermark.detect Hit
+    brand: BrandInfo | None
+    signals: dict[str, list[str]] = field(default_factory=dict)  # feature family -> matched terms
+    price_base: float | None = None
+    base_currency: str = "USD"
+    band: ProductBand | None = None
+    authorised_as: str | None = None
+    seller: SellerRecord | None = None
+    image_counterfeit: ImageMatch | None = None
+    image_genuine: ImageMatch | None = None
+    plain_methods: frozenset[str] = frozenset()
+    history_saturation: int = 3
+    parallel_min_price_ratio: float = 0.6
+
+
+def _quote(terms: Sequence[str]) -> str:
+    return ", ".join(f"'{t}'" for t in list(dict.fromkeys(terms))[:5])
+
+
+def _money(v: float, cur: str) -> str:
+    return f"{v:,.2f} {cur}"
+
+
+def brand_hit(e: Evidence) -> FeatureResult | None:
+    """The listing names a registered mark or one of its aliases."""
+    if e.hit is None or e.brand is None:
+        return None
+    b = e.brand
+    return FeatureResult(1.0, f"Names the mark '{b.text}' of {b.holder} ({b.mark_id}) as '{e.hit.matched}'")
+
+
+def brand_disguised(e: Evidence) -> FeatureResult | None:
+    """The mark is written in a disguised form (look-alike characters, spacing, misspelling, transliteration)
+    rather than as registered: sellers of genuine goods have no reason to hide the brand name."""
+    if e.hit is None or e.brand is None:
+        return None
+    observed = getattr(e.hit, "alias_kind", None) == "observed"
+    if str(e.hit.method) in e.plain_methods and not observed:
+        return None
+    return FeatureResult(1.0, f"'{e.hit.matched}' is a disguised form of '{e.brand.text}' "
+                              f"(matched by {e.hit.method})")
+
+
+def brand_context_weak(e: Evidence) -> FeatureResult | None:
+    """The matched word is also an ordinary word or very short, and little around it speaks for the brand
+    (detection's context below its support level): likely a plain use of the word, not the mark."""
+    h = e.hit
+    if h is None or not getattr(h, "ambiguous", False) or getattr(h, "supported", True):
+        return None
+    return FeatureResult(1.0, f"'{h.matched}' is an ordinary or short word and its context supports the brand "
+                              f"only weakly ({getattr(h, 'context', 0.0):.2f})")
+
+
+def _family(e: Evidence, family: str, sentence: str) -> FeatureResult | None:
+    terms = e.signals.get(family)
+    if not terms or e.hit is None:
+        return None
+    return FeatureResult(min(1.0, 0.6 + 0.2 * (len(terms) - 1)), f"{sentence}: {_quote(terms)}")
+
+
+def counterfeit_terms(e: Evidence) -> FeatureResult | None:
+    """Counterfeit trade terms next to a brand ("replica", "AAA grade", "1:1", "高仿")."""
+    return _family(e, "counterfeit_terms", "Uses counterfeit trade terms")
+
+
+def factory_origin(e: Evidence) -> FeatureResult | None:
+    """Claims of factory origin ("OEM", "factory direct", "semi-finished goods from a factory in ...")."""
+    return _family(e, "factory_origin", "Claims factory origin")
+
+
+def contact_cues(e: Evidence) -> FeatureResult | None:
+    """Cues steering buyers off the platform (WhatsApp, WeChat, Telegram, phone numbers, e-mail)."""
+    return _family(e, "contact_cues", "Steers buyers off the platform")
+
+
+def _ratio(e: Evidence) -> float | None:
+    if e.band is None or e.price_base is None or e.band.low <= 0:
+        return None
+    return e.price_base / e.band.low
+
+
+def _band_text(e: Evidence) -> str:
+    assert e.band is not None
+    return (f"the genuine band {_money(e.band.low, e.base_currency)}-{_money(e.band.high, e.base_currency)} "
+            f"of '{e.band.name}'")
+
+
+def price_below_genuine(e: Evidence) -> FeatureResult | None:
+    """The price lies below the genuine product's price band (converted with configured rates); the value is
+    the fraction below the band's low end, so 0.8 means 80 % cheaper than the cheapest genuine offer."""
+    ratio = _ratio(e)
+    if ratio is None or ratio >= 1.0 or e.price_base is None:
+        return None
+    below = 1.0 - ratio
+    return FeatureResult(below, f"Price {_money(e.price_base, e.base_currency)} is {below:.0%} below "
+                                f"{_band_text(e)}")
+
+
+def price_near_genuine(e: Evidence) -> FeatureResult | None:
+    """The price is close to or inside the genuine band: what genuine goods, including parallel imports, cost."""
+    ratio = _ratio(e)
+    if ratio is None or e.band is None or e.price_base is None:
+        return None
+    if ratio < e.parallel_min_price_ratio or e.price_base > e.band.high * 1.5:
+        return None
+    return FeatureResult(1.0, f"Price {_money(e.price_base, e.base_currency)} is near {_band_text(e)}")
+
+
+def seller_unauthorised(e: Evidence) -> FeatureResult | None:
+    """The seller is not among the holder's authorised parties for this mark."""
+    if e.brand is None or e.authorised_as is not None:
+        return None
+    who = e.listing.seller_name or e.listing.seller_id or "unknown seller"
+    return FeatureResult(1.0, f"Seller '{who}' is not an authorised party of {e.brand.holder} for "
+                              f"'{e.brand.text}'")
+
+
+def seller_authorised(e: Evidence) -> FeatureResult | None:
+    """The seller is an authorised party of the holder (distributor, licensee, marketplace seller, ...)."""
+    if e.brand is None or e.authorised_as is None:
+        return None
+    return FeatureResult(1.0, f"Seller is authorised by {e.brand.holder}: {e.authorised_as}")
+
+
+def seller_confirmed_fakes(e: Evidence) -> FeatureResult | None:
+    """Reviewers confirmed counterfeits from this seller before (or notices took its listings down)."""
+    s = e.seller
+    if s is None or (s.confirmed_fakes == 0 and s.takedowns == 0):
+        return None
+    value = min(1.0, max(s.confirmed_fakes, s.takedowns) / e.history_saturation)
+    return FeatureResult(value, f"Seller {s.seller_id} has {s.confirmed_fakes} listing(s) confirmed counterfeit "
+                                f"and {s.takedowns} taken down")
+
+
+def seller_cleared(e: Evidence) -> FeatureResult | None:
+    """Reviewers cleared this seller's listings before and never confirmed a counterfeit."""
+    s = e.seller
+    if s is None or s.confirmed_fakes or not (s.cleared or s.parallel):
+        return None
+    n = s.cleared + s.parallel
+    return FeatureResult(min(1.0, n / e.history_saturation),
+                         f"Seller {s.seller_id} had {n} listing(s) cleared by reviewers and none confirmed fake")
+
+
+def ships_from_outside_network(e: Evidence) -> FeatureResult | None:
+    """The goods ship from a country where the holder has no authorised maker, distributor or seller."""
+    b, ships = e.brand, e.listing.ships_from
+    if b is None or not ships or not b.network_countries or ships in b.network_countries:
+        return None
+    return FeatureResult(1.0, f"Ships from {ships}, outside {b.holder}'s network "
+                              f"({', '.join(sorted(b.network_countries)[:6])})")
+
+
+def category_unrelated(e: Evidence) -> FeatureResult | None:
+    """The listing's category matches none of the brand's products: often a plain, unrelated use of the word."""
+    b, cat = e.brand, e.listing.category
+    if b is None or not cat or not b.categories:
+        return None
+    if _norm_cat(cat) in b.categories:
+        return None
+    return FeatureResult(1.0, f"Category '{cat}' is unlike any product of '{b.text}' "
+                              f"({', '.join(sorted(b.categories)[:4])})")
+
+
+def image_counterfeit_match(e: Evidence) -> FeatureResult | None:
+    """An image is a near copy (perceptual hash) of an image from a listing confirmed counterfeit."""
+    m = e.image_counterfeit
+    if m is None:
+        return None
+    return FeatureResult(1.0, f"Image {m.path} is a near copy (hash distance {m.distance}) of an image of "
+                              f"confirmed counterfeit {m.source}")
+
+
+def image_genuine_copy_cheap(e: Evidence) -> FeatureResult | None:
+    """An unauthorised seller shows a near copy of a genuine catalogue photo at a price far below genuine:
+    the classic bait of a counterfeit shop. The value is the fraction below the genuine band."""
+    m = e.image_genuine
+    if m is None or e.authorised_as is not None:
+        return None
+    ratio = _ratio(e)
+    if ratio is None or ratio >= 1.0:
+        return None
+    return FeatureResult(1.0 - ratio, f"Image {m.path} copies genuine catalogue photo {m.source} "
+                                      f"(distance {m.distance}) at {1.0 - ratio:.0%} below the genuine price")
+
+
+def _norm_cat(value: str) -> str:
+    return value.strip().casefold().replace("_", " ").replace("-", " ")
+
+
+FeatureFn = Callable[[Evidence], FeatureResult | None]
+
+FEATURES: dict[str, FeatureFn] = {
+    f.__name__: f
+    for f in (
+        brand_hit, brand_disguised, brand_context_weak, counterfeit_terms, factory_origin, contact_cues,
+        price_below_genuine, price_near_genuine, seller_unauthorised, seller_authorised, seller_confirmed_fakes,
+        seller_cleared,
+        ships_from_outside_network, category_unrelated, image_counterfeit_match, image_genuine_copy_cheap,
+    )
+}
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "brand": ("brand_hit", "brand_disguised", "brand_context_weak"),
+    "text_cues": ("counterfeit_terms", "factory_origin", "contact_cues"),
+    "price": ("price_below_genuine", "price_near_genuine"),
+    "seller_authorisation": ("seller_unauthorised", "seller_authorised"),
+    "seller_history": ("seller_confirmed_fakes", "seller_cleared"),
+    "logistics_category": ("ships_from_outside_network", "category_unrelated"),
+    "images": ("image_counterfeit_match", "image_genuine_copy_cheap"),
+}
+
+
+def describe() -> list[dict[str, str]]:
+    """Every feature with its documentation (for ``screen features`` and an /algorithms-style endpoint)."""
+    fam = {f: name for name, fs in FAMILIES.items() for f in fs}
+    return [{"code": k, "family": fam[k], "doc": " ".join((fn.__doc__ or "").split())} for k, fn in FEATURES.items()]
