@@ -8,6 +8,7 @@ from bordermark import __version__
 from bordermark.cli import demo as demo_cli
 from bordermark.cli import registry as registry_cli
 from bordermark.cli import screen as screen_cli
+from bordermark.cli import targeting as targeting_cli
 from bordermark.cli.common import console, get_store
 
 app = typer.Typer(
@@ -19,6 +20,8 @@ app = typer.Typer(
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(screen_cli.app, name="screen")
 app.command("demo")(demo_cli.demo)
+app.add_typer(targeting_cli.app, name="targeting")
+app.command("select")(targeting_cli.select_cmd)
 
 
 @app.command()

@@ -1,0 +1,282 @@
+"""The targeting model: CatBoost on inspection outcomes, saved as a versioned directory artefact.
+
+Why CatBoost: measured on the KCS data (benchmarks/results/targeting_kcs.md), its ordered target statistics on
+categories and their combinations (HS code x country, importer x HS ...) beat LightGBM with native categoricals by a
+wide margin, and with ``has_time`` the statistics for each training row use only earlier rows: entity histories
+without leaking the future. A second model ranks the critical class (IP infringement and other public-safety cases).
+
+Artefact layout (a stable contract, see docs/targeting.md)::
+
+    DIR/manifest.json   format version, mapping (full), training data hash and size, parameters, calibration
+    DIR/features.json   ordered categorical and numeric feature names
+    DIR/metrics.json    metrics on the validation file, if one was given
+    DIR/fraud.cbm       the fraud model;   DIR/critical.cbm   the critical-class model (optional)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import polars as pl
+from catboost import CatBoostClassifier, Pool
+
+from bordermark.ingest.frame import ID, TIME
+from bordermark.ingest.mapping import Mapping
+from bordermark.targeting.features import FeatureSpec, build_features, feature_spec
+from bordermark.targeting.metrics import evaluate, rank_order
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class TrainConfig:
+    """Training knobs; the defaults are the ones measured in the KCS benchmark."""
+
+    iterations: int = 1000
+    learning_rate: float | None = None
+    depth: int = 6
+    seed: int = 0
+    thread_count: int = 2
+    has_time: bool = True
+    critical: bool = True
+    critical_iterations: int = 1000
+    critical_depth: int = 6
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def file_hash(*paths: str | Path | None) -> str:
+    """SHA-256 over the training files' bytes: which data produced a model is part of the artefact."""
+    h = hashlib.sha256()
+    for p in paths:
+        if p is None or not Path(p).exists():
+            continue
+        with Path(p).open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    q = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
+
+
+def _platt(raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[float, float]:
+    """Platt scaling on the logit; strictly monotone, so calibration never changes the ranking."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(np.unique(y)) < 2:
+        return 1.0, 0.0
+    lr = LogisticRegression(C=1e6, max_iter=1000)
+    lr.fit(_logit(raw).reshape(-1, 1), y)
+    a = float(lr.coef_[0][0])
+    return (a, float(lr.intercept_[0])) if a > 0 else (1.0, 0.0)
+
+
+def _apply_platt(raw: npt.NDArray[np.float64], ab: tuple[float, float]) -> npt.NDArray[np.float64]:
+    a, b = ab
+    return np.asarray(1 / (1 + np.exp(-(a * _logit(raw) + b))), dtype=np.float64)
+
+
+class TargetingModel:
+    """A trained fraud model (and optionally a critical-class model) with everything needed to score new files."""
+
+    def __init__(
+        self,
+        mapping: Mapping,
+        spec: FeatureSpec,
+        fraud: CatBoostClassifier,
+        critical: CatBoostClassifier | None = None,
+        manifest: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> None:
+        self.mapping, self.spec, self.fraud, self.critical = mapping, spec, fraud, critical
+        self.manifest: dict[str, Any] = manifest or {}
+        self.metrics: dict[str, Any] = metrics or {}
+
+    # ---- training -------------------------------------------------------------------------------------------
+    @classmethod
+    def train(
+        cls,
+        train: pl.DataFrame,
+        mapping: Mapping,
+        config: TrainConfig | None = None,
+        valid: pl.DataFrame | None = None,
+        data_hash: str = "",
+    ) -> TargetingModel:
+        cfg = config or TrainConfig()
+        if "fraud" not in train.columns:
+            raise ValueError("training data has no labels (fraud)")
+        train = train.filter(pl.col("fraud").is_not_null()).sort(TIME, maintain_order=True)
+        if train.height < 10 or train["fraud"].n_unique() < 2:
+            raise ValueError("training data needs labelled rows of both classes")
+        spec = feature_spec(mapping)
+        x = build_features(train, mapping, spec)
+        y = train["fraud"].cast(pl.Int8).to_numpy()
+        fraud = cls._fit(x, y, spec, cfg.iterations, cfg.depth, cfg)
+        critical = None
+        if cfg.critical and "critical" in train.columns:
+            yc = train["critical"].fill_null(0).cast(pl.Int8).to_numpy()
+            if yc.sum() >= 5:
+                critical = cls._fit(x, yc, spec, cfg.critical_iterations, cfg.critical_depth, cfg)
+        manifest: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "mapping": mapping.model_dump(mode="json"),
+            "train_rows": train.height,
+            "train_positive_rate": float(y.mean()),
+            "train_hash": data_hash,
+            "config": asdict(cfg),
+            "calibration": {"fraud": [1.0, 0.0], "critical": [1.0, 0.0]},
+        }
+        model = cls(mapping, spec, fraud, critical, manifest)
+        if valid is not None and "fraud" in valid.columns:
+            valid = valid.filter(pl.col("fraud").is_not_null())
+            raw_f, raw_c = model._raw(valid)
+            yv = valid["fraud"].cast(pl.Float64).to_numpy()
+            manifest["calibration"]["fraud"] = list(_platt(raw_f, yv))
+            if raw_c is not None and "critical" in valid.columns:
+                manifest["calibration"]["critical"] = list(_platt(raw_c, valid["critical"].cast(pl.Float64).to_numpy()))
+            model.metrics = {"valid": model.evaluate(valid)}
+        return model
+
+    @staticmethod
+    def _fit(
+        x: pd.DataFrame, y: npt.NDArray[Any], spec: FeatureSpec, iterations: int, depth: int, cfg: TrainConfig
+    ) -> CatBoostClassifier:
+        params: dict[str, Any] = {
+            "iterations": iterations,
+            "depth": depth,
+            "random_seed": cfg.seed,
+            "thread_count": cfg.thread_count,
+            "has_time": cfg.has_time,
+            "verbose": 0,
+            "allow_writing_files": False,
+            **cfg.extra,
+        }
+        if cfg.learning_rate is not None:
+            params["learning_rate"] = cfg.learning_rate
+        clf = CatBoostClassifier(**params)
+        clf.fit(Pool(x, y, cat_features=spec.categorical))
+        return clf
+
+    # ---- scoring --------------------------------------------------------------------------------------------
+    def _pool(self, frame: pl.DataFrame) -> Pool:
+        return Pool(build_features(frame, self.mapping, self.spec), cat_features=self.spec.categorical)
+
+    def _raw(self, frame: pl.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        pool = self._pool(frame)
+        t = self.manifest.get("config", {}).get("thread_count", 2)
+        f = np.asarray(self.fraud.predict(pool, prediction_type="Probability", thread_count=t)[:, 1], dtype=np.float64)
+        c = None
+        if self.critical is not None:
+            c = np.asarray(
+                self.critical.predict(pool, prediction_type="Probability", thread_count=t)[:, 1], dtype=np.float64
+            )
+        return f, c
+
+    def predict(self, frame: pl.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        """Calibrated fraud probability and critical-class probability (None without a critical model)."""
+        raw_f, raw_c = self._raw(frame)
+        cal = self.manifest.get("calibration", {})
+        fa, fb = cal.get("fraud", (1.0, 0.0))
+        f = _apply_platt(raw_f, (fa, fb))
+        c = None
+        if raw_c is not None:
+            ca, cb = cal.get("critical", (1.0, 0.0))
+            c = _apply_platt(raw_c, (ca, cb))
+        return f, c
+
+    def reasons(self, frame: pl.DataFrame, top: int = 3) -> list[str]:
+        """Per-declaration reasons: the features that pushed the fraud score up most (SHAP contributions)."""
+        if frame.height == 0:
+            return []
+        x = build_features(frame, self.mapping, self.spec)
+        shap = self.fraud.get_feature_importance(Pool(x, cat_features=self.spec.categorical), type="ShapValues")
+        names = self.spec.names
+        out: list[str] = []
+        for i, row in enumerate(np.asarray(shap)[:, :-1]):
+            order = np.argsort(-row)[:top]
+            parts = []
+            for j in order:
+                if row[j] <= 0:
+                    break
+                value = x.iat[i, j]
+                shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+                parts.append(f"{names[j]}={shown} (+{row[j]:.2f})")
+            out.append("; ".join(parts))
+        return out
+
+    def score_frame(self, frame: pl.DataFrame, reasons_top: float | int = 0.05) -> pl.DataFrame:
+        """``id, score, critical_score, rank, reasons``; reasons for the top share (or count) only, for speed."""
+        f, c = self.predict(frame)
+        order = rank_order(f)
+        rank = np.empty(len(f), dtype=np.int64)
+        rank[order] = np.arange(1, len(f) + 1)
+        n_reasons = reasons_top if isinstance(reasons_top, int) else math.ceil(len(f) * reasons_top)
+        reasons = [""] * len(f)
+        if n_reasons > 0 and len(f):
+            head = order[:n_reasons]
+            for idx, text in zip(head, self.reasons(frame[head.tolist()]), strict=True):
+                reasons[int(idx)] = text
+        cols: dict[str, Any] = {ID: frame[ID], "score": np.round(f, 6)}
+        if c is not None:
+            cols["critical_score"] = np.round(c, 6)
+        cols["rank"] = rank
+        cols["reasons"] = reasons
+        return pl.DataFrame(cols)
+
+    def evaluate(
+        self, frame: pl.DataFrame, fractions: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10)
+    ) -> dict[str, float]:
+        """Precision/Recall/Revenue@n % and critical recall on a labelled frame (unlabelled rows dropped)."""
+        frame = frame.filter(pl.col("fraud").is_not_null())
+        f, c = self.predict(frame)
+        y = frame["fraud"].cast(pl.Float64).to_numpy()
+        crit = frame["critical"].fill_null(0).cast(pl.Float64).to_numpy() if "critical" in frame.columns else None
+        values = self.mapping.columns("value")
+        revenue_col = "revenue" if "revenue" in frame.columns else (values[0] if values else None)
+        revenue = frame[revenue_col].cast(pl.Float64).to_numpy() if revenue_col else None
+        return evaluate(f, y, critical=crit, critical_scores=c, revenue=revenue, fractions=fractions)
+
+    # ---- artefact -------------------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        self.fraud.save_model(str(d / "fraud.cbm"))
+        if self.critical is not None:
+            self.critical.save_model(str(d / "critical.cbm"))
+        elif (d / "critical.cbm").exists():
+            (d / "critical.cbm").unlink()
+        (d / "features.json").write_text(json.dumps(self.spec.to_dict(), indent=2) + "\n")
+        (d / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n")
+        (d / "metrics.json").write_text(json.dumps(self.metrics, indent=2) + "\n")
+        return d
+
+    @classmethod
+    def load(cls, directory: str | Path) -> TargetingModel:
+        d = Path(directory)
+        if not (d / "manifest.json").exists() or not (d / "fraud.cbm").exists():
+            raise FileNotFoundError(f"{d}: not a targeting model directory (manifest.json and fraud.cbm expected)")
+        manifest = json.loads((d / "manifest.json").read_text())
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{d}: model format {manifest.get('format_version')} is not {FORMAT_VERSION}")
+        mapping = Mapping.model_validate(manifest["mapping"])
+        spec = FeatureSpec.from_dict(json.loads((d / "features.json").read_text()))
+        fraud = CatBoostClassifier()
+        fraud.load_model(str(d / "fraud.cbm"))
+        critical = None
+        if (d / "critical.cbm").exists():
+            critical = CatBoostClassifier()
+            critical.load_model(str(d / "critical.cbm"))
+        metrics = json.loads((d / "metrics.json").read_text()) if (d / "metrics.json").exists() else {}
+        return cls(mapping, spec, fraud, critical, manifest, metrics)
