@@ -1,0 +1,503 @@
+"""The detector: registry marks and trade vocabulary found in listing text, however disguised.
+
+Data flow per text (retrieval apart from scoring, as in nomenklatura):
+
+1. :func:`normalise.fast_view` builds the matching view with C-speed string operations.
+2. One Aho-Corasick automaton over the view finds every mark name and alias (padded with spaces so only whole words
+   match), every trade term and every context word in one pass. A second automaton over the view with spaces removed
+   finds letter-spaced and hyphenated forms (``C h a n e l``, ``Guc-ci``); those count only at word edges and where the
+   pieces are short or glued by punctuation.
+3. Tokens that no automaton explained go to a bounded fuzzy stage: a dictionary of one-deletion variants proposes
+   candidates, rapidfuzz's OSA distance verifies them; results are cached per token, so a repeated vocabulary costs
+   one set difference per text.
+4. Runs of Chinese characters are matched by sound (pypinyin) against Chinese names.
+5. Only texts with a candidate pay for the offset map, the method classification and the context score.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+from rapidfuzz.distance import OSA
+
+from bordermark.detect import chinese, lexicon
+from bordermark.detect.normalise import (
+    collapse_repeats,
+    fast_view,
+    fold_table,
+    is_cjk,
+    key,
+    view_with_offsets,
+)
+from bordermark.detect.types import CONTEXT_SUPPORT, Detection, Hit, Signal
+from bordermark.domain import AliasKind, Registry
+
+BASE_SCORE = {
+    "exact": 1.0, "alias": 0.95, "unicode": 0.93, "invisible": 0.92, "skeleton": 0.9, "leet": 0.88,
+    "spaced": 0.86, "repeated": 0.85, "visual": 0.84, "phonetic": 0.8, "fuzzy": 0.72,
+}
+"""Score of a hit before length and context adjustments: the more a seller had to disguise, the less certain."""
+
+_LATIN_WORD = re.compile(r"[a-z0-9]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_TOKEN_CACHE_LIMIT = 500_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One searchable name of a mark (the word mark itself or one alias)."""
+
+    mark_id: str
+    mark: str
+    holder: str
+    name: str
+    key: str
+    alias_kind: str | None
+    classes: frozenset[int]
+    product_words: frozenset[str]
+    ambiguous: bool
+    cjk: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    entry: int
+    ws: int  # view span [ws, we)
+    we: int
+    method: str | None  # None: classify from the original text
+    sim: float = 1.0
+
+
+class Detector:
+    """Find registered marks and counterfeit-trade signals in text. Build once, reuse for many texts."""
+
+    def __init__(self, entries: Sequence[_Entry], terms: Sequence[lexicon.Term] | None = None) -> None:
+        self._entries = list(entries)
+        self._terms = list(terms if terms is not None else lexicon.trade_terms())
+        self._ctx_words = lexicon.context_words()
+        self._categories = lexicon.categories()
+        self._common = lexicon.common_words()
+        self._build()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_registry(cls, registry: Registry, *, terms: Sequence[lexicon.Term] | None = None) -> Detector:
+        """Index every mark, alias (observed ones included) and the words of the mark's products."""
+        common = lexicon.common_words()
+        entries: list[_Entry] = []
+        for mark in registry.marks:
+            words: set[str] = set()
+            for product in registry.products_of(mark):
+                words.update(w for w in key(product.name).split() if len(w) >= 3 and w not in common
+                             and not w.isdigit())
+            mark_key = key(mark.text)
+            mark_ambiguous = mark_key in common
+            for name, kind in mark.all_names():
+                k = key(name)
+                if not k:
+                    continue
+                cjk = bool(_HAN.search(k))
+                compact = k.replace(" ", "")
+                short = len(compact) <= (1 if cjk else 3)
+                ambiguous = short or k in common or (mark_ambiguous and kind is AliasKind.TRANSLATION)
+                entries.append(_Entry(mark.id, mark.text, mark.holder, name, k, kind.value if kind else None,
+                                      frozenset(mark.nice_classes), frozenset(words - {k}), ambiguous, cjk))
+        return cls(entries, terms)
+
+    def _build(self) -> None:
+        by_key: dict[str, list[tuple[str, int, bool]]] = defaultdict(list)
+
+        def pad(k: str) -> str:
+            return f" {k} " if not _HAN.search(k) else k
+
+        for i, e in enumerate(self._entries):
+            by_key[pad(e.key)].append(("m", i, False))
+            if not e.cjk and "l" in e.key:
+                by_key[pad(e.key.replace("l", "i"))].append(("m", i, True))  # RoIex, Ro1ex
+        self._regex_terms: list[tuple[lexicon.Term, re.Pattern[str]]] = []
+        for j, t in enumerate(self._terms):
+            if t.kind == "regex":
+                self._regex_terms.append((t, re.compile(t.term, re.IGNORECASE)))
+            else:
+                by_key[pad(key(t.term))].append(("t", j, False))
+        self._ctx_list = list(self._ctx_words.items())
+        for j, (w, _) in enumerate(self._ctx_list):
+            by_key[pad(key(w))].append(("c", j, False))
+        self._aw = ahocorasick.Automaton()
+        for k, vals in by_key.items():
+            self._aw.add_word(k, (len(k), tuple(vals)))
+        self._aw.make_automaton()
+        self._padded = {k for k in by_key if k.startswith(" ")}
+
+        # compact automaton for spaced / hyphenated disguises
+        self._ac = ahocorasick.Automaton()
+        by_compact: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(self._entries):
+            c = e.key.replace(" ", "")
+            if not e.cjk and len(c) >= 4:
+                by_compact[c].append(i)
+        for c, idx in by_compact.items():
+            self._ac.add_word(c, (len(c), tuple(idx)))
+        self._has_compact = bool(by_compact)
+        if self._has_compact:
+            self._ac.make_automaton()
+
+        # fuzzy stage: one-deletion index over single-word latin keys (and multi-word keys in compact form)
+        self._del_index: dict[str, set[int]] = defaultdict(set)
+        self._collapsed: dict[str, set[int]] = defaultdict(set)
+        self._first_words: set[str] = set()
+        exact_tokens: set[str] = set()
+        for i, e in enumerate(self._entries):
+            if e.cjk:
+                continue
+            c = e.key.replace(" ", "")
+            exact_tokens.update(e.key.split())
+            if " " in e.key:
+                self._first_words.add(e.key.split()[0])
+            self._collapsed[collapse_repeats(c)].add(i)
+            if len(c) >= 5 and not e.ambiguous:
+                self._del_index[c].add(i)
+                for p in range(len(c)):
+                    self._del_index[c[:p] + c[p + 1:]].add(i)
+        term_tokens = {w for t in self._terms if t.kind == "word" for w in key(t.term).split()}
+        ctx_tokens = {w for w, _ in self._ctx_list for w in key(w).split()}
+        self._seed_clean = frozenset((term_tokens | ctx_tokens) - exact_tokens)
+        self._clean: set[str] = set(self._seed_clean)
+        self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
+
+        # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
+        self._py_index: dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
+        for i, e in enumerate(self._entries):
+            if e.cjk and len(e.key) >= 2 and all(is_cjk(ch) for ch in e.key):
+                syl = chinese.name_syllables(e.key)
+                if syl:
+                    fz = tuple(chinese.fuzzy_syllable(s) for s in syl)
+                    self._py_index[fz[0]].append((i, syl, fz))
+        fold_table()  # warm-up so the first text does not pay for it
+
+    # ------------------------------------------------------------------ public API
+    def detect(self, text: str, *, category: str | None = None, nice_classes: Iterable[int] | None = None,
+               keep_unsupported: bool = False) -> Detection:
+        """Hits and signals in ``text``; ``category`` (listing category) or ``nice_classes`` sharpen the context.
+
+        Ambiguous hits (ordinary-word or very short marks) whose context is below ``CONTEXT_SUPPORT`` are dropped
+        unless ``keep_unsupported`` is set; every hit carries its ``context`` so screening can weigh it.
+        """
+        w = fast_view(text)
+        cands: list[_Cand] = []
+        term_spans: list[tuple[int, int, int]] = []
+        ctx_classes: set[int] = set()
+        for end, (length, vals) in self._aw.iter(w):
+            start = end - length + 1
+            for kind, idx, variant in vals:
+                if kind == "m":
+                    e = self._entries[idx]
+                    ws, we = (start + 1, end) if not e.cjk else (start, end + 1)
+                    if e.cjk and not self._edges_ok(w, ws, we):
+                        continue
+                    cands.append(_Cand(idx, ws, we, "skeleton" if variant else None))
+                elif kind == "t":
+                    t = self._terms[idx]
+                    padded = not _HAN.search(key(t.term))
+                    ws, we = (start + 1, end) if padded else (start, end + 1)
+                    if not padded and not self._edges_ok(w, ws, we):
+                        continue
+                    term_spans.append((idx, ws, we))
+                else:
+                    ctx_classes |= self._ctx_list[idx][1]
+        if self._has_compact:
+            self._compact_stage(w, cands)
+        self._token_stage(w, cands)
+        if _HAN.search(w):
+            self._sound_stage(w, cands)
+        regex_sigs = self._regex_signals(text)
+        if not cands and not term_spans and not regex_sigs:
+            return Detection()
+        return self._finish(text, w, cands, term_spans, regex_sigs, ctx_classes, category, nice_classes,
+                            keep_unsupported)
+
+    def detect_many(self, texts: Iterable[str], *, categories: Iterable[str | None] | None = None,
+                    keep_unsupported: bool = False) -> list[Detection]:
+        """Detect over a batch; ``categories`` (same length) gives each text's listing category."""
+        texts = list(texts)
+        cats = list(categories) if categories is not None else [None] * len(texts)
+        if len(cats) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(cats)} categories")
+        detect = self.detect
+        return [detect(t, category=c, keep_unsupported=keep_unsupported) for t, c in zip(texts, cats, strict=True)]
+
+    def classes_of(self, category: str | None) -> frozenset[int]:
+        """Nice classes a listing category points at (empty when unknown)."""
+        if not category:
+            return frozenset()
+        k = key(category)
+        got = self._categories.get(k) or self._ctx_words.get(k)
+        if got:
+            return got
+        out: set[int] = set()
+        for word in k.split():
+            out |= self._categories.get(word, frozenset()) | self._ctx_words.get(word, frozenset())
+        return frozenset(out)
+
+    # ------------------------------------------------------------------ stages
+    @staticmethod
+    def _edges_ok(w: str, ws: int, we: int) -> bool:
+        """A raw (unpadded) match that starts or ends with a latin character must not continue a latin word."""
+        if _LATIN_WORD.match(w[ws]) and ws > 0 and _LATIN_WORD.match(w[ws - 1]):
+            return False
+        return not (_LATIN_WORD.match(w[we - 1]) and we < len(w) and _LATIN_WORD.match(w[we]))
+
+    def _compact_stage(self, w: str, cands: list[_Cand]) -> None:
+        c = w.replace(" ", "")
+        raw = list(self._ac.iter(c))
+        if not raw:
+            return
+        pos = [i for i, ch in enumerate(w) if ch != " "]  # compact index -> view index
+        found = {(x.entry, x.ws) for x in cands}
+        for end, (length, idxs) in raw:
+            ws, we = pos[end - length + 1], pos[end] + 1
+            if w[ws - 1] != " " or w[we] != " ":
+                continue  # must start and end at word edges
+            pieces = w[ws:we].split(" ")
+            if len(pieces) < 2:
+                continue
+            for i in idxs:
+                e = self._entries[i]
+                if (i, ws) in found or pieces == e.key.split(" "):
+                    continue
+                cands.append(_Cand(i, ws, we, "spaced?"))
+
+    def _token_stage(self, w: str, cands: list[_Cand]) -> None:
+        toks = set(w.split())
+        unknown = toks - self._clean
+        if not unknown:
+            return
+        covered = {w[x.ws:x.we] for x in cands}
+        for t in unknown:
+            res = self._tok_hits.get(t)
+            if res is None:
+                res = self._lookup_token(t)
+                if not res:
+                    if len(self._clean) > _TOKEN_CACHE_LIMIT:
+                        self._clean = set(self._seed_clean)
+                    self._clean.add(t)
+                    continue
+                self._tok_hits[t] = res
+            if t in covered:
+                continue
+            needle = f" {t} "
+            at = w.find(needle)
+            while at >= 0:
+                for idx, method, sim in res:
+                    cands.append(_Cand(idx, at + 1, at + 1 + len(t), method, sim))
+                at = w.find(needle, at + 1)
+        if self._first_words:
+            self._bigram_stage(w, cands, toks)
+
+    def _bigram_stage(self, w: str, cands: list[_Cand], toks: set[str]) -> None:
+        """Misspelt multi-word marks (``Louis Vuiton``): only after a token that starts a multi-word mark."""
+        firsts = toks & self._first_words
+        if not firsts:
+            return
+        words = w.split()
+        for i in range(len(words) - 1):
+            if words[i] in firsts:
+                pair = words[i] + words[i + 1]
+                for idx, method, sim in self._lookup_token(pair):
+                    if method in ("fuzzy", "repeated"):
+                        needle = f" {words[i]} {words[i + 1]} "
+                        at = w.find(needle)
+                        if at >= 0:
+                            cands.append(_Cand(idx, at + 1, at + len(needle) - 1, method, sim))
+
+    def _lookup_token(self, t: str) -> tuple[tuple[int, str, float], ...]:
+        if len(t) < 4 or not t.isascii():
+            return ()
+        out: dict[int, tuple[int, str, float]] = {}
+        collapsed = collapse_repeats(t)
+        if collapsed != t:
+            for i in self._collapsed.get(collapsed, ()):
+                if collapse_repeats(self._entries[i].key.replace(" ", "")) == collapsed and \
+                        self._entries[i].key.replace(" ", "") != t:
+                    out[i] = (i, "repeated", 0.95)
+        cands: set[int] = set()
+        for v in {t, collapsed, *(t[:p] + t[p + 1:] for p in range(len(t)))}:
+            cands |= self._del_index.get(v, set())
+        for i in cands:
+            if i in out:
+                continue
+            k = self._entries[i].key.replace(" ", "")
+            if k == t or k[0] != t[0]:
+                continue
+            limit = 2 if len(k) >= 9 else 1
+            d = OSA.distance(t, k, score_cutoff=limit)
+            if d > limit and collapsed != t:
+                d = OSA.distance(collapsed, collapse_repeats(k), score_cutoff=limit)
+            if d <= limit and not (len(t) < 5 and d > 0 and len(k) < 5):
+                out[i] = (i, "fuzzy", round(1.0 - d / max(len(k), len(t)), 3))
+        return tuple(out.values())
+
+    def _sound_stage(self, w: str, cands: list[_Cand]) -> None:
+        if not self._py_index:
+            return
+        have = {(x.entry, x.ws) for x in cands}
+        for m in chinese.HAN_RUN_RE.finditer(w):
+            run = m.group()
+            base = m.start()
+            for i, ch in enumerate(run):
+                for fz0 in chinese.fuzzy_readings(ch):
+                    for idx, syl, fz in self._py_index.get(fz0, ()):
+                        n = len(syl)
+                        if i + n > len(run):
+                            continue
+                        seg = run[i:i + n]
+                        if seg == self._entries[idx].key or (idx, base + i) in have:
+                            continue
+                        near = 0
+                        for j in range(n):
+                            if syl[j] in chinese.readings(seg[j]):
+                                continue
+                            if fz[j] in chinese.fuzzy_readings(seg[j]):
+                                near += 1
+                                continue
+                            near = 99
+                            break
+                        if near == 0 or (n >= 3 and near <= 1):
+                            have.add((idx, base + i))
+                            cands.append(_Cand(idx, base + i, base + i + n, "phonetic",
+                                               1.0 if near == 0 else 0.85))
+
+    def _regex_signals(self, text: str) -> list[tuple[lexicon.Term, int, int]]:
+        out = []
+        for t, rx in self._regex_terms:
+            for m in rx.finditer(text):
+                out.append((t, m.start(), m.end()))
+        return out
+
+    # ------------------------------------------------------------------ scoring
+    def _finish(self, text: str, w: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
+                regex_sigs: list[tuple[lexicon.Term, int, int]], ctx_classes: set[int], category: str | None,
+                nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
+        w2, st, en = view_with_offsets(text)
+        if w2 != w:  # cannot happen unless the two paths diverge; fail loudly in tests rather than misplace offsets
+            raise AssertionError("normalisation paths diverged")
+
+        def span(ws: int, we: int) -> tuple[int, int]:
+            return st[ws], en[we - 1]
+
+        signals: list[Signal] = []
+        seen_sig: set[tuple[str, int, int]] = set()
+        for idx, ws, we in term_spans:
+            t = self._terms[idx]
+            a, b = span(ws, we)
+            if (t.code, a, b) not in seen_sig:
+                seen_sig.add((t.code, a, b))
+                signals.append(Signal(t.code, t.term, a, b, t.weight, t.family, t.lang, text[a:b]))
+        for t, a, b in regex_sigs:
+            if (t.code, a, b) not in seen_sig:
+                seen_sig.add((t.code, a, b))
+                signals.append(Signal(t.code, text[a:b], a, b, t.weight, t.family, t.lang, text[a:b]))
+        signals.sort(key=lambda x: (x.start, x.end))
+
+        cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
+        tokens = set(w.split())
+        has_trade = any(sg.family != "contact" for sg in signals)
+        # keep the longest candidate per view position; drop candidates inside a longer one
+        cands.sort(key=lambda x: (x.ws, -(x.we - x.ws)))
+        best: dict[tuple[int, int, int], _Cand] = {}
+        for x in cands:
+            k3 = (x.entry, x.ws, x.we)
+            if k3 not in best or (x.method is None and best[k3].method is not None):
+                best[k3] = x
+        kept = list(best.values())
+        spans = [(x.ws, x.we) for x in kept]
+        kept = [x for x in kept if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
+        holders_sure = {self._entries[x.entry].holder for x in kept if not self._entries[x.entry].ambiguous}
+
+        hits: list[Hit] = []
+        seen: set[tuple[str, int, int]] = set()
+        for x in kept:
+            e = self._entries[x.entry]
+            s, t_end = span(x.ws, x.we)
+            matched = text[s:t_end]
+            method = self._classify(matched, e, x, st, en, w)
+            if method is None:
+                continue
+            loose = method in ("fuzzy", "repeated") and key(matched) in self._common
+            ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(e.key) <= 5)
+                         or (method == "phonetic" and len(e.key) <= 2))
+            ctx = self._context(e, matched, tokens, ctx_classes, cat_classes, has_trade, holders_sure)
+            if ambiguous and ctx < CONTEXT_SUPPORT and not keep_unsupported:
+                continue
+            dedup = (e.mark_id, s, t_end)
+            if dedup in seen:
+                continue
+            seen.add(dedup)
+            score = BASE_SCORE[method] * (x.sim if method in ("fuzzy", "phonetic") else 1.0)
+            compact = len(e.key.replace(" ", ""))
+            if compact <= (1 if e.cjk else 3):
+                score *= 0.85
+            elif compact <= (2 if e.cjk else 4):
+                score *= 0.93
+            score *= 0.8 + 0.2 * ctx
+            hits.append(Hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, round(score, 3), round(ctx, 3),
+                            ambiguous, e.name if e.alias_kind else None, e.alias_kind))
+        hits.sort(key=lambda h: (h.start, -h.score))
+        return Detection(hits, signals)
+
+    def _classify(self, matched: str, e: _Entry, x: _Cand, st: list[int], en: list[int], w: str) -> str | None:
+        """Name the disguise by comparing the original text with the registered name."""
+        if x.method == "spaced?":
+            inner = [(st[i], en[i]) for i in range(x.ws, x.we) if w[i] == " "]
+            pieces = w[x.ws:x.we].split(" ")
+            tight = all(not any(ch.isspace() for ch in matched[a - st[x.ws]:b - st[x.ws]]) for a, b in inner)
+            return "spaced" if tight or max(len(p) for p in pieces) <= 3 else None
+        if x.method in ("fuzzy", "repeated", "phonetic"):
+            return x.method
+        name_f = e.name.casefold()
+        if matched.casefold() == name_f:
+            return "exact" if e.alias_kind is None else "alias"
+        if any(unicodedata.category(ch) == "Cf" for ch in matched):
+            return "invisible"
+        if e.cjk:
+            return "visual"
+        plain = unicodedata.normalize("NFKC", matched).casefold()
+        if any(ch.isdigit() or ch in "@$!|" for ch in plain) and not any(ch.isdigit() for ch in name_f):
+            return "leet"
+        if x.method == "skeleton":
+            return "skeleton"
+        skel = _skeleton_chars()
+        if any(ch in skel and not unicodedata.normalize("NFKC", ch).isascii() for ch in matched):
+            return "skeleton"
+        return "unicode"
+
+    def _context(self, e: _Entry, matched: str, tokens: set[str], ctx_classes: set[int],
+                 cat_classes: frozenset[int], has_trade: bool, holders_sure: set[str]) -> float:
+        """How strongly the rest of the text supports reading ``matched`` as this brand (0..1)."""
+        ctx = 0.0
+        if cat_classes and e.classes:
+            ctx += 0.5 if cat_classes & e.classes else -0.3
+        if e.classes and ctx_classes & e.classes:
+            ctx += 0.4
+        if e.product_words & tokens:
+            ctx += 0.4
+        if has_trade:
+            ctx += 0.25
+        if e.holder in holders_sure and not e.ambiguous:
+            ctx += 0.1
+        elif e.holder in holders_sure:
+            ctx += 0.3
+        if not e.cjk and matched[:1].isupper():
+            ctx += 0.15
+        return max(0.0, min(1.0, ctx))
+
+
+def _skeleton_chars() -> dict[str, str]:
+    from bordermark.detect.normalise import _skeleton
+
+    return _skeleton()

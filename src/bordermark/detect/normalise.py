@@ -1,0 +1,218 @@
+"""Normalisation of listing text into one matching view, with a map back to the original offsets.
+
+Why this shape: the view must undo every cheap disguise at once (full-width, math alphanumerics, emoji letters,
+Cyrillic/Greek look-alikes, accents, zero-width characters, punctuation, leetspeak) so that one Aho-Corasick scan finds
+them all. Most texts produce no hit, so the view is built with C-speed ``str.translate`` and regexes
+(:func:`fast_view`), and the offset map is computed only for texts that do hit (:func:`view_with_offsets`), by a
+per-character reference path that must produce exactly the same string (a property test checks this).
+
+The view ``W`` is: one space, then words of folded characters separated by single spaces, then one space. Spaces
+between two CJK characters are removed (Chinese has no word spaces, so ``高 仿`` is a disguise of ``高仿``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+_LEET_SYMBOLS = "@$!|"
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s",
+                       "!": "i", "|": "l"})
+# A digit (or @ $) next to a letter is a letter in disguise (L0uis, r3plica, Ch@nel); ! and | only between letters,
+# so that "Gucci!" stays "gucci".
+_LEET_RE = re.compile(r"(?<=[a-z])[013457@$]|[013457@$](?=[a-z])|(?<=[a-z])[!|](?=[a-z])")
+_SEP_RE = re.compile(r"[\W_]+")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_GAP_RE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+_RANGES = [(0x0000, 0x3400), (0xA000, 0xAC00), (0xD7B0, 0xD800), (0xF900, 0x10000), (0x1D400, 0x1D800),
+           (0x1F100, 0x1F200), (0xE0000, 0xE0080)]
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK_RE.match(ch))
+
+
+@lru_cache(maxsize=1)
+def _skeleton() -> dict[str, str]:
+    """Unicode confusables (UTS #39 data shipped by ``confusable-homoglyphs``) reduced to one target per character.
+
+    A character that looks like one ASCII letter or digit maps to it (Cyrillic ``а`` -> ``a``); a kana or symbol that
+    looks like a CJK ideograph maps to the ideograph (``カ`` -> ``力``). Ideographs themselves are never remapped.
+    """
+    import confusable_homoglyphs
+
+    path = resources.files(confusable_homoglyphs).joinpath("confusables.json")
+    data: dict[str, list[dict[str, str]]] = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for ch, entries in data.items():
+        if len(ch) != 1 or ch.isascii() or is_cjk(ch):
+            continue
+        targets = [e["c"].replace("\u200e", "") for e in entries]
+        targets = [t for t in targets if len(t) == 1]
+        ascii_t = [t for t in targets if t.isascii() and t.isalnum()]
+        if ascii_t:
+            letters = [t for t in ascii_t if t.isalpha()]
+            out[ch] = (letters or ascii_t)[0].lower()
+            continue
+        cjk_t = [t for t in targets if is_cjk(t)]
+        if cjk_t:
+            out[ch] = cjk_t[0]
+    return out
+
+
+def _emoji_letter(cp: int) -> str | None:
+    """Regional indicators and negative circled/squared capitals have no NFKC decomposition but read as letters."""
+    for base in (0x1F1E6, 0x1F150, 0x1F170, 0x1F130):
+        if base <= cp < base + 26:
+            return chr(ord("a") + cp - base)
+    return None
+
+
+def fold_char(ch: str) -> str:
+    """Fold one character: '' (ignorable), ' ' (separator) or one or more matching characters."""
+    cp = ord(ch)
+    if ch.isascii():
+        if ch.isalnum():
+            return ch.lower()
+        return ch if ch in _LEET_SYMBOLS else " "
+    emoji = _emoji_letter(cp)
+    if emoji:
+        return emoji
+    cat = unicodedata.category(ch)
+    if cat in ("Cf", "Mn", "Me") or 0xFE00 <= cp <= 0xFE0F:
+        return ""  # zero-width joiners/spaces, combining marks, variation selectors: invisible inside words
+    if cat.startswith("C"):
+        return " "
+    nfkc = unicodedata.normalize("NFKC", ch)
+    if nfkc in _LEET_SYMBOLS:
+        return nfkc
+    if cat[0] in "PSZ":
+        # Circled/parenthesised letters (Ⓖ, ⒢) are letters in disguise; ™ or ℠ would glue "tm" to the brand.
+        inner = nfkc.strip("()")
+        return inner.casefold() if len(inner) == 1 and inner.isalnum() else " "
+    s = unicodedata.normalize("NFD", nfkc.casefold())
+    skel = _skeleton()
+    out = []
+    for c in s:
+        if unicodedata.combining(c):
+            continue
+        if not c.isascii():
+            c = skel.get(c, c)
+            c = c.lower() if c.isascii() else c
+        out.append(c if (c.isalnum() or c in _LEET_SYMBOLS) else " ")
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[int, str]:
+    """Translate table for every code point in the ranges that fold to something else (built once, ~0.5 s)."""
+    table: dict[int, str] = {}
+    for lo, hi in _RANGES:
+        for cp in range(lo, hi):
+            if 0xD800 <= cp < 0xE000:
+                continue
+            ch = chr(cp)
+            f = fold_char(ch)
+            if f != ch:
+                table[cp] = f
+    for ch in _skeleton():
+        f = fold_char(ch)
+        if f != ch:
+            table[ord(ch)] = f
+    for ch, canon in visual_groups().items():
+        table[ord(ch)] = canon
+    return table
+
+
+@lru_cache(maxsize=1)
+def visual_groups() -> dict[str, str]:
+    """Visually similar CJK characters (data file ``data/cjk_visual.txt``), each mapped to its group's first one."""
+    text = resources.files("bordermark.detect").joinpath("data/cjk_visual.txt").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        chars = [c for c in line.split() if len(c) == 1]
+        for c in chars[1:]:
+            if c != chars[0]:
+                out[c] = chars[0]
+    return out
+
+
+def _fold_one(ch: str, table: dict[int, str]) -> str:
+    return table.get(ord(ch), ch)
+
+
+def _leet(s: str) -> str:
+    return _LEET_RE.sub(lambda m: m.group().translate(_LEET), s) if _LEET_RE.search(s) else s
+
+
+def fast_view(text: str) -> str:
+    """The matching view of ``text`` without offsets (C-speed path)."""
+    f = _leet(text.translate(fold_table()))
+    w = _SEP_RE.sub(" ", f)
+    if " " in w and _CJK_RE.search(w):
+        w = _CJK_GAP_RE.sub("", w)
+    return f" {w} "
+
+
+def view_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """The same view as :func:`fast_view` plus, per view character, its ``[start, end)`` span in ``text``.
+
+    The padding spaces map to empty spans at the ends; a separator space spans the whole run it replaced.
+    """
+    table = fold_table()
+    chars: list[str] = []
+    st: list[int] = []
+    for i, ch in enumerate(text):
+        for c in _fold_one(ch, table):
+            chars.append(c)
+            st.append(i)
+    f = _leet("".join(chars))
+    out: list[str] = [" "]
+    ost: list[int] = [0]
+    oen: list[int] = [0]
+    sep = _SEP_RE
+    prev_sep = False
+    for c, s in zip(f, st, strict=True):
+        if sep.match(c):
+            if prev_sep:
+                oen[-1] = s + 1
+                continue
+            out.append(" ")
+            ost.append(s)
+            oen.append(s + 1)
+            prev_sep = True
+        else:
+            out.append(c)
+            ost.append(s)
+            oen.append(s + 1)
+            prev_sep = False
+    w = "".join(out)
+    if " " in w and _CJK_RE.search(w):
+        drop = {m.start() for m in _CJK_GAP_RE.finditer(w)}
+        if drop:
+            keep = [i for i in range(len(w)) if i not in drop]
+            w = "".join(w[i] for i in keep)
+            ost = [ost[i] for i in keep]
+            oen = [oen[i] for i in keep]
+    n = len(text)
+    return w + " ", [*ost, n], [*oen, n]
+
+
+def key(name: str) -> str:
+    """A registry name or lexicon term in view form, without the padding (``"Louis Vuitton"`` -> ``louis vuitton``)."""
+    return fast_view(name).strip()
+
+
+def collapse_repeats(s: str) -> str:
+    """``guuuccci`` -> ``guci``: sellers stretch letters; applied to both sides of a comparison."""
+    return _REPEAT_RE.sub(r"\1", s)
+
+
+_REPEAT_RE = re.compile(r"(.)\1+")
