@@ -1,0 +1,82 @@
+"""JSON Lines in, JSON Lines out: the record shape of ``bordermark detect``, kept apart from file handling.
+
+Input line: an object with ``id`` and ``text``, or a listing with ``title`` and ``description`` (joined by a newline;
+offsets then index that joined text) and optionally ``category``. Output line: ``{"id", "hits", "signals"}``. Offsets
+count Unicode code points, as Python does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from bordermark.detect.engine import Detector
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    line: int
+    field: str
+    reason: str
+
+
+def record_text(obj: dict[str, Any]) -> tuple[str, str | None]:
+    """The text to scan and the listing category; raises ``ValueError(field, reason)`` on a record without text."""
+    text = obj.get("text")
+    if text is None:
+        title, desc = obj.get("title"), obj.get("description")
+        if title is None and desc is None:
+            raise ValueError("text", "needs 'text', or 'title' and/or 'description'")
+        parts = [p for p in (title, desc) if p is not None]
+        if not all(isinstance(p, str) for p in parts):
+            raise ValueError("title", "'title' and 'description' must be strings")
+        text = "\n".join(parts)
+    elif not isinstance(text, str):
+        raise ValueError("text", "'text' must be a string")
+    cat = obj.get("category")
+    return text, cat if isinstance(cat, str) else None
+
+
+def process_lines(detector: Detector, lines: Iterable[str], batch: int = 2048) -> Iterator[str | BadLine]:
+    """Yield one output line (without newline) per good input line and a :class:`BadLine` per bad one."""
+    buf: list[tuple[Any, str, str | None]] = []
+    bad: list[BadLine] = []
+
+    def flush() -> Iterator[str | BadLine]:
+        yield from bad
+        bad.clear()
+        dets = detector.detect_many([t for _, t, _ in buf], categories=[c for _, _, c in buf])
+        dumps = json.dumps
+        for (rid, _, _), d in zip(buf, dets, strict=True):
+            if not d.hits and not d.signals:
+                yield f'{{"id": {dumps(rid, ensure_ascii=False)}, "hits": [], "signals": []}}'
+            else:
+                yield dumps({"id": rid, **d.to_dict()}, ensure_ascii=False)
+        buf.clear()
+
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.append(BadLine(n, "json", f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(obj, dict):
+            bad.append(BadLine(n, "json", "not a JSON object"))
+            continue
+        if "id" not in obj:
+            bad.append(BadLine(n, "id", "missing 'id'"))
+            continue
+        try:
+            text, cat = record_text(obj)
+        except ValueError as exc:
+            field, reason = exc.args
+            bad.append(BadLine(n, field, reason))
+            continue
+        buf.append((obj["id"], text, cat))
+        if len(buf) >= batch:
+            yield from flush()
+    yield from flush()
