@@ -1,0 +1,110 @@
+"""The scoring core: features with sentences, contributions that add up, verdict classes, suppression."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bordermark.domain import Registry
+from bordermark.screen.engine import Screener, Verdict, content_hash
+from bordermark.screen.features import FEATURES, SellerRecord, describe
+from bordermark.screen.money import Rates
+from bordermark.screen.scenario import BUILTIN, Scenario, ScenarioConfig
+
+from .conftest import KeywordDetector, listing
+
+
+@pytest.fixture
+def screener(registry: Registry, detector: KeywordDetector, rates: Rates) -> Screener:
+    return Screener.build(registry, detector, BUILTIN, rates)
+
+
+def test_disguised_brand_with_trade_terms_at_a_fake_price_is_likely_counterfeit(screener: Screener) -> None:
+    r = screener.screen(listing(title="ACM3 runner replica AAA shoes", price=20))
+    assert r.verdict is Verdict.LIKELY_COUNTERFEIT
+    codes = {x["code"] for x in r.reasons}
+    assert {"brand_disguised", "counterfeit_terms", "price_below_genuine", "seller_unauthorised"} <= codes
+    price = next(x for x in r.reasons if x["code"] == "price_below_genuine")
+    assert "80% below the genuine band 100.00 USD-150.00 USD of 'Runner One'" in price["detail"]
+    assert r.brand_hits[0]["mark_id"] == "M1" and r.brand_hits[0]["method"] == "leet"
+
+
+def test_contributions_add_up_to_the_score(screener: Screener) -> None:
+    r = screener.screen(listing(title="ACME replica shoes", price=60))
+    logit = BUILTIN.config.bias + sum(x["contribution"] for x in r.reasons)
+    assert r.score == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-3)
+    assert [abs(x["contribution"]) for x in r.reasons] == sorted((abs(x["contribution"]) for x in r.reasons),
+                                                                 reverse=True)
+
+
+def test_genuine_brand_from_unauthorised_seller_near_genuine_price_is_parallel_import(screener: Screener) -> None:
+    r = screener.screen(listing(title="ACME Runner One shoes, bought in Japan", price=125))
+    assert r.verdict is Verdict.POSSIBLE_PARALLEL_IMPORT
+    assert any(x["code"] == "price_near_genuine" for x in r.reasons)
+
+
+def test_authorised_seller_is_a_brand_mention_ok_even_when_cheap(screener: Screener) -> None:
+    r = screener.screen(listing(title="ACME Runner One sale", price=70, seller_id="S-OFFICIAL", seller_name="x"))
+    assert r.verdict is Verdict.BRAND_MENTION_OK
+    auth = next(x for x in r.reasons if x["code"] == "seller_authorised")
+    assert auth["contribution"] < 0 and "Acme Official Store (marketplace_seller)" in auth["detail"]
+
+
+def test_unrelated_category_without_cues_is_a_brand_mention_ok(screener: Screener) -> None:
+    r = screener.screen(listing(title="ACME anvil for cartoon fans", price=5, category="garden tools"))
+    assert r.verdict is Verdict.BRAND_MENTION_OK
+    assert any(x["code"] == "category_unrelated" for x in r.reasons)
+
+
+def test_no_brand_is_clear_with_no_reasons(screener: Screener) -> None:
+    r = screener.screen(listing(title="plain running shoes replica", price=5))
+    assert r.verdict is Verdict.CLEAR and r.reasons == [] and r.brand_hits == []
+    assert r.score < BUILTIN.config.alert_threshold
+
+
+def test_prices_are_converted_with_configured_rates(registry: Registry, detector: KeywordDetector) -> None:
+    rates = Rates(base="USD", per_base={"USD": 1.0, "CNY": 10.0, "CHF": 0.88})
+    s = Screener.build(registry, detector, BUILTIN, rates)
+    r = s.screen(listing(title="ACME shoes", price=1000, currency="CNY"))  # 100 USD: inside the band
+    assert r.verdict is Verdict.POSSIBLE_PARALLEL_IMPORT
+    r = s.screen(listing(title="ZEPHYR watch", price=500, category="watches"))  # band 1000-2000 USD
+    detail = next(x["detail"] for x in r.reasons if x["code"] == "price_below_genuine")
+    assert "1,000.00 USD-2,000.00 USD" in detail
+
+
+def test_seller_history_raises_the_score(registry: Registry, detector: KeywordDetector, rates: Rates) -> None:
+    lst = listing(title="ACME shoes", price=80)
+    plain = Screener.build(registry, detector, BUILTIN, rates).screen(lst)
+    known = Screener.build(registry, detector, BUILTIN, rates,
+                           sellers={"S9": SellerRecord("S9", confirmed_fakes=3)}).screen(lst)
+    assert known.score > plain.score
+    assert any("3 listing(s) confirmed counterfeit" in x["detail"] for x in known.reasons)
+
+
+def test_cleared_listing_is_suppressed_until_it_changes(registry: Registry, detector: KeywordDetector,
+                                                        rates: Rates) -> None:
+    lst = listing(title="ACME shoes", price=120)
+    s = Screener.build(registry, detector, BUILTIN, rates, cleared={"L1": content_hash(lst)})
+    assert s.screen(lst).suppressed
+    assert not s.screen(listing(title="ACME shoes", price=20)).suppressed
+
+
+def test_scenario_weights_and_version_are_used(registry: Registry, detector: KeywordDetector,
+                                               rates: Rates) -> None:
+    cfg = ScenarioConfig(weights={**BUILTIN.config.weights, "counterfeit_terms": 0.0})
+    s = Screener.build(registry, detector, Scenario(version=7, config=cfg), rates)
+    r = s.screen(listing(title="ACME replica", price=120))
+    assert r.scenario_version == 7
+    assert next(x for x in r.reasons if x["code"] == "counterfeit_terms")["contribution"] == 0.0
+
+
+def test_unknown_feature_weight_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown feature"):
+        ScenarioConfig(weights={"no_such_feature": 1.0})
+
+
+def test_every_feature_is_documented() -> None:
+    docs = describe()
+    assert [d["code"] for d in docs] == list(FEATURES)
+    assert all(len(d["doc"]) > 20 for d in docs)

@@ -1,0 +1,103 @@
+"""Streaming readers: every bad row named by file, line and field; no silent zeros."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bordermark.domain import Listing
+from bordermark.screen.io import ResultWriter, RowError, UnknownFormat, parse_listing, read_listings
+from bordermark.screen.money import Rates, UnknownCurrency
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        ({"title": "x"}, "id", "missing listing id"),
+        ({"id": " ", "title": "x"}, "id", "missing listing id"),
+        ({"id": "a", "price": "12,50", "currency": "EUR"}, "price", "'12,50' is not a number"),
+        ({"id": "a", "price": "-3", "currency": "EUR"}, "price", "not a non-negative number"),
+        ({"id": "a", "price": "NaN", "currency": "EUR"}, "price", "not a non-negative number"),
+        ({"id": "a", "price": 3, "currency": "XXQ"}, "currency", "unknown currency 'XXQ'"),
+        ({"id": "a", "price": 3}, "currency", "a price needs a currency"),
+        ({"id": "a", "ships_from": "Narnia"}, "ships_from", "unknown country"),
+        ({"id": "a", "title": {"x": 1}}, "title", "expected text"),
+        ({"id": "a", "listed_at": "yesterday"}, "listed_at", "not an ISO date-time"),
+    ],
+)
+def test_bad_fields_are_clear_errors(rates: Rates, row: dict[str, object], field: str, reason: str) -> None:
+    out = parse_listing(row, rates, path="f.jsonl", line=4)
+    assert isinstance(out, RowError)
+    assert (out.field, out.line) == (field, 4) and reason in out.reason
+    assert str(out).startswith(f"f.jsonl:4: {field}: ")
+
+
+def test_good_row_keeps_price_exact(rates: Rates) -> None:
+    out = parse_listing({"id": 17, "price": "19.99", "currency": "eur", "images": "a.jpg|b.jpg",
+                         "ships_from": "cn"}, rates)
+    assert isinstance(out, Listing)
+    assert (out.id, str(out.price), out.currency, out.images, out.ships_from) == (
+        "17", "19.99", "EUR", ("a.jpg", "b.jpg"), "CN")
+
+
+def test_jsonl_reader_reports_line_numbers(tmp_path: Path, rates: Rates) -> None:
+    p = tmp_path / "l.jsonl"
+    p.write_text('{"id": "a"}\n\n{bad json\n{"id": "c", "price": "x", "currency": "USD"}\n[1]\n{"id": "d"}\n')
+    items = list(read_listings(p, rates))
+    errors = [str(i) for i in items if isinstance(i, RowError)]
+    assert [i.id for i in items if isinstance(i, Listing)] == ["a", "d"]
+    assert errors[0].startswith(f"{p}:3: line: malformed JSON")
+    assert errors[1] == f"{p}:4: price: 'x' is not a number"
+    assert errors[2] == f"{p}:5: line: expected a JSON object"
+
+
+def test_csv_reader_reports_width_and_fields(tmp_path: Path, rates: Rates) -> None:
+    p = tmp_path / "l.csv"
+    p.write_text('id,title,price,currency\na,"multi\nline",1.5,USD\nb,x\nc,y,2,ZZZ\n')
+    items = list(read_listings(p, rates))
+    assert isinstance(items[0], Listing) and items[0].title == "multi\nline"
+    assert str(items[1]) == f"{p}:4: line: 2 cells, the header has 4"
+    assert str(items[2]).startswith(f"{p}:5: currency: unknown currency 'ZZZ'")
+
+
+def test_parquet_reader(tmp_path: Path, rates: Rates) -> None:
+    p = tmp_path / "l.parquet"
+    pq.write_table(pa.table({"id": ["a", None], "title": ["t", "u"], "price": [1.5, 2.0],
+                             "currency": ["USD", "USD"], "images": [["i.png"], []]}), p)
+    items = list(read_listings(p, rates))
+    assert isinstance(items[0], Listing) and items[0].images == ("i.png",)
+    assert isinstance(items[1], RowError) and items[1].line == 2 and items[1].field == "id"
+
+
+def test_unknown_extension_is_refused(tmp_path: Path, rates: Rates) -> None:
+    with pytest.raises(UnknownFormat, match=r"\.xlsx"):
+        list(read_listings(tmp_path / "l.xlsx", rates))
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_writer_round_trips_nested_fields(tmp_path: Path, suffix: str) -> None:
+    p = tmp_path / f"out{suffix}"
+    rows = [{"id": "a", "score": 0.5, "reasons": [{"code": "x", "detail": "d", "contribution": 1.0}]}]
+    with ResultWriter(p, ["id", "score", "reasons"]) as w:
+        w.write(rows)
+    if suffix == ".jsonl":
+        back = json.loads(p.read_text())["reasons"]
+    elif suffix == ".csv":
+        back = json.loads(p.read_text().splitlines()[1].split(",", 2)[2].strip('"').replace('""', '"'))
+    else:
+        back = json.loads(pq.read_table(p).to_pylist()[0]["reasons"])
+    assert back == rows[0]["reasons"]
+
+
+def test_rates_convert_and_refuse_unknown(rates: Rates, tmp_path: Path) -> None:
+    assert rates.to_base(72, "CNY") == pytest.approx(10.0)
+    with pytest.raises(UnknownCurrency):
+        rates.to_base(1, "XAU")
+    bad = tmp_path / "r.yaml"
+    bad.write_text("base: USD\nrates:\n  EUR: zero\n")
+    with pytest.raises(ValueError, match=r"rates\.EUR"):
+        Rates.load(bad)
