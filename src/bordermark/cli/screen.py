@@ -229,3 +229,8 @@ def catalogue_images(
         fail(f"no such file(s): {', '.join(missing)}", EXIT_BAD_INPUT)
     n = service.add_catalogue_images(get_store(), files, mark_id=mark_id, actor=actor)
     console.print(f"added {n} image hash(es)")
+
+
+from bordermark.cli.screen_declarations import register as _register_declarations  # noqa: E402
+
+_register_declarations(app)
