@@ -45,7 +45,8 @@ class KeywordDetector:
                    for term, (code, fam) in SIGNALS.items() for m in re.finditer(rf"\b{term}\b", low)]
         return Detection(hits=hits, signals=signals)
 
-    def detect_many(self, texts: Sequence[str]) -> list[Detection]:
+    def detect_many(self, texts: Sequence[str], *, categories: Sequence[str | None] | None = None,
+                    keep_unsupported: bool = False) -> list[Detection]:
         return [self.detect(t) for t in texts]
 
 

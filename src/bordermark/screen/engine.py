@@ -46,7 +46,10 @@ class DetectionLike(Protocol):
 
 
 class DetectorLike(Protocol):
-    def detect_many(self, texts: Sequence[str]) -> Sequence[Any]: ...
+    """What screening needs of ``bordermark.detect.Detector``."""
+
+    def detect_many(self, texts: Sequence[str], *, categories: Sequence[str | None] | None = None,
+                    keep_unsupported: bool = False) -> Sequence[Any]: ...
 
 
 OUTPUT_COLUMNS = ["id", "score", "verdict", "brand_hits", "reasons", "scenario_version", "suppressed"]
@@ -284,7 +287,9 @@ class Screener:
         )
 
     def screen_many(self, listings: Sequence[Listing]) -> list[ScreenResult]:
-        detections = self.detector.detect_many([lst.text for lst in listings])
+        # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
+        detections = self.detector.detect_many([lst.text for lst in listings],
+                                               categories=[lst.category for lst in listings], keep_unsupported=True)
         return [self.screen_one(lst, det) for lst, det in zip(listings, detections, strict=True)]
 
     def screen(self, listing: Listing) -> ScreenResult:
