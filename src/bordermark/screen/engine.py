@@ -138,7 +138,7 @@ def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
 
 def hit_dict(hit: Any) -> dict[str, Any]:
     if hasattr(hit, "to_dict"):
-        return hit.to_dict()  # type: ignore[no-any-return]
+        return hit.to_dict()
     return {"mark_id": hit.mark_id, "mark": hit.mark, "holder": hit.holder, "start": hit.start, "end": hit.end,
             "matched": hit.matched, "method": str(hit.method), "score": round(float(hit.score), 4)}
 

@@ -151,7 +151,7 @@ def _cleared(session: Session) -> dict[str, str]:
 def default_detector(registry: Registry) -> DetectorLike:
     from bordermark.detect import Detector
 
-    return Detector.from_registry(registry)  # type: ignore[no-any-return]
+    return Detector.from_registry(registry)
 
 
 def make_screener(store: Store, *, detector: DetectorLike | None = None, rates: Rates | None = None,
