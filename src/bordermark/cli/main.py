@@ -9,6 +9,7 @@ from bordermark.cli import demo as demo_cli
 from bordermark.cli import detect as detect_cli
 from bordermark.cli import registry as registry_cli
 from bordermark.cli import screen as screen_cli
+from bordermark.cli import sim as sim_cli
 from bordermark.cli import targeting as targeting_cli
 from bordermark.cli.common import console, get_store
 
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(screen_cli.app, name="screen")
 app.command("demo")(demo_cli.demo)
+app.command("sim")(sim_cli.sim)
 app.command("detect")(detect_cli.detect)
 app.add_typer(targeting_cli.app, name="targeting")
 app.command("select")(targeting_cli.select_cmd)

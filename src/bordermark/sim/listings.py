@@ -1,0 +1,211 @@
+"""Marketplace listings in English and Chinese, with their ground truth.
+
+Structured choices (label, brand, product, seller, price factor, time) are drawn with numpy in bulk; only the
+text is assembled per listing in Python, which keeps a million listings within seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bordermark.sim import lexicon as lx
+from bordermark.sim.actors import Actor
+from bordermark.sim.brands import Brand
+from bordermark.sim.disguise import disguise, exact_form
+from bordermark.sim.params import SimParams
+
+LABELS = ("counterfeit", "parallel_import", "genuine", "unbranded", "hard_negative")
+SELLER_KIND_FOR = {"counterfeit": "counterfeiter", "parallel_import": "parallel_importer", "genuine": "genuine",
+                   "unbranded": "unbranded", "hard_negative": "unbranded"}
+COUNTRY_NAMES = {"JP": "Japan", "KR": "Korea", "US": "USA", "FR": "France", "IT": "Italy", "HK": "Hong Kong",
+                 "AU": "Australia", "CN": "China"}
+COUNTRY_NAMES_ZH = {"JP": "日本", "KR": "韩国", "US": "美国", "FR": "法国", "IT": "意大利", "HK": "香港",
+                    "AU": "澳洲", "CN": "国内"}
+HARD_NEG_CATEGORIES = ("home", "tools", "toys", "food", "sports", "apparel", "electronics")
+
+
+@dataclass
+class ListingTables:
+    records: dict[str, list[Any]]
+    truth: dict[str, list[Any]]
+
+
+def _weights(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Heavy-tailed activity: a few sellers post most listings, as on real platforms."""
+    w = rng.pareto(1.2, n) + 0.1
+    return np.asarray(w / w.sum())
+
+
+def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], sellers: list[Actor]) -> ListingTables:
+    nrng = np.random.default_rng([seed, 101])
+    rng = random.Random(seed * 31 + 5)
+    mix = params.listing_mix
+    shares = np.array([mix.counterfeit, mix.parallel_import, mix.genuine, mix.unbranded, mix.hard_negative])
+    ordinary = [i for i, b in enumerate(brands) if b.hard_negative_titles]
+    if not ordinary:
+        shares[3] += shares[4]
+        shares[4] = 0.0
+    labels = nrng.choice(len(LABELS), size=n, p=shares / shares.sum())
+
+    famous = np.array([b.famous for b in brands], dtype=bool)
+    w_fake = np.where(famous, params.counterfeit_famous_bias, 1.0)
+    w_real = np.where(famous, 2.0, 1.0)
+    mark_fake = nrng.choice(len(brands), size=n, p=w_fake / w_fake.sum())
+    mark_real = nrng.choice(len(brands), size=n, p=w_real / w_real.sum())
+    mark_hn = nrng.choice(np.array(ordinary or [0]), size=n)
+    u_prod = nrng.random(n)
+    u_price = nrng.random(n)
+    u_full = nrng.random(n)
+    u_ratio = nrng.random(n)
+    covert_sellers = [i for i, s in enumerate(sellers) if s.kind == "covert_counterfeiter"]
+    seller_idx = np.zeros(n, dtype=np.int64)
+    for li, label in enumerate(LABELS):
+        pool = [i for i, s in enumerate(sellers) if s.kind == SELLER_KIND_FOR[label]] or list(range(len(sellers)))
+        mask = labels == li
+        seller_idx[mask] = np.asarray(pool)[nrng.choice(len(pool), size=int(mask.sum()), p=_weights(len(pool), nrng))]
+    # a slice of counterfeit listings comes from covert counterfeiters selling "their" squatted mark
+    covert_mask = (labels == 0) & (nrng.random(n) < 0.05) if covert_sellers else np.zeros(n, dtype=bool)
+    if covert_sellers:
+        seller_idx[covert_mask] = np.asarray(covert_sellers)[nrng.integers(0, len(covert_sellers),
+                                                                            int(covert_mask.sum()))]
+    seconds = nrng.integers(0, params.days * 86_400, size=n)
+    stamps = (np.datetime64(params.start.isoformat()) + seconds.astype("timedelta64[s]")).astype(str)
+    mark_index = {b.mark_id: i for i, b in enumerate(brands)}
+
+    rec: dict[str, list[Any]] = {k: [] for k in ("id", "title", "description", "price", "currency", "seller_id",
+                                                 "seller_name", "platform", "category", "url", "ships_from",
+                                                 "images", "listed_at")}
+    truth: dict[str, list[Any]] = {k: [] for k in ("id", "label", "mark_id", "product_id", "disguises", "brand_text",
+                                                   "actor_id", "network_id", "trade_term", "contact_cue",
+                                                   "price_ratio")}
+    lo_c, hi_c = params.counterfeit_price_ratio
+    lo_p, hi_p = params.parallel_price_ratio
+    for i in range(n):
+        label = LABELS[labels[i]]
+        seller = sellers[seller_idx[i]]
+        zh = seller.zh
+        lid = f"L{i + 1:07d}"
+        brand: Brand | None = None
+        product = None
+        disguises: list[str] = []
+        brand_text = ""
+        trade = cue = False
+        ratio = 1.0
+        images: list[str] = []
+        host = lx.PLATFORM_HOSTS[seller.platform]
+        if label in ("counterfeit", "parallel_import", "genuine"):
+            if label == "counterfeit" and covert_mask[i]:
+                brand = brands[mark_index[seller.target_mark]]
+            else:
+                brand = brands[mark_fake[i] if label == "counterfeit" else mark_real[i]]
+            product = brand.products[int(u_prod[i] * len(brand.products))]
+            low, high = (product.low_cny, product.high_cny) if zh else (product.low_usd, product.high_usd)
+            pname = product.name_zh if zh else product.name
+            color = rng.choice(lx.COLORS_ZH if zh else lx.COLORS_EN)
+            if label == "genuine":
+                price = low + (high - low) * u_price[i]
+                brand_text = exact_form(rng, brand, zh)
+                phrase = rng.choice(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
+                title = f"{brand_text} {pname} {color} {phrase}"
+                desc = (f"{brand_text}{pname}，{phrase}，支持专柜验货。" if zh else
+                        f"Authentic {brand_text} {pname}. {phrase}. Sold by {seller.name}.")
+                disguises = ["exact"]
+            elif label == "parallel_import":
+                ratio = lo_p + (hi_p - lo_p) * u_ratio[i]
+                price = low * ratio
+                brand_text = exact_form(rng, brand, zh)
+                src = seller.country if seller.country in COUNTRY_NAMES else "HK"
+                phrase = rng.choice(lx.PARALLEL_PHRASES_ZH if zh else lx.PARALLEL_PHRASES_EN).format(
+                    c=(COUNTRY_NAMES_ZH if zh else COUNTRY_NAMES)[src])
+                title = f"{brand_text} {pname} {color} {phrase}"
+                desc = (f"{phrase}，保证正品，可提供购物小票。无国内专柜保修。" if zh else
+                        f"Genuine {brand_text} {pname}, {phrase}. Receipt available; manufacturer warranty may "
+                        "not apply in your country.")
+                disguises = ["exact"]
+            else:
+                covert = bool(covert_mask[i])
+                if covert:
+                    ratio = 0.5 + 0.4 * u_ratio[i]
+                elif u_full[i] < params.counterfeit_full_price_rate:
+                    ratio = 1.0 + (high - low) / max(low, 1.0) * u_ratio[i] * 0.5
+                else:
+                    ratio = lo_c + (hi_c - lo_c) * u_ratio[i]
+                price = low * ratio
+                if not covert and rng.random() < params.obfuscation_rate:
+                    brand_text, disguises = disguise(rng, brand, zh, rng.random() < params.double_disguise_rate)
+                else:
+                    brand_text, disguises = exact_form(rng, brand, zh), ["exact"]
+                parts = [brand_text, pname, color]
+                if covert:
+                    phrase = rng.choice(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
+                    parts.append(phrase)
+                    desc = (f"{brand_text}{pname}，国内商标注册号{seller.local_registration}，手续齐全，正规报关进口。"
+                            if zh else f"{brand_text} {pname}. Registered trademark {seller.local_registration}, "
+                            "imported with full customs papers.")
+                else:
+                    if rng.random() < params.trade_term_rate:
+                        trade = True
+                        term = rng.choice(lx.TRADE_TERMS_ZH if zh else lx.TRADE_TERMS_EN)
+                        parts.insert(rng.choice((0, 1, 3)), term)
+                    desc_bits = [rng.choice(("质量保证 支持验货", "细节做工一比一", "专柜品质")) if zh else
+                                 rng.choice(("Top quality, same as original.", "Real photos, factory price.",
+                                             "Best quality, fast shipping."))]
+                    if rng.random() < params.contact_cue_rate:
+                        cue = True
+                        tmpl = rng.choice(lx.CONTACT_TEMPLATES_ZH if zh else lx.CONTACT_TEMPLATES_EN)
+                        desc_bits.append(tmpl.format(wx=seller.wechat, phone=seller.phone))
+                    desc = " ".join(desc_bits)
+                title = " ".join(parts)
+            cat = brand.category
+            if label != "counterfeit" or rng.random() < 0.3:
+                images.append(f"https://img.{brand.text.lower().replace(' ', '')}.example/{product.pid}.jpg")
+        elif label == "hard_negative":
+            brand = brands[mark_hn[i]]
+            title = rng.choice(brand.hard_negative_titles)
+            if rng.random() < 0.3:
+                title = title + " " + rng.choice(("new", "2024", "hot sale", "free shipping", "包邮"))
+            desc = "Brand: generic. " + title if not zh else "无品牌 " + title
+            price = 10 ** (1.2 + 1.3 * u_price[i]) * (1.0 if zh else 0.14)
+            cat = rng.choice(HARD_NEG_CATEGORIES)
+            brand_text = ""
+        else:
+            cat_obj = lx.CATEGORIES[int(u_prod[i] * len(lx.CATEGORIES))]
+            generic = rng.choice(cat_obj.unbranded)
+            title = f"{generic} {rng.choice(lx.COLORS_EN)}"
+            if rng.random() < params.decoy_term_rate:
+                title = f"{rng.choice(lx.DECOY_TERMS)} {title}"
+            desc = "No brand. Good quality, ships in 48 hours." if not zh else "无品牌，48小时发货。"
+            price = 10 ** (1.3 + 1.5 * u_price[i]) * (1.0 if zh else 0.14)
+            cat = cat_obj.key
+        if label in ("genuine", "parallel_import") and rng.random() < params.decoy_term_rate:
+            title = f"{title} {rng.choice(lx.DECOY_TERMS)}"
+        images.append(f"https://img.{host}/{lid}_{rng.randint(1, 4)}.jpg")
+        rec["id"].append(lid)
+        rec["title"].append(title)
+        rec["description"].append(desc)
+        rec["price"].append(round(float(price), 2))
+        rec["currency"].append("CNY" if zh else "USD")
+        rec["seller_id"].append(seller.actor_id)
+        rec["seller_name"].append(seller.name)
+        rec["platform"].append(seller.platform)
+        rec["category"].append(cat)
+        rec["url"].append(f"https://{host}/item/{i + 1}")
+        rec["ships_from"].append(seller.country)
+        rec["images"].append(images)
+        rec["listed_at"].append(stamps[i] + "Z")
+        truth["id"].append(lid)
+        truth["label"].append(label)
+        truth["mark_id"].append(brand.mark_id if brand else "")
+        truth["product_id"].append(product.pid if product else "")
+        truth["disguises"].append("|".join(disguises))
+        truth["brand_text"].append(brand_text)
+        truth["actor_id"].append(seller.actor_id)
+        truth["network_id"].append(seller.network_id)
+        truth["trade_term"].append(trade)
+        truth["contact_cue"].append(cue)
+        truth["price_ratio"].append(round(float(ratio), 3))
+    return ListingTables(rec, truth)
