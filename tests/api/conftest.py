@@ -28,9 +28,14 @@ class Live:
         return client
 
 
-@pytest.fixture
-def live(store_url: str) -> Iterator[Live]:
-    store = open_store(store_url)
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """One seeded server per test module and engine (tests create uniquely named data, so they can share)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'bordermark.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database()
+    store = open_store(url)
     seeded = seed_two_holders(store)
     try:
         with live_server(store) as url:

@@ -105,6 +105,7 @@ def seed_two_holders(store: Store) -> Seeded:
             assert row is not None
             out.aliases[key] = row.aliases[0].id
             out.names[key] = [holder, text, alias, product, party, h.id, mark.id, prod.id, par.id]
+        _seed_alerts(s, out, spec)
         plan = [("officer", Role.CUSTOMS_OFFICER, []), ("supervisor", Role.CUSTOMS_SUPERVISOR, []),
                 ("analyst", Role.PLATFORM_ANALYST, []), ("admin", Role.ADMIN, []),
                 ("holder_a", Role.RIGHT_HOLDER, [out.holders["A"]]),
@@ -113,3 +114,28 @@ def seed_two_holders(store: Store) -> Seeded:
             create_user(s, username, PASSWORD, role, holder_ids=holders)
             out.users[username] = username
     return out
+
+
+def _seed_alerts(s: Any, out: Seeded, spec: dict[str, tuple[str, ...]]) -> None:
+    """One open listing alert per holder, when listing screening is installed."""
+    try:
+        from bordermark.store.screen_tables import AlertRow
+    except ImportError:
+        return
+    from datetime import UTC, datetime
+
+    for key, (_holder, _country, text, *_rest) in spec.items():
+        listing_id = f"L-{key}-1"
+        title = f"{text} replica bag factory direct"
+        s.add(AlertRow(listing_id=listing_id, content_hash="0" * 40, platform="shopx", seller_id=f"S-{key}",
+                       mark_id=out.marks[key], score=0.9 if key == "A" else 0.8, verdict="likely_counterfeit",
+                       status="open", scenario_version=1,
+                       brand_hits=[{"mark_id": out.marks[key], "mark": text, "holder": _holder, "start": 0,
+                                    "end": len(text), "matched": text, "method": "exact", "score": 1.0}],
+                       reasons=[{"code": "counterfeit_cue", "detail": "Title says 'replica'", "contribution": 1.2}],
+                       features={}, listing={"id": listing_id, "title": title, "price": "99", "currency": "CNY",
+                                             "platform": "shopx", "seller_id": f"S-{key}", "images": []},
+                       screened_at=datetime.now(UTC)))
+        out.extra.setdefault("alerts", {})[key] = listing_id
+        out.names[key].append(listing_id)
+    s.flush()
