@@ -18,8 +18,8 @@ LISTINGS = [
     {"id": "L1", "title": "ACM3 running shoes replica AAA", "price": "19.50", "currency": "USD", "seller_id": "S1",
      "seller_name": "Cheap Kicks", "platform": "shopx", "category": "shoes", "ships_from": "CN",
      "url": "https://shopx.test/L1"},
-    {"id": "L2", "title": "ACME Runner One shoes from Japan", "price": 118, "currency": "USD", "seller_id": "S2",
-     "platform": "shopx", "category": "shoes"},
+    {"id": "L2", "title": "ACME Runner One shoes imported from Japan", "price": 98, "currency": "USD",
+     "seller_id": "S2", "platform": "shopx", "category": "shoes"},
     {"id": "L3", "title": "ACME Runner One shoes", "price": 130, "currency": "USD", "seller_id": "S-OFFICIAL",
      "platform": "shopx", "category": "shoes"},
     {"id": "L4", "title": "garden hose 20m", "price": 9, "currency": "USD", "platform": "shopx"},
@@ -55,7 +55,7 @@ def test_screen_listings_jsonl(world: Path, tmp_path: Path) -> None:
     assert rows["L4"]["verdict"] == "clear"
     assert rows["L1"]["brand_hits"][0]["method"] == "leet"
     assert all(set(r) == {"code", "detail", "contribution"} for r in rows["L1"]["reasons"])
-    assert 0 < rows["L4"]["score"] < rows["L2"]["score"] < rows["L1"]["score"] < 1
+    assert 0 < rows["L2"]["score"] < rows["L1"]["score"] < 1 and rows["L4"]["score"] < 0.5
 
     q = runner.invoke(app, ["screen", "queue", "--format", "json"])
     assert json.loads(q.stdout)[0]["id"] == "L1"

@@ -67,7 +67,8 @@ def test_prices_are_converted_with_configured_rates(registry: Registry, detector
     rates = Rates(base="USD", per_base={"USD": 1.0, "CNY": 10.0, "CHF": 0.88})
     s = Screener.build(registry, detector, BUILTIN, rates)
     r = s.screen(listing(title="ACME shoes", price=1000, currency="CNY"))  # 100 USD: inside the band
-    assert r.verdict is Verdict.POSSIBLE_PARALLEL_IMPORT
+    assert r.verdict is Verdict.BRAND_MENTION_OK  # an unlisted reseller at the genuine price
+    assert any(x["code"] == "price_near_genuine" for x in r.reasons)
     r = s.screen(listing(title="ZEPHYR watch", price=500, category="watches"))  # band 1000-2000 USD
     detail = next(x["detail"] for x in r.reasons if x["code"] == "price_below_genuine")
     assert "1,000.00 USD-2,000.00 USD" in detail
@@ -108,3 +109,23 @@ def test_every_feature_is_documented() -> None:
     docs = describe()
     assert [d["code"] for d in docs] == list(FEATURES)
     assert all(len(d["doc"]) > 20 for d in docs)
+
+
+def test_catalogue_photo_reused_by_a_cheap_unauthorised_seller(registry: Registry, detector: KeywordDetector,
+                                                             rates: Rates) -> None:
+    from bordermark.screen.images import GENUINE, ImageIndex, KnownImage
+
+    url = "https://img.acme.example/P1.jpg"
+    index = ImageIndex([KnownImage(0, GENUINE, url, "M1")])
+    s = Screener.build(registry, detector, BUILTIN, rates, images=index)
+    cheap = s.screen(listing(title="ACME shoes", price=25, images=(url,)))
+    reason = next(x for x in cheap.reasons if x["code"] == "image_genuine_copy_cheap")
+    assert reason["contribution"] > 0 and url in reason["detail"]
+    fair = s.screen(listing(title="ACME shoes", price=140, images=(url,)))
+    assert all(x["code"] != "image_genuine_copy_cheap" for x in fair.reasons)
+
+
+def test_import_channel_cues_point_to_parallel_import(screener: Screener) -> None:
+    r = screener.screen(listing(title="ACME Runner One 海外代购", price=140))
+    assert r.verdict is Verdict.POSSIBLE_PARALLEL_IMPORT
+    assert any(x["code"] == "import_channel_cues" and "代购" in x["detail"] for x in r.reasons)

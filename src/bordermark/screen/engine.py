@@ -148,8 +148,9 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
 
     Order matters: no brand -> ``clear``; an authorised seller -> ``brand_mention_ok``; a plainly unrelated
     use (other category, no counterfeit cue) -> ``brand_mention_ok``; a score at or above the alert threshold
-    -> ``likely_counterfeit``; genuine brand signals from an unauthorised channel at a near-genuine price
-    -> ``possible_parallel_import``; anything else mentioning a brand -> ``brand_mention_ok``.
+    -> ``likely_counterfeit``; genuine brand signals from an unauthorised channel that describes an import
+    channel or prices a little under the genuine band -> ``possible_parallel_import``; anything else
+    mentioning a brand (e.g. an unlisted reseller at the genuine price) -> ``brand_mention_ok``.
     """
     if not values.get("brand_hit"):
         return Verdict.CLEAR
@@ -160,7 +161,10 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
         return Verdict.BRAND_MENTION_OK
     if score >= scenario.config.alert_threshold:
         return Verdict.LIKELY_COUNTERFEIT
-    if values.get("price_near_genuine") and values.get("seller_unauthorised"):
+    if values.get("seller_unauthorised") and (
+        values.get("import_channel_cues")
+        or (values.get("price_near_genuine") and values.get("price_below_genuine"))
+    ):
         return Verdict.POSSIBLE_PARALLEL_IMPORT
     return Verdict.BRAND_MENTION_OK
 
@@ -188,6 +192,7 @@ class Screener:
         self._plain = frozenset(cfg.plain_methods)
         self._families = [(fam, tuple(s.lower() for s in subs)) for fam, subs in cfg.signal_families.items()]
         self._family_cache: dict[str, str | None] = {}
+        self._import_phrases = tuple(p.casefold() for p in cfg.import_channel_phrases)
         self._base_score = _sigmoid(cfg.bias)
 
     @classmethod
@@ -236,6 +241,11 @@ class Screener:
             fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
             if fam is not None:
                 ev.signals.setdefault(fam, []).append(str(sig.term))
+        if self._import_phrases:
+            low = listing.text.casefold()
+            found = [p for p in self._import_phrases if p in low]
+            if found:
+                ev.signals["import_channel_cues"] = found
         if listing.price is not None and listing.currency:
             ev.price_base = self.rates.to_base(listing.price, listing.currency)
         ev.band = self._band(brand, listing)

@@ -152,6 +152,15 @@ def _band_text(e: Evidence) -> str:
             f"of '{e.band.name}'")
 
 
+def import_channel_cues(e: Evidence) -> FeatureResult | None:
+    """The listing describes an import channel ("imported from Japan", "grey import", "代购", "no local
+    warranty"): what parallel importers of genuine goods say, and counterfeiters rarely do."""
+    terms = e.signals.get("import_channel_cues")
+    if not terms or e.hit is None:
+        return None
+    return FeatureResult(1.0, f"Describes an import channel: {_quote(terms)}")
+
+
 def price_below_genuine(e: Evidence) -> FeatureResult | None:
     """The price lies below the genuine product's price band (converted with configured rates); the value is
     the fraction below the band's low end, so 0.8 means 80 % cheaper than the cheapest genuine offer."""
@@ -261,15 +270,15 @@ FEATURES: dict[str, FeatureFn] = {
     f.__name__: f
     for f in (
         brand_hit, brand_disguised, brand_context_weak, counterfeit_terms, factory_origin, contact_cues,
-        price_below_genuine, price_near_genuine, seller_unauthorised, seller_authorised, seller_confirmed_fakes,
-        seller_cleared,
-        ships_from_outside_network, category_unrelated, image_counterfeit_match, image_genuine_copy_cheap,
+        import_channel_cues, price_below_genuine, price_near_genuine, seller_unauthorised, seller_authorised,
+        seller_confirmed_fakes, seller_cleared, ships_from_outside_network, category_unrelated,
+        image_counterfeit_match, image_genuine_copy_cheap,
     )
 }
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "brand": ("brand_hit", "brand_disguised", "brand_context_weak"),
-    "text_cues": ("counterfeit_terms", "factory_origin", "contact_cues"),
+    "text_cues": ("counterfeit_terms", "factory_origin", "contact_cues", "import_channel_cues"),
     "price": ("price_below_genuine", "price_near_genuine"),
     "seller_authorisation": ("seller_unauthorised", "seller_authorised"),
     "seller_history": ("seller_confirmed_fakes", "seller_cleared"),

@@ -51,6 +51,8 @@ class ImageIndex:
         self._hashes = np.array([k.hash for k in self.known], dtype=np.uint64)
         self._kinds = np.array([k.kind for k in self.known], dtype=object)
         self._cache: dict[str, int | None] = {}
+        # images known by reference (a catalogue URL re-used verbatim is a copy without fetching a pixel)
+        self._by_ref: dict[tuple[str, str], KnownImage] = {(k.source, k.kind): k for k in self.known}
 
     def __len__(self) -> int:
         return len(self.known)
@@ -85,6 +87,11 @@ class ImageIndex:
     def match(self, paths: Iterable[str], kind: str, max_distance: int) -> ImageMatch | None:
         best: ImageMatch | None = None
         for path in paths:
+            ref = self._by_ref.get((path, kind))
+            if ref is not None:
+                return ImageMatch(path=path, distance=0, source=ref.source, mark_id=ref.mark_id)
+            if "://" in path:  # remote images are not fetched during screening
+                continue
             value = self.hash_of(path)
             if value is None:
                 continue

@@ -26,6 +26,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "counterfeit_terms": 3.0,
     "factory_origin": 1.8,
     "contact_cues": 1.2,
+    "import_channel_cues": -1.5,
     "price_below_genuine": 4.0,
     "price_near_genuine": -1.5,
     "seller_unauthorised": 1.0,
@@ -48,6 +49,14 @@ DEFAULT_FAMILIES: dict[str, list[str]] = {
 }
 
 
+IMPORT_CHANNEL_PHRASES: list[str] = [
+    "imported from", "import from", "grey import", "gray import", "parallel import", "duty free", "duty-free",
+    "overseas stock", "overseas version", "no local warranty", "warranty may not apply", "eu version",
+    "us version", "jp version", "hk version", "international version", "bought in", "海外代购", "代购", "直邮",
+    "免税", "海外版", "无国内保修", "港版", "日版", "美版", "欧版",
+]
+
+
 class ScenarioConfig(BaseModel):
     """Everything a screening run needs besides the registry; stored as JSON with its version."""
 
@@ -62,6 +71,7 @@ class ScenarioConfig(BaseModel):
     plain_methods: list[str] = Field(default_factory=lambda: ["exact", "alias"])
     signal_families: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in
                                                                           DEFAULT_FAMILIES.items()})
+    import_channel_phrases: list[str] = Field(default_factory=lambda: list(IMPORT_CHANNEL_PHRASES))
     model: dict[str, object] | None = None  # training provenance (rows, metrics, when) when trained
 
     @field_validator("weights")
