@@ -251,9 +251,9 @@ class Screener:
         ev.band = self._band(brand, listing)
         for key in (listing.seller_id, listing.seller_name):
             if key:
-                found = brand.authorised.get(norm_name(key))
-                if found:
-                    ev.authorised_as = found
+                party = brand.authorised.get(norm_name(key))
+                if party:
+                    ev.authorised_as = party
                     break
         if listing.seller_id:
             ev.seller = self.sellers.get(listing.seller_id)
