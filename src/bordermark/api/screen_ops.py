@@ -32,7 +32,7 @@ def alert_visible(store: Store, who: Principal, alert: dict[str, Any]) -> bool:
     if not mark_ids:
         return False
     with store.session() as s:
-        holders = set(s.scalars(select(MarkRow.holder_id).where(MarkRow.id.in_(sorted(mark_ids)))))  # type: ignore[arg-type]
+        holders = set(s.scalars(select(MarkRow.holder_id).where(MarkRow.id.in_(sorted(mark_ids)))))
     # every hit must be the holder's own: a listing naming two brands must not reveal the other holder's hit
     return bool(holders) and holders <= who.holder_ids
 

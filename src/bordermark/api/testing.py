@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +116,7 @@ def seed_two_holders(store: Store) -> Seeded:
     return out
 
 
-def _seed_alerts(s: Any, out: Seeded, spec: dict[str, tuple[str, ...]]) -> None:
+def _seed_alerts(s: Any, out: Seeded, spec: Mapping[str, tuple[str, ...]]) -> None:
     """One open listing alert per holder, when listing screening is installed."""
     try:
         from bordermark.store.screen_tables import AlertRow

@@ -101,3 +101,7 @@ def nav_items(user: Principal) -> list[dict[str, str]]:
 
 
 templates.env.globals["nav_items"] = nav_items
+
+
+# Callables ``(request, principal) -> list of tiles`` that page modules add to the dashboard.
+dashboard_extensions: list[Any] = []

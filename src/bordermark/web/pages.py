@@ -23,6 +23,7 @@ from bordermark.web.common import (
     LoginRequired,
     back,
     check_csrf,
+    dashboard_extensions,
     form_error,
     login_redirect,
     page_user,
@@ -129,9 +130,6 @@ def dashboard(request: Request) -> Response:
         except Exception:  # a broken extension must not take the dashboard down
             log.exception("dashboard extension %s failed", getattr(extra, "__name__", extra))
     return render(request, "dashboard.html", user, tiles=tiles, holders=holders)
-
-
-dashboard_extensions: list[Any] = []
 
 
 # ---- registry -------------------------------------------------------------------------------------------------
