@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from bordermark.ingest import IngestError, available, iter_declarations, iter_frames, load_mapping, read_frame
+
 from .kcs_fixture import write_kcs
 
 
@@ -130,7 +131,7 @@ def test_custom_mapping_file_and_errors(tmp_path: Path) -> None:
     assert frame.row(0, named=True)["value"] == 3.5
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nid: {source: ref}\ntime: {source: day}\nfields:\n  v: {source: a, typo: 1}\n")
-    with pytest.raises(IngestError, match="fields.v"):
+    with pytest.raises(IngestError, match=r"fields\.v"):
         load_mapping(bad)
     with pytest.raises(IngestError, match="unknown format"):
         load_mapping("nosuchformat")
