@@ -124,3 +124,10 @@ def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secur
     pages.install(app)
     app.add_middleware(GuardMiddleware)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and multi-worker serving: the store named by the settings."""
+    from bordermark.store import open_store
+
+    return create_app(open_store())

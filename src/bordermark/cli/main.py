@@ -9,6 +9,7 @@ from bordermark.cli import demo as demo_cli
 from bordermark.cli import detect as detect_cli
 from bordermark.cli import registry as registry_cli
 from bordermark.cli import screen as screen_cli
+from bordermark.cli import serve as serve_cli
 from bordermark.cli import sim as sim_cli
 from bordermark.cli import targeting as targeting_cli
 from bordermark.cli.common import console, get_store
@@ -21,6 +22,8 @@ app = typer.Typer(
 )
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(screen_cli.app, name="screen")
+app.command("serve")(serve_cli.serve)
+app.add_typer(serve_cli.users_app, name="users")
 app.command("demo")(demo_cli.demo)
 app.command("sim")(sim_cli.sim)
 app.command("detect")(detect_cli.detect)
