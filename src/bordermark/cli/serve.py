@@ -72,7 +72,7 @@ def _password(password_stdin: bool) -> tuple[str, bool]:
 @users_app.command("add")
 def add(
     username: str,
-    role: Annotated[Role, typer.Option(help="customs_officer, customs_supervisor, platform_analyst, right_holder, admin")],
+    role: Annotated[Role, typer.Option(help="The account's role")],
     holder: Annotated[list[str] | None, typer.Option(help="Holder id or name (right_holder only; repeatable)")] = None,
     display_name: Annotated[str, typer.Option(help="Name shown in the pages")] = "",
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input")] = False,
