@@ -44,8 +44,14 @@ BASE_SCORE = {
 """Score of a hit before length and context adjustments: the more a seller had to disguise, the less certain."""
 
 _LATIN_WORD = re.compile(r"[a-z0-9]")
+_ALPHA_WORD = re.compile(r"[^\W\d_]{4,}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _TOKEN_CACHE_LIMIT = 500_000
+_NEAR = 30  # view characters between a hit and a goods word that still count as "nearby"
+_CLAUSE_BREAK = re.compile(r"[,;.!?|\n\t，；。！？、]")
+STRONG_SUPPORT = 0.65
+"""Context needed by the weakest readings: a misspelling that is itself an ordinary word, a two-letter mark, a
+two-character Chinese homophone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +87,23 @@ class Detector:
         self._terms = list(terms if terms is not None else lexicon.trade_terms())
         self._ctx_words = lexicon.context_words()
         self._categories = lexicon.categories()
-        self._common = lexicon.common_words()
+        self._common = frozenset(key(w) for w in lexicon.common_words())
         self._build()
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_registry(cls, registry: Registry, *, terms: Sequence[lexicon.Term] | None = None) -> Detector:
         """Index every mark, alias (observed ones included) and the words of the mark's products."""
-        common = lexicon.common_words()
+        common = frozenset(key(w) for w in lexicon.common_words())
         entries: list[_Entry] = []
+        products: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for product in registry.products:
+            products[(product.holder, product.mark)].append(product.name)
         for mark in registry.marks:
             words: set[str] = set()
-            for product in registry.products_of(mark):
-                words.update(w for w in key(product.name).split() if len(w) >= 3 and w not in common
-                             and not w.isdigit())
+            for product_name in products.get((mark.holder, mark.text), ()):
+                # purely alphabetic words of 4+ letters: "100ml" or "N°5" would match any size or number
+                words.update(k for k in (key(x) for x in _ALPHA_WORD.findall(product_name)) if k not in common)
             mark_key = key(mark.text)
             mark_ambiguous = mark_key in common
             for name, kind in mark.all_names():
@@ -103,7 +112,7 @@ class Detector:
                     continue
                 cjk = bool(_HAN.search(k))
                 compact = k.replace(" ", "")
-                short = len(compact) <= (1 if cjk else 3)
+                short = len(compact) <= (2 if cjk else 3)
                 ambiguous = short or k in common or (mark_ambiguous and kind is AliasKind.TRANSLATION)
                 entries.append(_Entry(mark.id, mark.text, mark.holder, name, k, kind.value if kind else None,
                                       frozenset(mark.nice_classes), frozenset(words - {k}), ambiguous, cjk))
@@ -117,8 +126,6 @@ class Detector:
 
         for i, e in enumerate(self._entries):
             by_key[pad(e.key)].append(("m", i, False))
-            if not e.cjk and "l" in e.key:
-                by_key[pad(e.key.replace("l", "i"))].append(("m", i, True))  # RoIex, Ro1ex
         self._regex_terms: list[tuple[lexicon.Term, re.Pattern[str]]] = []
         for j, t in enumerate(self._terms):
             if t.kind == "regex":
@@ -191,7 +198,7 @@ class Detector:
         w = fast_view(text)
         cands: list[_Cand] = []
         term_spans: list[tuple[int, int, int]] = []
-        ctx_classes: set[int] = set()
+        ctx_at: list[tuple[int, int, frozenset[int]]] = []
         for end, (length, vals) in self._aw.iter(w):
             start = end - length + 1
             for kind, idx, variant in vals:
@@ -209,7 +216,7 @@ class Detector:
                         continue
                     term_spans.append((idx, ws, we))
                 else:
-                    ctx_classes |= self._ctx_list[idx][1]
+                    ctx_at.append((start, end, self._ctx_list[idx][1]))
         if self._has_compact:
             self._compact_stage(w, cands)
         self._token_stage(w, cands)
@@ -218,7 +225,7 @@ class Detector:
         regex_sigs = self._regex_signals(text)
         if not cands and not term_spans and not regex_sigs:
             return Detection()
-        return self._finish(text, w, cands, term_spans, regex_sigs, ctx_classes, category, nice_classes,
+        return self._finish(text, w, cands, term_spans, regex_sigs, ctx_at, category, nice_classes,
                             keep_unsupported)
 
     def detect_many(self, texts: Iterable[str], *, categories: Iterable[str | None] | None = None,
@@ -296,24 +303,32 @@ class Detector:
                 for idx, method, sim in res:
                     cands.append(_Cand(idx, at + 1, at + 1 + len(t), method, sim))
                 at = w.find(needle, at + 1)
-        if self._first_words:
-            self._bigram_stage(w, cands, toks)
+        self._pair_stage(w, cands, unknown | (toks & self._first_words))
 
-    def _bigram_stage(self, w: str, cands: list[_Cand], toks: set[str]) -> None:
-        """Misspelt multi-word marks (``Louis Vuiton``): only after a token that starts a multi-word mark."""
-        firsts = toks & self._first_words
-        if not firsts:
+    def _pair_stage(self, w: str, cands: list[_Cand], odd: set[str]) -> None:
+        """Misspelt or stretched multi-word marks (``Louis Vuiton``, ``Molsio Fondvreas``): word pairs with an
+        unexplained word (or a multi-word mark's first word) against multi-word marks in compact form."""
+        if not odd:
             return
         words = w.split()
         for i in range(len(words) - 1):
-            if words[i] in firsts:
-                pair = words[i] + words[i + 1]
-                for idx, method, sim in self._lookup_token(pair):
-                    if method in ("fuzzy", "repeated"):
-                        needle = f" {words[i]} {words[i + 1]} "
-                        at = w.find(needle)
-                        if at >= 0:
-                            cands.append(_Cand(idx, at + 1, at + len(needle) - 1, method, sim))
+            a, b = words[i], words[i + 1]
+            if a not in odd and b not in odd:
+                continue
+            pair = f"{a} {b}"
+            if pair in self._clean:
+                continue
+            res = self._tok_hits.get(pair)
+            if res is None:
+                res = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
+                if not res:
+                    self._clean.add(pair)
+                    continue
+                self._tok_hits[pair] = res
+            at = w.find(f" {pair} ")
+            if at >= 0:
+                for idx, method, sim in res:
+                    cands.append(_Cand(idx, at + 1, at + 1 + len(pair), method, sim))
 
     def _lookup_token(self, t: str) -> tuple[tuple[int, str, float], ...]:
         if len(t) < 4 or not t.isascii():
@@ -381,7 +396,8 @@ class Detector:
 
     # ------------------------------------------------------------------ scoring
     def _finish(self, text: str, w: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
-                regex_sigs: list[tuple[lexicon.Term, int, int]], ctx_classes: set[int], category: str | None,
+                regex_sigs: list[tuple[lexicon.Term, int, int]], ctx_at: list[tuple[int, int, frozenset[int]]],
+                category: str | None,
                 nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
         w2, st, en = view_with_offsets(text)
         if w2 != w:  # cannot happen unless the two paths diverge; fail loudly in tests rather than misplace offsets
@@ -417,7 +433,10 @@ class Detector:
         kept = list(best.values())
         spans = [(x.ws, x.we) for x in kept]
         kept = [x for x in kept if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
-        holders_sure = {self._entries[x.entry].holder for x in kept if not self._entries[x.entry].ambiguous}
+        holders_sure: dict[str, set[int]] = defaultdict(set)
+        for x in kept:
+            if x.method is None and not self._entries[x.entry].ambiguous:
+                holders_sure[self._entries[x.entry].holder].add(x.ws)
 
         hits: list[Hit] = []
         seen: set[tuple[str, int, int]] = set()
@@ -431,8 +450,15 @@ class Detector:
             loose = method in ("fuzzy", "repeated") and key(matched) in self._common
             ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(e.key) <= 5)
                          or (method == "phonetic" and len(e.key) <= 2))
-            ctx = self._context(e, matched, tokens, ctx_classes, cat_classes, has_trade, holders_sure)
-            if ambiguous and ctx < CONTEXT_SUPPORT and not keep_unsupported:
+            if (method in ("phonetic", "visual") or (e.cjk and ambiguous)) and self._crosses_word(w, x):
+                continue
+            near = self._near_classes(text, w, x, ctx_at, st, en)
+            same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
+            ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
+            need = CONTEXT_SUPPORT
+            if loose or (method == "fuzzy" and len(e.key) <= 5) or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
+                need = STRONG_SUPPORT  # two kinds of evidence, not one
+            if ambiguous and ctx < need and not keep_unsupported:
                 continue
             dedup = (e.mark_id, s, t_end)
             if dedup in seen:
@@ -455,8 +481,15 @@ class Detector:
         if x.method == "spaced?":
             inner = [(st[i], en[i]) for i in range(x.ws, x.we) if w[i] == " "]
             pieces = w[x.ws:x.we].split(" ")
-            tight = all(not any(ch.isspace() for ch in matched[a - st[x.ws]:b - st[x.ws]]) for a, b in inner)
-            return "spaced" if tight or max(len(p) for p in pieces) <= 3 else None
+            # A gap with punctuation in it (Guc-ci, G.U.C.C.I, Lux . ara) is deliberate; a bare space counts only
+            # next to a short piece that is no ordinary word (C h a n e l, Guc ci, Graip ra).
+            for g, (a, b) in enumerate(inner):
+                if any(not ch.isspace() for ch in matched[a - st[x.ws]:b - st[x.ws]]):
+                    continue
+                short = [p for p in pieces[g:g + 2] if len(p) <= 3]
+                if not short or any(p in self._common for p in short):
+                    return None
+            return "spaced"
         if x.method in ("fuzzy", "repeated", "phonetic"):
             return x.method
         name_f = e.name.casefold()
@@ -467,6 +500,8 @@ class Detector:
         if e.cjk:
             return "visual"
         plain = unicodedata.normalize("NFKC", matched).casefold()
+        if plain.replace("l", "i") == name_f.replace("l", "i"):
+            return "skeleton"  # RoIex: capital I for l
         if any(ch.isdigit() or ch in "@$!|" for ch in plain) and not any(ch.isdigit() for ch in name_f):
             return "leet"
         if x.method == "skeleton":
@@ -476,8 +511,40 @@ class Detector:
             return "skeleton"
         return "unicode"
 
+    @staticmethod
+    def _near_classes(text: str, w: str, x: _Cand, ctx_at: list[tuple[int, int, frozenset[int]]], st: list[int],
+                      en: list[int]) -> set[int]:
+        """Nice classes of goods words in the same clause as the hit and close to it (not anywhere in the text)."""
+        out: set[int] = set()
+        hs, he = st[x.ws], en[x.we - 1]
+        for a, b, classes in ctx_at:
+            if b < x.ws - _NEAR or a > x.we + _NEAR:
+                continue
+            if w[a] == " ":
+                a, b = a + 1, b - 1  # padded word: its own characters, not the separators around it
+            ca, cb = st[a], en[b]
+            between = text[cb:hs] if cb <= hs else text[he:ca] if ca >= he else ""
+            if not _CLAUSE_BREAK.search(between):
+                out |= classes
+        return out
+
+    @staticmethod
+    def _crosses_word(w: str, x: _Cand) -> bool:
+        """A Chinese match whose first or last character forms a dictionary word with its neighbour is part of other
+        words (小香葱 is spring onion, not 小香; 零食机械 holds no 食机)."""
+        words = chinese.word_list()
+        ws, we = x.ws, x.we
+        for a, b in ((ws - 1, ws + 1), (ws - 2, ws + 1), (ws - 1, ws + 2), (we - 1, we + 1), (we - 2, we + 1),
+                     (we - 1, we + 2)):
+            if a < 0 or b > len(w) or (a >= ws and b <= we):
+                continue
+            seg = w[a:b]
+            if " " not in seg and seg in words:
+                return True
+        return False
+
     def _context(self, e: _Entry, matched: str, tokens: set[str], ctx_classes: set[int],
-                 cat_classes: frozenset[int], has_trade: bool, holders_sure: set[str]) -> float:
+                 cat_classes: frozenset[int], has_trade: bool, same_holder: bool) -> float:
         """How strongly the rest of the text supports reading ``matched`` as this brand (0..1)."""
         ctx = 0.0
         if cat_classes and e.classes:
@@ -488,9 +555,7 @@ class Detector:
             ctx += 0.4
         if has_trade:
             ctx += 0.25
-        if e.holder in holders_sure and not e.ambiguous:
-            ctx += 0.1
-        elif e.holder in holders_sure:
+        if same_holder:  # another, unambiguous mark of the same holder elsewhere in the text
             ctx += 0.3
         if not e.cjk and matched[:1].isupper():
             ctx += 0.15

@@ -19,11 +19,18 @@ from functools import lru_cache
 from importlib import resources
 
 _LEET_SYMBOLS = "@$!|"
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s",
-                       "!": "i", "|": "l"})
-# A digit (or @ $) next to a letter is a letter in disguise (L0uis, r3plica, Ch@nel); ! and | only between letters,
-# so that "Gucci!" stays "gucci".
-_LEET_RE = re.compile(r"(?<=[a-z])[013457@$]|[013457@$](?=[a-z])|(?<=[a-z])[!|](?=[a-z])")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                       "@": "a", "$": "s", "!": "i", "|": "i"})
+# A run of digits/@/$ touching a letter is letters in disguise (L0uis, r3plica, Ch@nel, DRINS7!X); a run of only
+# ! or | counts only between letters, so that "Gucci!" stays "gucci".
+_LEET_RE = re.compile(r"(?<=[a-z])[01345789@$!|]+|[01345789@$!|]+(?=[a-z])")
+
+
+def _leet_run(m: re.Match[str]) -> str:
+    run, s, a, b = m.group(), m.string, m.start(), m.end()
+    if run.strip("!|") == "" and not (a > 0 and "a" <= s[a - 1] <= "z" and b < len(s) and "a" <= s[b] <= "z"):
+        return run
+    return run.translate(_LEET)
 _SEP_RE = re.compile(r"[\W_]+")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -73,38 +80,51 @@ def _emoji_letter(cp: int) -> str | None:
     return None
 
 
+def _il(c: str) -> str:
+    """``l`` and ``i`` share one prototype (as in the UTS #39 skeleton): sellers write RoIex, Ro1ex, Ro|ex."""
+    return "i" if c == "l" else c
+
+
 def fold_char(ch: str) -> str:
     """Fold one character: '' (ignorable), ' ' (separator) or one or more matching characters."""
     cp = ord(ch)
     if ch.isascii():
         if ch.isalnum():
-            return ch.lower()
+            return _il(ch.lower())
         return ch if ch in _LEET_SYMBOLS else " "
     emoji = _emoji_letter(cp)
     if emoji:
-        return emoji
+        return _il(emoji)
     cat = unicodedata.category(ch)
     if cat in ("Cf", "Mn", "Me") or 0xFE00 <= cp <= 0xFE0F:
         return ""  # zero-width joiners/spaces, combining marks, variation selectors: invisible inside words
     if cat.startswith("C"):
         return " "
+    skel = _skeleton()
+    if ch in skel:  # before case folding: capital Greek Eta looks like H, its lowercase like n
+        t = skel[ch]
+        return _il(t.lower()) if t.isascii() else t
     nfkc = unicodedata.normalize("NFKC", ch)
     if nfkc in _LEET_SYMBOLS:
         return nfkc
     if cat[0] in "PSZ":
         # Circled/parenthesised letters (Ⓖ, ⒢) are letters in disguise; ™ or ℠ would glue "tm" to the brand.
         inner = nfkc.strip("()")
-        return inner.casefold() if len(inner) == 1 and inner.isalnum() else " "
-    s = unicodedata.normalize("NFD", nfkc.casefold())
-    skel = _skeleton()
+        return _il(inner.casefold()) if len(inner) == 1 and inner.isalnum() else " "
     out = []
-    for c in s:
-        if unicodedata.combining(c):
+    for c0 in nfkc:
+        if c0 in skel:
+            out.append(_il(skel[c0].lower()) if skel[c0].isascii() else skel[c0])
             continue
-        if not c.isascii():
-            c = skel.get(c, c)
-            c = c.lower() if c.isascii() else c
-        out.append(c if (c.isalnum() or c in _LEET_SYMBOLS) else " ")
+        for c in unicodedata.normalize("NFD", c0.casefold()):
+            if unicodedata.combining(c):
+                continue
+            if not c.isascii():
+                c = skel.get(c, c)
+                c = _il(c.lower()) if c.isascii() else c
+            else:
+                c = _il(c)
+            out.append(c if (c.isalnum() or c in _LEET_SYMBOLS) else " ")
     return "".join(out)
 
 
@@ -149,7 +169,7 @@ def _fold_one(ch: str, table: dict[int, str]) -> str:
 
 
 def _leet(s: str) -> str:
-    return _LEET_RE.sub(lambda m: m.group().translate(_LEET), s) if _LEET_RE.search(s) else s
+    return _LEET_RE.sub(_leet_run, s) if _LEET_RE.search(s) else s
 
 
 def fast_view(text: str) -> str:
