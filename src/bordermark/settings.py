@@ -29,6 +29,7 @@ class Settings:
     port: int
     log_level: str
     currency_rates_file: Path | None
+    targeting_model: Path | None = None  # model directory the API scores declarations with
 
     @property
     def is_sqlite(self) -> bool:
@@ -47,4 +48,5 @@ def get_settings() -> Settings:
         port=int(_env("PORT", "8000") or "8000"),
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         currency_rates_file=Path(rates) if rates else None,
+        targeting_model=Path(_env("TARGETING_MODEL") or "") if _env("TARGETING_MODEL") else None,
     )
