@@ -15,7 +15,7 @@ _RELATED_GROUPS: tuple[tuple[int, ...], ...] = (
     (5, 29, 30, 32),         # infant formula, foods, drinks
     (29, 30, 31, 32, 33, 43),  # food and drink, restaurants
     (9, 28, 38, 41, 42),     # electronics, games, telecoms, entertainment, software
-    (14, 18, 25, 26, 3),     # fashion: jewellery and watches, bags, clothing, accessories, perfume
+    (14, 18, 25, 26),        # fashion: jewellery and watches, bags, clothing, accessories
     (25, 28),                # sports clothing and sporting goods
     (20, 21, 24, 27, 11),    # household: furniture, kitchenware, textiles, carpets, lighting
     (16, 20, 21, 24, 25),    # lifestyle retail of the MUJI kind
@@ -38,16 +38,14 @@ class GoodsResult:
 
 
 def goods_similarity(earlier: tuple[int, ...] | list[int], later: tuple[int, ...] | list[int]) -> GoodsResult:
-    """1.0 same class, 0.6 related classes (35 retail counts as related to every goods class), 0 unrelated."""
+    """1.0 same class, 0.6 related classes, 0 unrelated; retail services (35) alone relate to no goods class."""
     a, b = set(earlier), set(later)
     if not a or not b:
         return GoodsResult(0.5, "unknown", (), "goods unknown for one side; treated as neutral")
     shared = tuple(sorted(a & b))
     if shared:
         return GoodsResult(1.0, "same", shared, f"same Nice class(es) {', '.join(map(str, shared))}")
-    related = sorted({x for x in a for y in b if y in RELATED.get(x, frozenset())}
-                     | ({35} & a if any(c <= 34 for c in b) else set())
-                     | ({35} & b if any(c <= 34 for c in a) else set()))
+    related = sorted({x for x in a for y in b if y in RELATED.get(x, frozenset())})
     if related:
         return GoodsResult(0.6, "related", tuple(related),
                            f"related classes: {sorted(a)} vs {sorted(b)}")

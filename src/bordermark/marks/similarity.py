@@ -23,12 +23,13 @@ from bordermark.marks.text import dominant, has_han, has_latin, plain, skeleton,
 class SimilarityConfig:
     """Thresholds and weights; kept together so a benchmark can tune them and the docs can list them."""
 
-    confusing_score: float = 0.68
-    confusing_mark: float = 0.72
+    confusing_score: float = 0.85
+    confusing_mark: float = 0.85
     goods_factor: dict[str, float] = field(default_factory=lambda: {
-        "same": 1.0, "related": 0.85, "unknown": 0.85, "unrelated": 0.45})
-    famous_floor: float = 0.92
+        "same": 1.0, "related": 0.9, "unknown": 0.9, "unrelated": 0.45})
+    famous_floor: float = 0.9
     alias_discount: float = 0.96
+    cross_alias_discount: float = 0.85
     agreement_bonus: float = 0.05
 
 
@@ -61,6 +62,7 @@ class Comparison:
 _NONE = Component(0.0, "")
 CROSS_SCRIPT_TAIL = 0.5
 CROSS_SCRIPT_SPELLING = 0.3
+CROSS_SCRIPT_CALIBRATION = 1.0
 
 
 def _best(*cands: Component) -> Component:
@@ -125,10 +127,14 @@ def sound(earlier: str, later: str) -> Component:
         heard = phoneme_similarity(phonemes(han), phonemes(lat), CROSS_SCRIPT_TAIL)
         # pinyin spelling shares letters with the foreign spelling (te-si-la / tesla): a weak second witness
         spelt = fuzz.ratio("".join(han_pinyin(han)), plain(lat)) / 100
-        score = (heard + CROSS_SCRIPT_SPELLING * spelt) / (1 + CROSS_SCRIPT_SPELLING)
+        raw = (heard + CROSS_SCRIPT_SPELLING * spelt) / (1 + CROSS_SCRIPT_SPELLING)
+        # calibrated so that a typical true transliteration (raw ~0.75) scores like a close same-script match
+        score = 1.0 - (1.0 - raw) * CROSS_SCRIPT_CALIBRATION
         detail = f"across scripts: pinyin '{' '.join(han_pinyin(han))}' of '{han}' sounds like '{lat}'"
         return Component(score, detail)
     score = phoneme_similarity(fx, fy)
+    if score == 1.0 and plain(dx) != plain(dy):
+        score = 0.95  # same sound, different spelling: close, but not the same mark
     detail = f"sounds alike: /{fy}/ vs /{fx}/"
     mx, my = metaphone_key(dx), metaphone_key(dy)
     if mx and mx == my and len(mx.replace(" ", "")) >= 3 and score < 0.9:
@@ -162,6 +168,9 @@ def compare(earlier: EarlierMark, later: str, later_classes: Sequence[int] = (),
     for alias, kind in earlier.aliases:
         a_app, a_snd = appearance(alias, later), sound(alias, later)
         label = f"registered {kind.value} '{alias}' of {earlier.text}"
+        if has_han(alias) != has_han(later):
+            # the alias heard in another script is a weaker witness: the word mark itself was compared already
+            a_snd = Component(a_snd.score * config.cross_alias_discount, a_snd.detail)
         if kind in _MEANING_KINDS:
             best = _best(a_app, a_snd)
             if best.score * config.alias_discount > mng.score:
@@ -172,7 +181,8 @@ def compare(earlier: EarlierMark, later: str, later_classes: Sequence[int] = (),
         if a_snd.score * config.alias_discount > snd.score:
             snd = Component(a_snd.score * config.alias_discount, f"{label}; {a_snd.detail}")
     dims = sorted((app.score, snd.score, mng.score), reverse=True)
-    mark_score = min(1.0, dims[0] + config.agreement_bonus * dims[1])
+    # only an identical word mark reaches 1.0, so that scores above the threshold still rank
+    mark_score = min(1.0 if app.score >= 1.0 else 0.99, dims[0] + config.agreement_bonus * dims[1])
     goods = goods_similarity(earlier.nice_classes, tuple(later_classes))
     factor, goods_c, fame_c = _goods_factor(goods, earlier, config)
     score = round(mark_score * factor, 4)

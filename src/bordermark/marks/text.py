@@ -14,7 +14,7 @@ from functools import lru_cache
 from confusable_homoglyphs import confusables
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a",
-                       "!": "i", "|": "l", "€": "e"})
+                       "!": "i", "|": "l", "€": "e", "8": "b"})
 
 # Latin letter pairs that read as one letter at a glance (a squatter's favourite).
 _VISUAL_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
@@ -25,13 +25,14 @@ usa america american international intl group co company ltd limited inc corp co
 plus pro sport sports style life living beauty cosmetic cosmetics fashion collection original originals premium
 classic new mini care health tech technology products product goods trading import imports global world online
 mall outlet factory direct genuine maternity mom mother infant studio design lab labs city club boutique
+hk paris london milano italia france uk eu
 """
 GENERIC_LATIN = frozenset(_GENERIC_LATIN_WORDS.split())
 
 # Longest first, so 有限公司 goes before 公司.
 _GENERIC_HAN_WORDS = """
-宝宝 婴儿 母婴 儿童 童装 家居 生活 官方 旗舰店 专卖店 商城 中国 日本 美国 国际 集团 有限公司 公司 科技 贸易 品牌 正品
-家 店 牌 馆 屋 坊 堂
+宝宝 婴儿 母婴 儿童 童装 家居 生活 官方 旗舰店 旗舰 专柜 专卖店 商城 中国 日本 美国 国际
+集团 有限公司 公司 科技 贸易 品牌 正品 家 店 牌 馆 屋 坊 堂
 """
 GENERIC_HAN = tuple(sorted(_GENERIC_HAN_WORDS.split(), key=len, reverse=True))
 
@@ -125,6 +126,9 @@ def dominant(text: str) -> tuple[str, tuple[str, ...]]:
     dropped: list[str] = []
     for tok in toks:
         if tok in GENERIC_LATIN:
+            dropped.append(tok)
+            continue
+        if tok in GENERIC_HAN:
             dropped.append(tok)
             continue
         if has_han(tok):

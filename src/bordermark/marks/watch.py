@@ -1,0 +1,161 @@
+"""Squatting watch: trademark filings that resemble a registered or famous mark, filed by someone else.
+
+Flow: for each filing the :class:`MarkIndex` proposes candidates, each is judged in full
+(:func:`similarity.compare`), marks that the applicant holds or is licensed for are set aside, and a filing whose
+best remaining candidate is confusing becomes an alert. Then applicants are looked at as a whole: one that files
+look-alikes of several famous marks is flagged, and its alerts move up the ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bordermark.domain.records import TrademarkFiling
+from bordermark.domain.rights import Registry, RightType
+from bordermark.marks.index import Candidate, MarkIndex
+from bordermark.marks.similarity import DEFAULT_CONFIG, SimilarityConfig
+from bordermark.marks.text import fold
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    candidates: int = 5  # ranked candidate marks reported per alert
+    serial_min_famous: int = 2  # distinct famous marks an applicant must imitate to be flagged
+    serial_min_alerts: int = 3  # or this many alerts overall
+    serial_boost: float = 0.05
+    same_party_ratio: int = 90  # token-set ratio at which two company names are taken as one party
+    similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
+
+
+@dataclass
+class Alert:
+    filing: TrademarkFiling
+    score: float
+    reasons: list[str]
+    candidates: list[Candidate]
+    applicant_flagged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filing_id": self.filing.id, "mark_text": self.filing.mark_text, "applicant": self.filing.applicant,
+            "score": round(self.score, 4), "applicant_flagged": self.applicant_flagged, "reasons": self.reasons,
+            "candidates": [{"mark_id": c.mark_id, "mark": c.mark, "score": round(c.score, 4),
+                            "components": {k: round(v.score, 3) for k, v in c.comparison.components.items()}}
+                           for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True)
+class ApplicantFlag:
+    applicant: str
+    alerts: int
+    famous_marks: tuple[str, ...]
+    filing_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"applicant": self.applicant, "alerts": self.alerts, "famous_marks": list(self.famous_marks),
+                "filing_ids": list(self.filing_ids)}
+
+
+@dataclass
+class WatchReport:
+    alerts: list[Alert]
+    applicants: list[ApplicantFlag]
+    filings: int
+
+
+_LEGAL = re.compile(r"\b(inc|ltd|limited|llc|gmbh|co|corp|corporation|company|s\.?p\.?a|sa|sarl|bv|b\.v|ag|"
+                    r"kg|plc|sas|srl|s\.?l|kk|group|holdings?|trading|international)\b\.?")
+_HAN_LEGAL = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团")
+
+
+def party_key(name: str) -> str:
+    """A company name without legal forms and punctuation: 'Kao Corporation' ~ 'KAO Corp.'."""
+    s = fold(name)
+    for suffix in _HAN_LEGAL:
+        s = s.replace(suffix, " ")
+    s = _LEGAL.sub(" ", s)
+    return " ".join(re.sub(r"[^\w\u3400-\u9fff]+", " ", s).split())
+
+
+class SquatWatch:
+    """Holds the index and the party lists of one registry snapshot; :meth:`run` is pure over filings."""
+
+    def __init__(self, registry: Registry, config: WatchConfig | None = None) -> None:
+        self.config = config or WatchConfig()
+        marks = [m for m in registry.marks if m.right_type is RightType.TRADEMARK]
+        self.index = MarkIndex.from_marks(marks)
+        self.marks = {m.id: m for m in marks}
+        self._parties: dict[str, set[str]] = defaultdict(set)  # mark id -> party keys allowed to file it
+        holder_of = {m.id: m.holder for m in marks}
+        for m in marks:
+            self._parties[m.id].add(party_key(m.holder))
+        for p in registry.parties:
+            for mid, holder in holder_of.items():
+                if holder == p.holder and (not p.marks or self.marks[mid].text in p.marks):
+                    self._parties[mid].add(party_key(p.name))
+
+    def _entitled(self, applicant: str, mark_id: str) -> bool:
+        key = party_key(applicant)
+        if not key:
+            return False
+        allowed = self._parties.get(mark_id, set())
+        return key in allowed or any(fuzz.token_set_ratio(key, a) >= self.config.same_party_ratio
+                                     for a in allowed if a)
+
+    def check(self, filing: TrademarkFiling) -> Alert | None:
+        """An alert when the filing is confusing with a mark its applicant is not entitled to, else ``None``."""
+        sim: SimilarityConfig = self.config.similarity or DEFAULT_CONFIG
+        found = self.index.search(filing.mark_text, filing.nice_classes, limit=self.config.candidates + 5,
+                                  config=sim)
+        entitled = [c for c in found if c.comparison.confusing and self._entitled(filing.applicant, c.mark_id)]
+        if entitled and entitled[0] is found[0]:
+            return None  # the holder (or its licensee) extends its own mark
+        others = [c for c in found if not self._entitled(filing.applicant, c.mark_id)]
+        if not others or not others[0].comparison.confusing:
+            return None
+        top = others[0]
+        mark = self.marks[top.mark_id]
+        reasons = [f"resembles {mark.text} ({top.mark_id}) of {mark.holder}: {top.comparison.explanation}",
+                   f"applicant '{filing.applicant}' is neither the holder nor an authorised party of {mark.text}"]
+        if mark.famous:
+            reasons.append(f"{mark.text} is famous")
+        return Alert(filing, top.score, reasons, others[: self.config.candidates])
+
+    def run(self, filings: Iterable[TrademarkFiling]) -> WatchReport:
+        alerts: list[Alert] = []
+        n = 0
+        for filing in filings:
+            n += 1
+            alert = self.check(filing)
+            if alert:
+                alerts.append(alert)
+        flags = self._flag_applicants(alerts)
+        alerts.sort(key=lambda a: (-a.score, a.filing.id))
+        return WatchReport(alerts, flags, n)
+
+    def _flag_applicants(self, alerts: Sequence[Alert]) -> list[ApplicantFlag]:
+        by_applicant: dict[str, list[Alert]] = defaultdict(list)
+        for a in alerts:
+            by_applicant[party_key(a.filing.applicant) or a.filing.applicant].append(a)
+        flags: list[ApplicantFlag] = []
+        for group in by_applicant.values():
+            famous = sorted({self.marks[a.candidates[0].mark_id].text for a in group
+                             if self.marks[a.candidates[0].mark_id].famous})
+            if len(famous) < self.config.serial_min_famous and len(group) < self.config.serial_min_alerts:
+                continue
+            flags.append(ApplicantFlag(group[0].filing.applicant, len(group), tuple(famous),
+                                       tuple(a.filing.id for a in group)))
+            for a in group:
+                a.applicant_flagged = True
+                a.score = min(1.0, a.score + self.config.serial_boost)
+                a.reasons.append(f"applicant filed {len(group)} look-alike(s) of registered marks"
+                                 + (f", {len(famous)} of them famous ({', '.join(famous)})" if famous else ""))
+        flags.sort(key=lambda f: (-len(f.famous_marks), -f.alerts, f.applicant))
+        return flags
