@@ -76,8 +76,11 @@ def iter_dicts(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputProblem]
             yield no, obj
 
 
-def read_models(path: Path, model: type[M] | Callable[[dict[str, Any]], M]) -> list[M]:
-    """Every record of ``path`` validated by ``model``; raises :class:`InputRejected` listing all problems."""
+def read_models(path: Path, parse: Callable[[dict[str, Any]], M]) -> list[M]:
+    """Every record of ``path`` validated by ``parse`` (e.g. ``Model.model_validate``).
+
+    Raises :class:`InputRejected` listing all problems; nothing is returned unless every record is good.
+    """
     if not path.exists():
         raise InputRejected([InputProblem(str(path), 0, "file", "no such file")])
     out: list[M] = []
@@ -87,7 +90,7 @@ def read_models(path: Path, model: type[M] | Callable[[dict[str, Any]], M]) -> l
             problems.append(row)
             continue
         try:
-            out.append(model.model_validate(row) if isinstance(model, type) else model(row))
+            out.append(parse(row))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"]) or "record"
