@@ -180,7 +180,7 @@ def build_brands(seed: int, holders: int, famous_share: float) -> list[Brand]:
                 zh, zh_kind = _transliterate(pinyin[:2]) + noun[1], "variant"
             else:
                 zh, zh_kind = _transliterate(pinyin), "transliteration"
-        if text in used:  # the word lists ran out of fresh combinations: fall back to an invented name
+        if text in used and style != "ordinary":  # the word lists ran out of fresh combinations: invent one
             text, pinyin = _invented_name(rng, used)
             style, zh, zh_kind = "invented", _transliterate(pinyin), "transliteration"
         used.add(text)

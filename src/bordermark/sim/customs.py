@@ -107,22 +107,33 @@ def build_customs(seed: int, counts: Counts, params: SimParams, brands: list[Bra
 
 # ---- declarations --------------------------------------------------------------------------------------
 
-def _pick_label(w: _World) -> str:
-    p = w.p
-    r = w.rng.random()
-    edges = [p.customs_counterfeit_share, p.customs_covert_share, p.customs_parallel_share, 0.35]
-    for label, share in zip(DECL_LABELS, edges, strict=False):
-        if r < share:
-            return label
-        r -= share
-    return "unbranded"
+def exact_mix(rng: random.Random, n: int, shares: dict[str, float]) -> list[str]:
+    """``n`` labels in exactly the given proportions (largest remainders), shuffled.
+
+    Why not draw each label independently: the world promises rates (5 % counterfeit, 14 % violations) and a
+    small world would miss them by sampling noise alone; exact counts keep tests tight and evaluations honest.
+    """
+    total = sum(shares.values()) or 1.0
+    raw = {k: n * v / total for k, v in shares.items()}
+    counts = {k: int(v) for k, v in raw.items()}
+    for k in sorted(raw, key=lambda k: counts[k] - raw[k])[: n - sum(counts.values())]:
+        counts[k] += 1
+    out = [k for k in shares for _ in range(counts[k])]
+    rng.shuffle(out)
+    return out
 
 
 def _declarations(w: _World, n: int, out: CustomsTables) -> None:
     rng, p = w.rng, w.p
+    genuine = 0.35
+    labels = exact_mix(rng, n, {
+        "counterfeit": p.customs_counterfeit_share, "covert_counterfeit": p.customs_covert_share,
+        "parallel_import": p.customs_parallel_share, "genuine": genuine,
+        "unbranded": max(0.0, 1 - p.customs_counterfeit_share - p.customs_covert_share - p.customs_parallel_share
+                         - genuine)})
     for i in range(n):
         did = f"D{i + 1:07d}"
-        label = _pick_label(w)
+        label = labels[i]
         t = w.time()
         export = label in ("counterfeit", "unbranded") and rng.random() < 0.3
         brand: Brand | None = None
@@ -201,7 +212,8 @@ def _declarations(w: _World, n: int, out: CustomsTables) -> None:
         fake = label in ("counterfeit", "covert_counterfeit")
         _truth(out.declaration_truth, did, label, brand, actor, "", undervalued, misdeclared, true_total,
                fake or undervalued or misdeclared)
-        if brand and direction == "import" and label != "unbranded" and rng.random() < p.provenance_share:
+        covert = label == "covert_counterfeit"  # the point of covert imports: complete papers, always
+        if brand and direction == "import" and label != "unbranded" and (covert or rng.random() < p.provenance_share):
             _provenance(w, out, did, label, brand, actor, exporter, origin, items)
 
 
@@ -392,6 +404,7 @@ def _parcels(w: _World, n: int, out: CustomsTables) -> None:
     rng, p = w.rng, w.p
     n_split_target = int(n * p.split_parcel_share)
     consumers = {c: [_person(rng, c) for _ in range(max(20, n // 6))] for c in ("CN", "US")}
+    labels = _parcel_labels(w, n)
     split_parcels = 0
     group_no = 0
     count = 0
@@ -402,20 +415,18 @@ def _parcels(w: _World, n: int, out: CustomsTables) -> None:
             split_parcels += made
             count += made
             continue
-        _one_parcel(w, out, f"R{count + 1:08d}", consumers)
+        _one_parcel(w, out, f"R{count + 1:08d}", consumers, labels[count])
         count += 1
 
 
-def _parcel_label(w: _World) -> str:
-    r = w.rng.random()
+def _parcel_labels(w: _World, n: int) -> list[str]:
     p = w.p
-    if r < p.customs_counterfeit_share:
-        return "counterfeit"
-    r -= p.customs_counterfeit_share
-    if r < p.customs_parallel_share * 1.5:
-        return "parallel_import"
-    r -= p.customs_parallel_share * 1.5
-    return "genuine" if r < 0.3 else "unbranded"
+    # split series carry counterfeits too (about 40 % of their parcels): keep the overall share at the target
+    fake = max(0.0, p.customs_counterfeit_share - 0.4 * p.split_parcel_share)
+    parallel = p.customs_parallel_share * 1.5
+    rest = 1 - fake - parallel
+    return exact_mix(w.rng, n, {"counterfeit": fake, "parallel_import": parallel, "genuine": 0.3 * rest,
+                                "unbranded": 0.7 * rest})
 
 
 def _seller_for(w: _World, label: str, dest: str) -> Actor:
@@ -478,10 +489,9 @@ def _emit_parcel(w: _World, out: CustomsTables, pid: str, t: datetime, seller: A
     del true_value
 
 
-def _one_parcel(w: _World, out: CustomsTables, pid: str, consumers: dict[str, list[_Person]]) -> None:
+def _one_parcel(w: _World, out: CustomsTables, pid: str, consumers: dict[str, list[_Person]], label: str) -> None:
     rng, p = w.rng, w.p
     dest = "CN" if rng.random() < 0.45 else "US"
-    label = _parcel_label(w)
     seller = _seller_for(w, label, dest)
     brand, _prod, desc, hs, unit, weight = _goods(w, label, dest)
     qty = rng.choice((1, 1, 1, 2, 3)) if label != "counterfeit" else rng.randint(1, 6)
@@ -489,7 +499,7 @@ def _one_parcel(w: _World, out: CustomsTables, pid: str, consumers: dict[str, li
     undervalued = False
     if label == "counterfeit":
         undervalued = rng.random() < 0.3
-    elif rng.random() < p.customs_undervalued_share * 1.3:
+    elif rng.random() < p.customs_undervalued_share * 1.4:
         undervalued = True
     declared = true_value
     if undervalued:
@@ -514,17 +524,15 @@ def _split_series(w: _World, out: CustomsTables, group: str, room: int, consumer
     seller = _seller_for(w, label, dest)
     brand, _prod, desc, hs, unit, weight = _goods(w, label, dest)
     unit = max(unit, 5.0)
-    if us:
-        limit = p.de_minimis_usd
-        total = rng.uniform(2.2, 12) * limit
-        per_parcel = rng.uniform(0.7, 0.99) * limit
-        k = min(room, max(2, math.ceil(total / per_parcel)))
-        span_days = rng.randint(0, 3)
-    else:
-        limit = p.cn_order_limit_cny
-        per_parcel = rng.uniform(0.6, 0.99) * limit
-        k = min(room, max(2, math.ceil(p.cn_annual_limit_cny * rng.uniform(1.1, 2.5) / per_parcel)))
-        span_days = rng.randint(60, min(300, p.days - 1))
+    limit = p.de_minimis_usd if us else p.cn_order_limit_cny
+    per_parcel = rng.uniform(0.6 if us else 0.5, 0.99) * limit
+    qty_base = max(1, int(per_parcel // unit))
+    typical = min(qty_base * unit, limit * 0.999) * 0.85  # parcels vary between 85 % and 100 % of the base
+    whole = rng.uniform(2.2, 12) * limit if us else p.cn_annual_limit_cny * rng.uniform(1.1, 2.5)
+    k = max(2, math.ceil(whole / typical))
+    if k > room or k > 60:
+        return 0  # an order too big for the remaining room (or absurdly many parcels): skip this series
+    span_days = rng.randint(0, 3) if us else rng.randint(60, min(300, p.days - 1))
     person = rng.choice(consumers[dest])
     t0 = w.time() - timedelta(days=span_days)
     if t0 < w.start:
@@ -534,9 +542,10 @@ def _split_series(w: _World, out: CustomsTables, group: str, room: int, consumer
     shared_order = f"O{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.3 else ""
     via = rng.choice(("MX", "CA")) if us and rng.random() < 0.4 else ""
     for j in range(k):
-        qty = max(1, int(per_parcel * rng.uniform(0.85, 1.0) // unit))
-        value = min(qty * unit, limit * 0.999)
-        declared = min(value, limit - rng.uniform(0.01, limit * 0.05))
+        qty = max(1, round(qty_base * rng.uniform(0.85, 1.0)))
+        value = qty * unit
+        declared = value * rng.uniform(0.85, 1.0) if value >= limit else value  # a unit above the limit: shaved
+        declared = min(declared, limit - rng.uniform(0.01, limit * 0.05))
         shipper = rng.choice(network)
         who = person if (j == 0 or rng.random() < 0.4) else _variant(rng, person)
         origin = shipper.country if dest == "CN" else "CN"
@@ -545,7 +554,7 @@ def _split_series(w: _World, out: CustomsTables, group: str, room: int, consumer
         pid = f"R{len(out.parcels['id']) + 1:08d}"
         _emit_parcel(w, out, pid, t, shipper, who, dest, desc, hs, qty, weight, declared, qty * unit, route,
                      (f"{shared_order}-{j + 1}" if shared_order else f"O{rng.randint(10**9, 10**10 - 1)}"))
-        _truth(out.parcel_truth, pid, label, brand, shipper, group, False, False, qty * unit, True)
+        _truth(out.parcel_truth, pid, label, brand, shipper, group, declared < value * 0.8, False, value, True)
     return k
 
 

@@ -20,14 +20,29 @@ class RecordFormat(StrEnum):
     parquet = "parquet"
 
 
+def _scalar_list(values: list[Any]) -> pl.Series:
+    """A list column built by splitting joined text: polars builds nested columns from Python lists slowly."""
+    sample = next((x for v in values for x in v), "")
+    joined = pl.Series(["\x1f".join(map(str, v)) for v in values]).str.split("\x1f")
+    frame = pl.DataFrame({"v": joined, "n": [len(v) for v in values]})
+    out = frame.select(pl.col("v").list.head(pl.col("n")))["v"]
+    if isinstance(sample, int):
+        out = out.list.eval(pl.element().cast(pl.Int64))
+    return out
+
+
 def _frame(columns: dict[str, list[Any]], flatten: bool) -> pl.DataFrame:
     data: dict[str, Any] = {}
     for name, values in columns.items():
         sample = next((v for v in values if v is not None), None)
-        if flatten and isinstance(sample, list | tuple) and not (sample and isinstance(sample[0], dict)):
+        nested = isinstance(sample, dict) or (isinstance(sample, list | tuple) and any(
+            isinstance(x, dict) for v in values[:50] for x in v))
+        if flatten and isinstance(sample, list | tuple) and not nested:
             data[name] = ["|".join(map(str, v)) for v in values]
-        elif flatten and isinstance(sample, list | tuple | dict):
+        elif flatten and nested:
             data[name] = [json.dumps(v, ensure_ascii=False, sort_keys=True) for v in values]
+        elif isinstance(sample, list | tuple) and not nested:
+            data[name] = _scalar_list(values).alias(name)
         else:
             data[name] = values
     return pl.DataFrame(data, strict=False, infer_schema_length=None)
