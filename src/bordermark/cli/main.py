@@ -7,6 +7,7 @@ import typer
 from bordermark import __version__
 from bordermark.cli import demo as demo_cli
 from bordermark.cli import detect as detect_cli
+from bordermark.cli import marks as marks_cli
 from bordermark.cli import registry as registry_cli
 from bordermark.cli import screen as screen_cli
 from bordermark.cli import serve as serve_cli
@@ -21,6 +22,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_cli.app, name="registry")
+app.add_typer(marks_cli.app, name="marks")
+app.add_typer(marks_cli.watch_app, name="watch")
+app.add_typer(marks_cli.provenance_app, name="provenance")
 app.add_typer(screen_cli.app, name="screen")
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.users_app, name="users")

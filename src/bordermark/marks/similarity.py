@@ -172,6 +172,8 @@ def compare(earlier: EarlierMark, later: str, later_classes: Sequence[int] = (),
             # the alias heard in another script is a weaker witness: the word mark itself was compared already
             a_snd = Component(a_snd.score * config.cross_alias_discount, a_snd.detail)
         if kind in _MEANING_KINDS:
+            if has_han(alias) != has_han(later):
+                continue  # a translation heard in another script says nothing about meaning
             best = _best(a_app, a_snd)
             if best.score * config.alias_discount > mng.score:
                 mng = Component(best.score * config.alias_discount, f"same meaning: {label}; {best.detail}")

@@ -28,7 +28,7 @@ class WatchConfig:
     candidates: int = 5  # ranked candidate marks reported per alert
     serial_min_famous: int = 2  # distinct famous marks an applicant must imitate to be flagged
     serial_min_alerts: int = 3  # or this many alerts overall
-    serial_boost: float = 0.05
+    serial_boost: float = 0.3  # share of the distance to 1.0 closed for a serial applicant
     same_party_ratio: int = 90  # token-set ratio at which two company names are taken as one party
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
 
@@ -154,7 +154,7 @@ class SquatWatch:
                                        tuple(a.filing.id for a in group)))
             for a in group:
                 a.applicant_flagged = True
-                a.score = min(1.0, a.score + self.config.serial_boost)
+                a.score = a.score + self.config.serial_boost * (1.0 - a.score)  # up, and still ranked
                 a.reasons.append(f"applicant filed {len(group)} look-alike(s) of registered marks"
                                  + (f", {len(famous)} of them famous ({', '.join(famous)})" if famous else ""))
         flags.sort(key=lambda f: (-len(f.famous_marks), -f.alerts, f.applicant))
