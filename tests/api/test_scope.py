@@ -13,6 +13,8 @@ from bordermark.api.app import iter_routes
 from bordermark.api.testing import PASSWORD
 
 # Routes about the caller itself: they may succeed, but must still not leak holder B's data.
+# Path parameters that pick a collection rather than an object of holder B.
+COLLECTION_PARAMS = {"kind"}
 SELF_ROUTES = {"POST /api/v1/auth/token", "POST /api/v1/tokens", "GET /api/v1/me", "GET /api/v1/tokens"}
 
 
@@ -25,6 +27,8 @@ def b_params(live: Any, b_token_id: int) -> dict[str, Any]:
     }
     if "alerts" in sd.extra:
         params["listing_id"] = sd.extra["alerts"]["B"]
+    params["kind"] = "parcels"
+    params["record_id"] = sd.extra["parcels"]["B"]
     params.update(sd.extra.get("b_params", {}))
     return params
 
@@ -47,6 +51,11 @@ def bodies(live: Any) -> dict[str, Any]:
         "PATCH /api/v1/guides/{guide_id}": {"title": "Hijack"},
         "POST /api/v1/alerts/{listing_id}/decision": {"decision": "genuine", "note": "hijack"},
         "POST /api/v1/screen/listings": {"listings": [{"id": "x1", "title": "BRAVOTIME watch"}]},
+        "POST /api/v1/screen/declarations": {"declarations": [{"id": "D-x", "declared_at": "2026-11-01T00:00:00Z",
+                                                               "items": []}]},
+        "POST /api/v1/screen/parcels": {"parcels": [{"id": "P-x", "declared_at": "2026-11-01T00:00:00Z",
+                                                     "declared_value": 1, "currency": "USD"}]},
+        "POST /api/v1/records/{kind}/{record_id}/inspection": {"outcome": "clear", "note": "hijack"},
     }
     out.update(sd.extra.get("b_bodies", {}))
     return out
@@ -66,6 +75,8 @@ def snapshot_b(admin: Any, live: Any) -> dict[str, Any]:
     if "alerts" in sd.extra:
         alert = admin.get(f"/api/v1/alerts/{sd.extra['alerts']['B']}").json()
         snap["alert"] = {k: alert[k] for k in ("status", "verdict", "score")}
+    rec = admin.get(f"/api/v1/records/parcels/{sd.extra['parcels']['B']}").json()
+    snap["parcel"] = {k: rec[k] for k in ("status", "outcome", "score")}
     for key, path in sd.extra.get("b_snapshots", {}).items():
         snap[key] = admin.get(path).json()
     return snap
@@ -102,9 +113,10 @@ def test_right_holder_cannot_see_or_change_another_holders_data_on_any_endpoint(
         assert r.status_code < 500, (key, r.status_code, r.text)
         sent = f"{url} {body_for.get(key)} {query}"
         assert not leaks(r.text, live, sent), f"{key} leaked holder B's data: {leaks(r.text, live, sent)}"
-        if names or (method != "GET" and key not in SELF_ROUTES):
+        objects = [n for n in names if n not in COLLECTION_PARAMS]
+        if objects or (method != "GET" and key not in SELF_ROUTES):
             assert r.status_code in (403, 404), f"{key} answered {r.status_code} to holder A: {r.text[:300]}"
-        if method == "GET" and not names:
+        if method == "GET" and not objects:
             r2 = a.get(url)
             assert r2.status_code < 500 and not leaks(r2.text, live), key
         checked += 1

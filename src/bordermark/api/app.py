@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bordermark import __version__
 from bordermark.accounts.ratelimit import LoginLimiter
 from bordermark.api import errors, routes_accounts, routes_registry
+from bordermark.api.records_ops import RuleCache
 from bordermark.store import Store
 
 log = logging.getLogger("bordermark.api")
@@ -82,10 +83,10 @@ def routers() -> list[tuple[str, APIRouter]]:
     from bordermark.web import pages
 
     api_modules = [routes_accounts, routes_registry,
-                   *_optional_modules("bordermark.api", ("routes_audit", "routes_screen", "routes_cases",
-                                                         "routes_analytics"))]
-    page_modules = [pages, *_optional_modules("bordermark.web", ("pages_admin", "pages_screen", "pages_cases",
-                                                                 "pages_analytics"))]
+                   *_optional_modules("bordermark.api", ("routes_audit", "routes_screen", "routes_records",
+                                                         "routes_cases", "routes_analytics"))]
+    page_modules = [pages, *_optional_modules("bordermark.web", ("pages_admin", "pages_screen", "pages_records",
+                                                                 "pages_cases", "pages_analytics"))]
     return [*((API_PREFIX, m.router) for m in api_modules), *(("", m.router) for m in page_modules)]
 
 
@@ -101,6 +102,22 @@ def iter_routes() -> list[tuple[str, str, APIRoute]]:
     return out
 
 
+def _targeting_model() -> Any:
+    """The online targeting scorer when BORDERMARK_TARGETING_MODEL names a model directory (loaded once)."""
+    from bordermark.settings import get_settings
+
+    path = get_settings().targeting_model
+    if path is None:
+        return None
+    try:
+        from bordermark.targeting import OnlineScorer
+
+        return OnlineScorer(path)
+    except Exception:
+        log.exception("targeting model %s could not be loaded; declarations are scored by rules only", path)
+        return None
+
+
 def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secure_cookies: bool = False) -> FastAPI:
     """Build the app over an open (migrated) store. ``secure_cookies`` marks cookies Secure (behind HTTPS)."""
     app = FastAPI(
@@ -114,6 +131,8 @@ def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secur
     app.state.store = store
     app.state.login_limiter = login_limiter or LoginLimiter()
     app.state.secure_cookies = secure_cookies
+    app.state.rule_cache = RuleCache()
+    app.state.targeting_model = _targeting_model()
     errors.install(app)
     from bordermark.web import pages
 

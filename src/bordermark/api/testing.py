@@ -106,6 +106,7 @@ def seed_two_holders(store: Store) -> Seeded:
             out.aliases[key] = row.aliases[0].id
             out.names[key] = [holder, text, alias, product, party, h.id, mark.id, prod.id, par.id]
         _seed_alerts(s, out, spec)
+        _seed_records(s, out, spec)
         plan = [("officer", Role.CUSTOMS_OFFICER, []), ("supervisor", Role.CUSTOMS_SUPERVISOR, []),
                 ("analyst", Role.PLATFORM_ANALYST, []), ("admin", Role.ADMIN, []),
                 ("holder_a", Role.RIGHT_HOLDER, [out.holders["A"]]),
@@ -138,4 +139,29 @@ def _seed_alerts(s: Any, out: Seeded, spec: Mapping[str, tuple[str, ...]]) -> No
                        screened_at=datetime.now(UTC)))
         out.extra.setdefault("alerts", {})[key] = listing_id
         out.names[key].append(listing_id)
+    s.flush()
+
+
+def _seed_records(s: Any, out: Seeded, spec: Mapping[str, tuple[str, ...]]) -> None:
+    """One parcel per holder in the inspection queue (as if screened and targeted)."""
+    from datetime import UTC, datetime
+
+    from bordermark.store.account_tables import ScreenedRecordHolderRow, ScreenedRecordRow
+
+    for key, (_holder, _country, text, *_rest) in spec.items():
+        record_id = f"P-{key}-1"
+        row = ScreenedRecordRow(
+            kind="parcel", record_id=record_id, score=0.7 if key == "A" else 0.6, model_score=None, alert=True,
+            reasons=[{"code": "brand_in_description", "detail": f"'{text}' named in the description",
+                      "weight": 0.35, "item": 1, "mark_id": out.marks[key]}],
+            mark_ids=[out.marks[key]], channel="9610", origin="CN", category="4202", status="open",
+            selected_by="target", note="",
+            record={"id": record_id, "description": f"{text} handbag", "declared_value": "12", "currency": "USD",
+                    "mode": "9610", "origin": "CN", "declared_at": "2026-11-01T10:00:00Z"},
+            screened_at=datetime.now(UTC))
+        s.add(row)
+        s.flush()
+        s.add(ScreenedRecordHolderRow(record_pk=row.id, holder_id=out.holders[key]))
+        out.extra.setdefault("parcels", {})[key] = record_id
+        out.names[key].append(record_id)
     s.flush()

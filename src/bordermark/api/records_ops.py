@@ -1,0 +1,218 @@
+"""Declarations and parcels screened through the API: IPR rules (``screen.declarations``), split-shipment
+detection (``screen.splits``), the optional targeting model (``targeting.OnlineScorer``), and the inspection queue
+officers work, with the right-holder scope.
+
+The rule engine and the detector are built once per registry snapshot and cached for a short time, because
+building the detector costs far more than screening a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bordermark.accounts import Principal
+from bordermark.api.audit_log import record as audit
+from bordermark.api.errors import ApiError, forbidden, invalid, not_found
+from bordermark.domain import Declaration, Parcel
+from bordermark.store import Store
+from bordermark.store.account_tables import ScreenedRecordHolderRow, ScreenedRecordRow
+from bordermark.store.registry_tables import MarkRow
+
+KINDS = ("declarations", "parcels")
+OUTCOMES = ("clear", "violation", "counterfeit")
+
+
+class RuleCache:
+    """A ``DeclarationScreen`` per store, rebuilt when older than ``ttl_s`` or after a registry change."""
+
+    def __init__(self, ttl_s: float = 60.0) -> None:
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._built: tuple[float, Any] | None = None
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._built = None
+
+    def get(self, store: Store) -> Any:
+        with self._lock:
+            if self._built and time.monotonic() - self._built[0] < self.ttl_s:
+                return self._built[1]
+        from bordermark.registry import service as registry_service
+        from bordermark.screen.declarations import DeclarationScreen
+        from bordermark.screen.money import configured_rates
+
+        screen = DeclarationScreen(registry_service.load(store), rates=configured_rates())
+        with self._lock:
+            self._built = (time.monotonic(), screen)
+        return screen
+
+
+def explore_pick(record_id: str, share: float) -> bool:
+    """A deterministic random sample (by hash of the id), so random inspections are reproducible."""
+    digest = int(hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:8], 16)
+    return digest / 0xFFFFFFFF < share
+
+
+def _reason_json(r: Any) -> dict[str, Any]:
+    return {"code": r.code, "detail": r.detail, "weight": r.weight, "item": r.item, "mark_id": r.mark_id}
+
+
+def _holders_of(s: Session, mark_ids: Sequence[str]) -> list[str]:
+    if not mark_ids:
+        return []
+    return sorted(set(s.scalars(select(MarkRow.holder_id).where(MarkRow.id.in_(sorted(set(mark_ids)))))))
+
+
+def screen_records(store: Store, cache: RuleCache, who: Principal, kind: str,
+                   records: Sequence[Declaration | Parcel], *, record: bool, explore: float,
+                   model: Any = None) -> list[dict[str, Any]]:
+    """Screen a batch; alerts (and a random ``explore`` share of the rest) enter the inspection queue."""
+    if not who.can_screen:
+        raise forbidden(f"role {who.role.value} may not screen {kind}")
+    try:
+        screen = cache.get(store)
+    except ImportError as exc:
+        raise ApiError(503, f"screening is unavailable: {exc}") from None
+    from bordermark.screen.money import configured_rates
+    from bordermark.screen.splits import detect_splits
+
+    threshold = screen.config.alert_threshold
+    splits: dict[str, list[Any]] = {}
+    if kind == "parcels":
+        splits = detect_splits([r for r in records if isinstance(r, Parcel)], configured_rates()).by_parcel()
+    out = []
+    now = datetime.now(UTC)
+    with store.session() as s:
+        for rec in records:
+            res = screen.screen_declaration(rec) if isinstance(rec, Declaration) else screen.screen_parcel(rec)
+            reasons = [_reason_json(r) for r in res.reasons]
+            for flag in splits.get(rec.id, []):
+                reasons.append({"code": f"split:{flag.code}", "detail": flag.detail, "weight": None, "item": None,
+                                "mark_id": None, "profile": flag.profile, "group": flag.group})
+            model_score = None
+            if model is not None:
+                try:
+                    model_score = float(model.score(rec.model_dump(mode="json"), explain=False)["score"])
+                except Exception as exc:  # a model trained on another format must not break screening
+                    raise invalid(f"the targeting model cannot score this record: {exc}") from None
+            alert = res.score >= threshold or bool(splits.get(rec.id))
+            mark_ids = sorted({r.mark_id for r in res.reasons if r.mark_id})
+            selected = "target" if alert else ("random" if explore_pick(rec.id, explore) else None)
+            row_out = {"id": rec.id, "kind": kind[:-1], "score": round(res.score, 4), "model_score": model_score,
+                       "alert": alert, "selected_by": selected, "brands": list(res.brands), "reasons": reasons}
+            out.append(row_out)
+            if record:
+                _store_record(s, kind[:-1], rec, row_out, mark_ids, now)
+        if record:
+            audit(s, who, f"screen.{kind}", kind[:-1], f"{len(records)} record(s)",
+                  after={"ids": [r.id for r in records][:100]})
+    return out
+
+
+def _store_record(s: Session, kind: str, rec: Declaration | Parcel, result: dict[str, Any], mark_ids: list[str],
+                  now: datetime) -> None:
+    row = s.scalar(select(ScreenedRecordRow).where(ScreenedRecordRow.kind == kind,
+                                                   ScreenedRecordRow.record_id == rec.id))
+    if row is None:
+        row = ScreenedRecordRow(kind=kind, record_id=rec.id, status="open")
+        s.add(row)
+    elif row.status == "inspected":
+        return  # an inspected record keeps its outcome; screening it again changes nothing
+    if isinstance(rec, Parcel):
+        origin, hs = rec.origin, rec.hs_code
+    else:
+        origin = next((i.origin for i in rec.items if i.origin), None) or rec.country_of_departure
+        hs = next((i.hs_code for i in rec.items if i.hs_code), None)
+    row.score, row.model_score, row.alert = result["score"], result["model_score"], result["alert"]
+    row.reasons, row.mark_ids, row.record = result["reasons"], mark_ids, rec.model_dump(mode="json")
+    row.channel, row.origin, row.category = rec.mode[:20], (origin or None), (hs[:4] if hs else None)
+    row.selected_by, row.screened_at = result["selected_by"], now
+    s.flush()
+    holders = _holders_of(s, mark_ids)
+    current = {h.holder_id for h in s.scalars(select(ScreenedRecordHolderRow)
+                                              .where(ScreenedRecordHolderRow.record_pk == row.id))}
+    for h in set(holders) - current:
+        s.add(ScreenedRecordHolderRow(record_pk=row.id, holder_id=h))
+
+
+def record_json(row: ScreenedRecordRow) -> dict[str, Any]:
+    return {"id": row.record_id, "kind": row.kind, "score": row.score, "model_score": row.model_score,
+            "alert": row.alert, "reasons": row.reasons, "mark_ids": row.mark_ids, "channel": row.channel,
+            "origin": row.origin, "category": row.category, "status": row.status, "selected_by": row.selected_by,
+            "outcome": row.outcome, "note": row.note, "screened_at": row.screened_at,
+            "inspected_at": row.inspected_at, "inspected_by": row.inspected_by, "record": row.record}
+
+
+def _visible_clause(who: Principal) -> Any:
+    """Right holders: records about their holders only, and about no other holder."""
+    holders = sorted(who.holder_ids)
+    mine = select(ScreenedRecordHolderRow.record_pk).where(ScreenedRecordHolderRow.holder_id.in_(holders))
+    others = select(ScreenedRecordHolderRow.record_pk).where(
+        ScreenedRecordHolderRow.holder_id.not_in(holders))
+    return ScreenedRecordRow.id.in_(mine) & ScreenedRecordRow.id.not_in(others)
+
+
+def queue(store: Store, who: Principal, kind: str, *, status: str = "open", limit: int = 50,
+          offset: int = 0) -> dict[str, Any]:
+    if kind not in KINDS:
+        raise not_found("queue", kind)
+    if status not in ("open", "inspected"):
+        raise invalid("status must be open or inspected")
+    stmt = select(ScreenedRecordRow).where(ScreenedRecordRow.kind == kind[:-1], ScreenedRecordRow.status == status,
+                                           ScreenedRecordRow.selected_by.is_not(None))
+    if who.is_holder:
+        stmt = stmt.where(_visible_clause(who))
+    with store.session() as s:
+        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.scalars(stmt.order_by(ScreenedRecordRow.score.desc(), ScreenedRecordRow.record_id)
+                         .limit(limit).offset(offset)).all()
+        return {"total": total, "items": [{k: v for k, v in record_json(r).items() if k != "record"} for r in rows]}
+
+
+def _row(s: Session, who: Principal, kind: str, record_id: str) -> ScreenedRecordRow:
+    if kind not in KINDS:
+        raise not_found("record kind", kind)
+    stmt = select(ScreenedRecordRow).where(ScreenedRecordRow.kind == kind[:-1],
+                                           ScreenedRecordRow.record_id == record_id)
+    if who.is_holder:
+        stmt = stmt.where(_visible_clause(who))
+    row = s.scalar(stmt)
+    if row is None:
+        raise not_found(kind[:-1], record_id)
+    return row
+
+
+def get_record(store: Store, who: Principal, kind: str, record_id: str) -> dict[str, Any]:
+    with store.session() as s:
+        return record_json(_row(s, who, kind, record_id))
+
+
+def inspect(store: Store, who: Principal, kind: str, record_id: str, outcome: str, note: str) -> dict[str, Any]:
+    """Record a physical inspection's outcome (clear, violation, counterfeit): the queue item is worked."""
+    with store.session() as s:
+        row = _row(s, who, kind, record_id)
+        if not who.can_work_cases:
+            raise forbidden(f"role {who.role.value} may not record inspections")
+        if outcome not in OUTCOMES:
+            raise invalid(f"outcome must be one of {', '.join(OUTCOMES)}")
+        if row.status == "inspected":
+            raise ApiError(409, f"{kind[:-1]} {record_id!r} was already inspected ({row.outcome})")
+        before = {"status": row.status}
+        row.status, row.outcome, row.note = "inspected", outcome, note
+        row.inspected_at, row.inspected_by = datetime.now(UTC), who.username
+        if row.selected_by is None:
+            row.selected_by = "target"
+        s.flush()
+        out = record_json(row)
+        audit(s, who, "inspection.record", kind[:-1], record_id, before=before,
+              after={"outcome": outcome, "note": note, "selected_by": row.selected_by})
+        return out
