@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bordermark import __version__
+from bordermark.cli import cases as cases_cli
 from bordermark.cli import demo as demo_cli
 from bordermark.cli import detect as detect_cli
 from bordermark.cli import marks as marks_cli
@@ -33,6 +34,7 @@ app.command("sim")(sim_cli.sim)
 app.command("detect")(detect_cli.detect)
 app.add_typer(targeting_cli.app, name="targeting")
 app.command("select")(targeting_cli.select_cmd)
+app.add_typer(cases_cli.audit_app, name="audit")
 
 
 @app.command()
