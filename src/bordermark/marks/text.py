@@ -45,6 +45,8 @@ _HAN_LOOKALIKE_GROUPS = (
 )
 HAN_LOOKALIKE: dict[str, str] = {ch: group[0] for group in _HAN_LOOKALIKE_GROUPS for ch in group}
 
+_CAPITAL_LOOKALIKES = str.maketrans({"i": "l", "v": "u", "f": "e", "g": "c", "q": "o"})
+
 _NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\s]+")
 _SPACES = re.compile(r"\s+")
 
@@ -85,7 +87,8 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def words(text: str) -> tuple[str, ...]:
     """Folded words with homoglyphs and digit-for-letter swaps undone; punctuation becomes a word break."""
-    folded = "".join(_latin_homoglyph(c) for c in fold(text))
+    # homoglyphs before casefolding: Cyrillic В imitates B, its lowercase в imitates nothing
+    folded = fold("".join(_latin_homoglyph(c) for c in unicodedata.normalize("NFKC", text)))
     # leetspeak only inside words that also contain letters, so "Chanel No 5" keeps its 5
     tokens = []
     for raw in re.split(r"[\s\-_/.,+&·・]+", folded):
@@ -105,7 +108,7 @@ def skeleton(text: str) -> str:
     s = "".join(words(text))
     for pair, single in _VISUAL_PAIRS:
         s = s.replace(pair, single)
-    s = s.replace("i", "l")  # I, l and 1 are one stroke
+    s = s.translate(_CAPITAL_LOOKALIKES)  # I/l/1 are one stroke; U/V, E/F, G/C, Q/O differ by a tick
     s = re.sub(r"(.)\1+", r"\1", s)  # doubled letters are barely seen: "bettta" ~ "betta"
     return "".join(HAN_LOOKALIKE.get(c, c) for c in s)
 
