@@ -18,21 +18,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
 from rapidfuzz.distance import OSA
 
 from bordermark.detect import chinese, lexicon
 from bordermark.detect.normalise import (
+    IndexMap,
     collapse_repeats,
     fast_view,
     fold_table,
     is_cjk,
     key,
-    view_with_offsets,
+    offsets,
 )
 from bordermark.detect.types import CONTEXT_SUPPORT, Detection, Hit, Signal
 from bordermark.domain import AliasKind, Registry
@@ -126,15 +129,22 @@ class Detector:
 
         for i, e in enumerate(self._entries):
             by_key[pad(e.key)].append(("m", i, False))
-        self._regex_terms: list[tuple[lexicon.Term, re.Pattern[str]]] = []
+        self._regex_terms: list[tuple[lexicon.Term, re.Pattern[str], re.Pattern[str]]] = []
         for j, t in enumerate(self._terms):
             if t.kind == "regex":
-                self._regex_terms.append((t, re.compile(t.term, re.IGNORECASE)))
+                self._regex_terms.append((t, re.compile(t.term, re.IGNORECASE),
+                                          re.compile(t.hint or t.term, re.IGNORECASE)))
             else:
                 by_key[pad(key(t.term))].append(("t", j, False))
         self._ctx_list = list(self._ctx_words.items())
-        for j, (w, _) in enumerate(self._ctx_list):
-            by_key[pad(key(w))].append(("c", j, False))
+        self._actx = ahocorasick.Automaton()
+        ctx_keys: dict[str, frozenset[int]] = {}
+        for word, classes in self._ctx_list:
+            k = pad(key(word))
+            ctx_keys[k] = ctx_keys.get(k, frozenset()) | classes
+        for k, classes in ctx_keys.items():
+            self._actx.add_word(k, (len(k), classes))
+        self._actx.make_automaton()
         self._aw = ahocorasick.Automaton()
         for k, vals in by_key.items():
             self._aw.add_word(k, (len(k), tuple(vals)))
@@ -178,13 +188,14 @@ class Detector:
         self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
 
         # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
-        self._py_index: dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
+        self._py_index: dict[tuple[str, str], list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
+        self._run_cache: dict[str, tuple[tuple[int, int, int, float], ...]] = {}
         for i, e in enumerate(self._entries):
             if e.cjk and len(e.key) >= 2 and all(is_cjk(ch) for ch in e.key):
                 syl = chinese.name_syllables(e.key)
                 if syl:
                     fz = tuple(chinese.fuzzy_syllable(s) for s in syl)
-                    self._py_index[fz[0]].append((i, syl, fz))
+                    self._py_index[(fz[0], fz[1])].append((i, syl, fz))
         fold_table()  # warm-up so the first text does not pay for it
 
     # ------------------------------------------------------------------ public API
@@ -198,7 +209,6 @@ class Detector:
         w = fast_view(text)
         cands: list[_Cand] = []
         term_spans: list[tuple[int, int, int]] = []
-        ctx_at: list[tuple[int, int, frozenset[int]]] = []
         for end, (length, vals) in self._aw.iter(w):
             start = end - length + 1
             for kind, idx, variant in vals:
@@ -215,8 +225,6 @@ class Detector:
                     if not padded and not self._edges_ok(w, ws, we):
                         continue
                     term_spans.append((idx, ws, we))
-                else:
-                    ctx_at.append((start, end, self._ctx_list[idx][1]))
         if self._has_compact:
             self._compact_stage(w, cands)
         self._token_stage(w, cands)
@@ -225,7 +233,7 @@ class Detector:
         regex_sigs = self._regex_signals(text)
         if not cands and not term_spans and not regex_sigs:
             return Detection()
-        return self._finish(text, w, cands, term_spans, regex_sigs, ctx_at, category, nice_classes,
+        return self._finish(text, w, cands, term_spans, regex_sigs, category, nice_classes,
                             keep_unsupported)
 
     def detect_many(self, texts: Iterable[str], *, categories: Iterable[str | None] | None = None,
@@ -264,15 +272,22 @@ class Detector:
         raw = list(self._ac.iter(c))
         if not raw:
             return
-        pos = [i for i, ch in enumerate(w) if ch != " "]  # compact index -> view index
+        toks = w.split()
+        ends = list(accumulate(map(len, toks)))  # compact index just after each word
+        ends_set = set(ends)
+        starts_set = {0, *ends}
         found = {(x.entry, x.ws) for x in cands}
         for end, (length, idxs) in raw:
-            ws, we = pos[end - length + 1], pos[end] + 1
-            if w[ws - 1] != " " or w[we] != " ":
+            cs = end - length + 1
+            if cs not in starts_set or end + 1 not in ends_set:
                 continue  # must start and end at word edges
+            first = bisect_right(ends, cs)  # word index where the match starts
+            last = bisect_right(ends, end)
+            if first == last:
+                continue  # inside one word: the main automaton's business
+            ws = cs + first + 1  # one pad space, plus one space per word before
+            we = end + 1 + last + 1
             pieces = w[ws:we].split(" ")
-            if len(pieces) < 2:
-                continue
             for i in idxs:
                 e = self._entries[i]
                 if (i, ws) in found or pieces == e.key.split(" "):
@@ -363,43 +378,60 @@ class Detector:
         have = {(x.entry, x.ws) for x in cands}
         for m in chinese.HAN_RUN_RE.finditer(w):
             run = m.group()
+            found = self._run_cache.get(run)
+            if found is None:
+                found = self._sound_run(run)
+                if len(self._run_cache) > _TOKEN_CACHE_LIMIT:
+                    self._run_cache.clear()
+                self._run_cache[run] = found
             base = m.start()
-            for i, ch in enumerate(run):
-                for fz0 in chinese.fuzzy_readings(ch):
-                    for idx, syl, fz in self._py_index.get(fz0, ()):
+            for off, idx, n, sim in found:
+                if (idx, base + off) not in have:
+                    have.add((idx, base + off))
+                    cands.append(_Cand(idx, base + off, base + off + n, "phonetic", sim))
+
+    def _sound_run(self, run: str) -> tuple[tuple[int, int, int, float], ...]:
+        """Sound-alikes of Chinese names in one run of Chinese characters (cached per run: runs repeat)."""
+        fz = [chinese.fuzzy_readings(c) for c in run]
+        out: list[tuple[int, int, int, float]] = []
+        for i in range(len(run) - 1):
+            for f0 in fz[i]:
+                for f1 in fz[i + 1]:
+                    for idx, syl, fzs in self._py_index.get((f0, f1), ()):
                         n = len(syl)
                         if i + n > len(run):
                             continue
                         seg = run[i:i + n]
-                        if seg == self._entries[idx].key or (idx, base + i) in have:
+                        if seg == self._entries[idx].key:
                             continue
                         near = 0
                         for j in range(n):
                             if syl[j] in chinese.readings(seg[j]):
                                 continue
-                            if fz[j] in chinese.fuzzy_readings(seg[j]):
+                            if fzs[j] in fz[i + j]:
                                 near += 1
                                 continue
                             near = 99
                             break
                         if near == 0 or (n >= 3 and near <= 1):
-                            have.add((idx, base + i))
-                            cands.append(_Cand(idx, base + i, base + i + n, "phonetic",
-                                               1.0 if near == 0 else 0.85))
+                            out.append((i, idx, n, 1.0 if near == 0 else 0.85))
+        return tuple(out)
 
     def _regex_signals(self, text: str) -> list[tuple[lexicon.Term, int, int]]:
         out = []
-        for t, rx in self._regex_terms:
+        for t, rx, hint in self._regex_terms:
+            if not hint.search(text):
+                continue
             for m in rx.finditer(text):
                 out.append((t, m.start(), m.end()))
         return out
 
     # ------------------------------------------------------------------ scoring
     def _finish(self, text: str, w: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
-                regex_sigs: list[tuple[lexicon.Term, int, int]], ctx_at: list[tuple[int, int, frozenset[int]]],
-                category: str | None,
+                regex_sigs: list[tuple[lexicon.Term, int, int]], category: str | None,
                 nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
-        w2, st, en = view_with_offsets(text)
+        w2, st, en = offsets(text, w)
+        ctx_at = [(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)]
         if w2 != w:  # cannot happen unless the two paths diverge; fail loudly in tests rather than misplace offsets
             raise AssertionError("normalisation paths diverged")
 
@@ -476,7 +508,7 @@ class Detector:
         hits.sort(key=lambda h: (h.start, -h.score))
         return Detection(hits, signals)
 
-    def _classify(self, matched: str, e: _Entry, x: _Cand, st: list[int], en: list[int], w: str) -> str | None:
+    def _classify(self, matched: str, e: _Entry, x: _Cand, st: IndexMap, en: IndexMap, w: str) -> str | None:
         """Name the disguise by comparing the original text with the registered name."""
         if x.method == "spaced?":
             inner = [(st[i], en[i]) for i in range(x.ws, x.we) if w[i] == " "]
@@ -492,14 +524,16 @@ class Detector:
             return "spaced"
         if x.method in ("fuzzy", "repeated", "phonetic"):
             return x.method
-        name_f = e.name.casefold()
-        if matched.casefold() == name_f:
+        name_f = " ".join(e.name.casefold().split())
+        if " ".join(matched.casefold().split()) == name_f:
             return "exact" if e.alias_kind is None else "alias"
         if any(unicodedata.category(ch) == "Cf" for ch in matched):
             return "invisible"
         if e.cjk:
             return "visual"
         plain = unicodedata.normalize("NFKC", matched).casefold()
+        if _strip_accents(plain) == _strip_accents(name_f):
+            return "unicode"  # full-width, mathematical letters, accents
         if plain.replace("l", "i") == name_f.replace("l", "i"):
             return "skeleton"  # RoIex: capital I for l
         if any(ch.isdigit() or ch in "@$!|" for ch in plain) and not any(ch.isdigit() for ch in name_f):
@@ -512,8 +546,8 @@ class Detector:
         return "unicode"
 
     @staticmethod
-    def _near_classes(text: str, w: str, x: _Cand, ctx_at: list[tuple[int, int, frozenset[int]]], st: list[int],
-                      en: list[int]) -> set[int]:
+    def _near_classes(text: str, w: str, x: _Cand, ctx_at: list[tuple[int, int, frozenset[int]]], st: IndexMap,
+                      en: IndexMap) -> set[int]:
         """Nice classes of goods words in the same clause as the hit and close to it (not anywhere in the text)."""
         out: set[int] = set()
         hs, he = st[x.ws], en[x.we - 1]
@@ -536,8 +570,8 @@ class Detector:
         ws, we = x.ws, x.we
         for a, b in ((ws - 1, ws + 1), (ws - 2, ws + 1), (ws - 1, ws + 2), (we - 1, we + 1), (we - 2, we + 1),
                      (we - 1, we + 2)):
-            if a < 0 or b > len(w) or (a >= ws and b <= we):
-                continue
+            if a < 0 or b > len(w) or (a >= ws and b <= we) or (a <= ws and b >= we):
+                continue  # only words that split the match count (耐克鞋 holds all of 耐克)
             seg = w[a:b]
             if " " not in seg and seg in words:
                 return True
@@ -566,3 +600,7 @@ def _skeleton_chars() -> dict[str, str]:
     from bordermark.detect.normalise import _skeleton
 
     return _skeleton()
+
+
+def _strip_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))

@@ -25,6 +25,7 @@ class Term:
     kind: str
     term: str
     weight: float
+    hint: str = ""  # regex terms: a cheap pattern that must match before the full one is tried
 
 
 def _read(name: str) -> str:
@@ -38,7 +39,8 @@ def _classes(value: str) -> frozenset[int]:
 @lru_cache(maxsize=1)
 def trade_terms() -> tuple[Term, ...]:
     rows = csv.DictReader(io.StringIO(_read("trade_terms.csv")))
-    return tuple(Term(r["code"], r["family"], r["lang"], r["kind"], r["term"], float(r["weight"])) for r in rows)
+    return tuple(Term(r["code"], r["family"], r["lang"], r["kind"], r["term"], float(r["weight"]), r.get("hint") or "")
+                 for r in rows)
 
 
 @lru_cache(maxsize=1)

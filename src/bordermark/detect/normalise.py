@@ -15,29 +15,38 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 _LEET_SYMBOLS = "@$!|"
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
                        "@": "a", "$": "s", "!": "i", "|": "i"})
 # A run of digits/@/$ touching a letter is letters in disguise (L0uis, r3plica, Ch@nel, DRINS7!X); a run of only
 # ! or | counts only between letters, so that "Gucci!" stays "gucci".
-_LEET_RE = re.compile(r"(?<=[a-z])[01345789@$!|]+|[01345789@$!|]+(?=[a-z])")
+_LEET_RE = re.compile(r"[01345789@$!|]+")
+_LEET_CHARS = frozenset("01345789@$!|")
+_LEFTOVER = str.maketrans({c: " " for c in _LEET_SYMBOLS})  # symbols that were not letters are separators
 
 
 def _leet_run(m: re.Match[str]) -> str:
     run, s, a, b = m.group(), m.string, m.start(), m.end()
-    if run.strip("!|") == "" and not (a > 0 and "a" <= s[a - 1] <= "z" and b < len(s) and "a" <= s[b] <= "z"):
+    before = a > 0 and "a" <= s[a - 1] <= "z"
+    after = b < len(s) and "a" <= s[b] <= "z"
+    if not (before or after) or (run.strip("!|") == "" and not (before and after)):
         return run
     return run.translate(_LEET)
-_SEP_RE = re.compile(r"[\W_]+")
+
+
+_WS_RE = re.compile(r"\s+")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _CJK_GAP_RE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
-_RANGES = [(0x0000, 0x3400), (0xA000, 0xAC00), (0xD7B0, 0xD800), (0xF900, 0x10000), (0x1D400, 0x1D800),
-           (0x1F100, 0x1F200), (0xE0000, 0xE0080)]
+# Every code point of planes 0 and 1 except the CJK ideographs, Hangul syllables, surrogates and private use (which
+# all fold to themselves), plus the tag characters: anything not folded must be a letter of some script.
+_RANGES = [(0x0000, 0x3400), (0xA000, 0xAC00), (0xD7B0, 0xD800), (0xF900, 0x20000), (0xE0000, 0xE0080)]
 
 
 def is_cjk(ch: str) -> bool:
@@ -169,14 +178,16 @@ def _fold_one(ch: str, table: dict[int, str]) -> str:
 
 
 def _leet(s: str) -> str:
-    return _LEET_RE.sub(_leet_run, s) if _LEET_RE.search(s) else s
+    """Leetspeak runs to letters, then any symbol left over to a separator (length-preserving)."""
+    if _LEET_CHARS.isdisjoint(s):
+        return s
+    return _LEET_RE.sub(_leet_run, s).translate(_LEFTOVER)
 
 
 def fast_view(text: str) -> str:
     """The matching view of ``text`` without offsets (C-speed path)."""
-    f = _leet(text.translate(fold_table()))
-    w = _SEP_RE.sub(" ", f)
-    if " " in w and _CJK_RE.search(w):
+    w = " ".join(_leet(text.translate(fold_table())).split())
+    if not w.isascii() and " " in w and _CJK_RE.search(w):
         w = _CJK_GAP_RE.sub("", w)
     return f" {w} "
 
@@ -185,6 +196,7 @@ def view_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """The same view as :func:`fast_view` plus, per view character, its ``[start, end)`` span in ``text``.
 
     The padding spaces map to empty spans at the ends; a separator space spans the whole run it replaced.
+    This per-character path is the reference; :func:`offsets` is the fast one.
     """
     table = fold_table()
     chars: list[str] = []
@@ -197,12 +209,12 @@ def view_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     out: list[str] = [" "]
     ost: list[int] = [0]
     oen: list[int] = [0]
-    sep = _SEP_RE
-    prev_sep = False
+    prev_sep = True  # separators at the very start are dropped
     for c, s in zip(f, st, strict=True):
-        if sep.match(c):
+        if c.isspace():
             if prev_sep:
-                oen[-1] = s + 1
+                if len(out) > 1:
+                    oen[-1] = s + 1
                 continue
             out.append(" ")
             ost.append(s)
@@ -213,6 +225,10 @@ def view_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
             ost.append(s)
             oen.append(s + 1)
             prev_sep = False
+    if len(out) > 1 and out[-1] == " ":  # and so are separators at the very end
+        out.pop()
+        ost.pop()
+        oen.pop()
     w = "".join(out)
     if " " in w and _CJK_RE.search(w):
         drop = {m.start() for m in _CJK_GAP_RE.finditer(w)}
@@ -236,3 +252,88 @@ def collapse_repeats(s: str) -> str:
 
 
 _REPEAT_RE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=1)
+def _odd_chars() -> frozenset[str]:
+    """Characters whose fold is not exactly one character (zero-width, combining marks, ligatures, ß, ...)."""
+    return frozenset(chr(cp) for cp, f in fold_table().items() if len(f) != 1)
+
+
+class IndexMap(Protocol):
+    def __getitem__(self, i: int, /) -> int: ...
+
+    def __len__(self) -> int: ...
+
+
+class _Spans:
+    """``[i]`` -> start (or end) offset in the original text of view character ``i``, computed on demand."""
+
+    __slots__ = ("_end", "_kind", "_n", "_seg_f", "_seg_fe", "_seg_w", "_wlen")
+
+    def __init__(self, seg_w: list[int], seg_f: list[int], seg_fe: list[int], kind: list[bool], n: int, wlen: int,
+                 end: bool) -> None:
+        self._seg_w, self._seg_f, self._seg_fe, self._kind = seg_w, seg_f, seg_fe, kind
+        self._n, self._wlen, self._end = n, wlen, end
+
+    def __len__(self) -> int:
+        return self._wlen
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self._wlen
+        if i == 0:
+            return 0
+        if i >= self._wlen - 1:
+            return self._n
+        k = bisect_right(self._seg_w, i) - 1
+        if self._kind[k]:  # separator: the whole run
+            return self._seg_fe[k] if self._end else self._seg_f[k]
+        f = self._seg_f[k] + (i - self._seg_w[k])
+        return f + 1 if self._end else f
+
+
+def offsets(text: str, view: str | None = None) -> tuple[str, IndexMap, IndexMap]:
+    """View plus start/end maps, like :func:`view_with_offsets` but in O(words) for the common case where every
+    character folds to exactly one character (then only separator runs and Chinese gaps move offsets)."""
+    if not _odd_chars().isdisjoint(text):
+        return view_with_offsets(text)
+    f = _leet(text.translate(fold_table()))
+    n = len(f)
+    seg_w: list[int] = []
+    seg_f: list[int] = []
+    seg_fe: list[int] = []
+    kind: list[bool] = []
+    wpos, fpos = 1, 0
+    for m in _WS_RE.finditer(f):
+        a, b = m.span()
+        if a == 0:  # leading separators are dropped
+            fpos = b
+            continue
+        if a > fpos:
+            seg_w.append(wpos)
+            seg_f.append(fpos)
+            seg_fe.append(a)
+            kind.append(False)
+            wpos += a - fpos
+        fpos = b
+        if b == n:  # and so are trailing ones
+            break
+        if not (_CJK_RE.match(f[a - 1]) and _CJK_RE.match(f[b])):
+            seg_w.append(wpos)
+            seg_f.append(a)
+            seg_fe.append(b)
+            kind.append(True)
+            wpos += 1
+    if fpos < n:
+        seg_w.append(wpos)
+        seg_f.append(fpos)
+        seg_fe.append(n)
+        kind.append(False)
+        wpos += n - fpos
+    w = view if view is not None else fast_view(text)
+    wlen = wpos + 1
+    if wlen != len(w):  # cannot happen if the two constructions agree; fall back rather than misplace offsets
+        return view_with_offsets(text)
+    return (w, _Spans(seg_w, seg_f, seg_fe, kind, len(text), wlen, False),
+            _Spans(seg_w, seg_f, seg_fe, kind, len(text), wlen, True))
