@@ -7,8 +7,9 @@ text is assembled per listing in Python, which keeps a million listings within s
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from bordermark.sim.brands import Brand
 from bordermark.sim.disguise import disguise, exact_form
 from bordermark.sim.params import SimParams
 
+T = TypeVar("T")
 LABELS = ("counterfeit", "parallel_import", "genuine", "unbranded", "hard_negative")
 SELLER_KIND_FOR = {"counterfeit": "counterfeiter", "parallel_import": "parallel_importer", "genuine": "genuine",
                    "unbranded": "unbranded", "hard_negative": "unbranded"}
@@ -82,6 +84,16 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
     truth: dict[str, list[Any]] = {k: [] for k in ("id", "label", "mark_id", "product_id", "disguises", "brand_text",
                                                    "actor_id", "network_id", "trade_term", "contact_cue",
                                                    "price_ratio")}
+    rnd = rng.random
+
+    def pick(seq: Sequence[T]) -> T:
+        """random.choice without its overhead: this runs several times per listing."""
+        return seq[int(rnd() * len(seq))]
+
+    rec_rows: list[tuple[Any, ...]] = []
+    truth_rows: list[tuple[Any, ...]] = []
+    prices = np.empty(n, dtype=np.float64)
+    ratios = np.empty(n, dtype=np.float64)
     lo_c, hi_c = params.counterfeit_price_ratio
     lo_p, hi_p = params.parallel_price_ratio
     for i in range(n):
@@ -105,11 +117,11 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
             product = brand.products[int(u_prod[i] * len(brand.products))]
             low, high = (product.low_cny, product.high_cny) if zh else (product.low_usd, product.high_usd)
             pname = product.name_zh if zh else product.name
-            color = rng.choice(lx.COLORS_ZH if zh else lx.COLORS_EN)
+            color = pick(lx.COLORS_ZH if zh else lx.COLORS_EN)
             if label == "genuine":
                 price = low + (high - low) * u_price[i]
                 brand_text = exact_form(rng, brand, zh)
-                phrase = rng.choice(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
+                phrase = pick(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
                 title = f"{brand_text} {pname} {color} {phrase}"
                 desc = (f"{brand_text}{pname}，{phrase}，支持专柜验货。" if zh else
                         f"Authentic {brand_text} {pname}. {phrase}. Sold by {seller.name}.")
@@ -119,7 +131,7 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
                 price = low * ratio
                 brand_text = exact_form(rng, brand, zh)
                 src = seller.country if seller.country in COUNTRY_NAMES else "HK"
-                phrase = rng.choice(lx.PARALLEL_PHRASES_ZH if zh else lx.PARALLEL_PHRASES_EN).format(
+                phrase = pick(lx.PARALLEL_PHRASES_ZH if zh else lx.PARALLEL_PHRASES_EN).format(
                     c=(COUNTRY_NAMES_ZH if zh else COUNTRY_NAMES)[src])
                 title = f"{brand_text} {pname} {color} {phrase}"
                 desc = (f"{phrase}，保证正品，可提供购物小票。无国内专柜保修。" if zh else
@@ -141,7 +153,7 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
                     brand_text, disguises = exact_form(rng, brand, zh), ["exact"]
                 parts = [brand_text, pname, color]
                 if covert:
-                    phrase = rng.choice(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
+                    phrase = pick(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
                     parts.append(phrase)
                     desc = (f"{brand_text}{pname}，国内商标注册号{seller.local_registration}，手续齐全，正规报关进口。"
                             if zh else f"{brand_text} {pname}. Registered trademark {seller.local_registration}, "
@@ -149,14 +161,14 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
                 else:
                     if rng.random() < params.trade_term_rate:
                         trade = True
-                        term = rng.choice(lx.TRADE_TERMS_ZH if zh else lx.TRADE_TERMS_EN)
-                        parts.insert(rng.choice((0, 1, 3)), term)
-                    desc_bits = [rng.choice(("质量保证 支持验货", "细节做工一比一", "专柜品质")) if zh else
-                                 rng.choice(("Top quality, same as original.", "Real photos, factory price.",
+                        term = pick(lx.TRADE_TERMS_ZH if zh else lx.TRADE_TERMS_EN)
+                        parts.insert(pick((0, 1, 3)), term)
+                    desc_bits = [pick(("质量保证 支持验货", "细节做工一比一", "专柜品质")) if zh else
+                                 pick(("Top quality, same as original.", "Real photos, factory price.",
                                              "Best quality, fast shipping."))]
                     if rng.random() < params.contact_cue_rate:
                         cue = True
-                        tmpl = rng.choice(lx.CONTACT_TEMPLATES_ZH if zh else lx.CONTACT_TEMPLATES_EN)
+                        tmpl = pick(lx.CONTACT_TEMPLATES_ZH if zh else lx.CONTACT_TEMPLATES_EN)
                         desc_bits.append(tmpl.format(wx=seller.wechat, phone=seller.phone))
                     desc = " ".join(desc_bits)
                 title = " ".join(parts)
@@ -165,47 +177,41 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
                 images.append(f"https://img.{brand.text.lower().replace(' ', '')}.example/{product.pid}.jpg")
         elif label == "hard_negative":
             brand = brands[mark_hn[i]]
-            title = rng.choice(brand.hard_negative_titles)
+            title = pick(brand.hard_negative_titles)
             if rng.random() < 0.3:
-                title = title + " " + rng.choice(("new", "2024", "hot sale", "free shipping", "包邮"))
+                title = title + " " + pick(("new", "2024", "hot sale", "free shipping", "包邮"))
             desc = "Brand: generic. " + title if not zh else "无品牌 " + title
             price = 10 ** (1.2 + 1.3 * u_price[i]) * (1.0 if zh else 0.14)
-            cat = rng.choice(HARD_NEG_CATEGORIES)
+            cat = pick(HARD_NEG_CATEGORIES)
             brand_text = ""
         else:
             cat_obj = lx.CATEGORIES[int(u_prod[i] * len(lx.CATEGORIES))]
-            generic = rng.choice(cat_obj.unbranded)
-            title = f"{generic} {rng.choice(lx.COLORS_EN)}"
+            generic = pick(cat_obj.unbranded)
+            title = f"{generic} {pick(lx.COLORS_EN)}"
             if rng.random() < params.decoy_term_rate:
-                title = f"{rng.choice(lx.DECOY_TERMS)} {title}"
+                title = f"{pick(lx.DECOY_TERMS)} {title}"
             desc = "No brand. Good quality, ships in 48 hours." if not zh else "无品牌，48小时发货。"
             price = 10 ** (1.3 + 1.5 * u_price[i]) * (1.0 if zh else 0.14)
             cat = cat_obj.key
         if label in ("genuine", "parallel_import") and rng.random() < params.decoy_term_rate:
-            title = f"{title} {rng.choice(lx.DECOY_TERMS)}"
-        images.append(f"https://img.{host}/{lid}_{rng.randint(1, 4)}.jpg")
-        rec["id"].append(lid)
-        rec["title"].append(title)
-        rec["description"].append(desc)
-        rec["price"].append(round(float(price), 2))
-        rec["currency"].append("CNY" if zh else "USD")
-        rec["seller_id"].append(seller.actor_id)
-        rec["seller_name"].append(seller.name)
-        rec["platform"].append(seller.platform)
-        rec["category"].append(cat)
-        rec["url"].append(f"https://{host}/item/{i + 1}")
-        rec["ships_from"].append(seller.country)
-        rec["images"].append(images)
-        rec["listed_at"].append(stamps[i] + "Z")
-        truth["id"].append(lid)
-        truth["label"].append(label)
-        truth["mark_id"].append(brand.mark_id if brand else "")
-        truth["product_id"].append(product.pid if product else "")
-        truth["disguises"].append("|".join(disguises))
-        truth["brand_text"].append(brand_text)
-        truth["actor_id"].append(seller.actor_id)
-        truth["network_id"].append(seller.network_id)
-        truth["trade_term"].append(trade)
-        truth["contact_cue"].append(cue)
-        truth["price_ratio"].append(round(float(ratio), 3))
+            title = f"{title} {pick(lx.DECOY_TERMS)}"
+        images.append(f"https://img.{host}/{lid}_{1 + int(rnd() * 4)}.jpg")
+        prices[i] = price
+        ratios[i] = ratio
+        rec_rows.append((lid, title, desc, "CNY" if zh else "USD", seller.actor_id, seller.name, seller.platform,
+                         cat, f"https://{host}/item/{i + 1}", seller.country, images, stamps[i] + "Z"))
+        truth_rows.append((lid, label, brand.mark_id if brand else "", product.pid if product else "",
+                           "|".join(disguises), brand_text, seller.actor_id, seller.network_id, trade, cue))
+    cols = list(zip(*rec_rows, strict=True)) if rec_rows else [()] * 12
+    for name, values in zip(("id", "title", "description", "currency", "seller_id", "seller_name", "platform",
+                             "category", "url", "ships_from", "images", "listed_at"), cols, strict=True):
+        rec[name] = list(values)
+    rec["price"] = np.round(prices, 2).tolist()
+    rec = {k: rec[k] for k in ("id", "title", "description", "price", "currency", "seller_id", "seller_name",
+                               "platform", "category", "url", "ships_from", "images", "listed_at")}
+    tcols = list(zip(*truth_rows, strict=True)) if truth_rows else [()] * 10
+    for name, values in zip(("id", "label", "mark_id", "product_id", "disguises", "brand_text", "actor_id",
+                             "network_id", "trade_term", "contact_cue"), tcols, strict=True):
+        truth[name] = list(values)
+    truth["price_ratio"] = np.round(ratios, 3).tolist()
     return ListingTables(rec, truth)
