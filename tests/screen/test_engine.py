@@ -7,7 +7,7 @@ import math
 import pytest
 
 from bordermark.domain import Registry
-from bordermark.screen.engine import Screener, Verdict, content_hash
+from bordermark.screen.engine import Screener, Verdict, content_hash, score_from_logit
 from bordermark.screen.features import FEATURES, SellerRecord, describe
 from bordermark.screen.money import Rates
 from bordermark.screen.scenario import BUILTIN, Scenario, ScenarioConfig
@@ -33,9 +33,20 @@ def test_disguised_brand_with_trade_terms_at_a_fake_price_is_likely_counterfeit(
 def test_contributions_add_up_to_the_score(screener: Screener) -> None:
     r = screener.screen(listing(title="ACME replica shoes", price=60))
     logit = BUILTIN.config.bias + sum(x["contribution"] for x in r.reasons)
-    assert r.score == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-3)
+    assert r.score == pytest.approx(score_from_logit(logit, BUILTIN), abs=1e-3)
     assert [abs(x["contribution"]) for x in r.reasons] == sorted((abs(x["contribution"]) for x in r.reasons),
                                                                  reverse=True)
+
+
+def test_scores_spread_above_the_threshold_and_stay_calibrated_below() -> None:
+    cfg = ScenarioConfig(alert_threshold=0.6, alert_spread=4.0)
+    sc = Scenario(config=cfg)
+    assert score_from_logit(-1.0, sc) == pytest.approx(1 / (1 + math.exp(1.0)))
+    assert score_from_logit(math.log(0.6 / 0.4), sc) == pytest.approx(0.6)
+    high = [score_from_logit(x, sc) for x in (8.0, 10.0, 12.0, 14.0)]
+    assert high == sorted(high) and len({round(h, 4) for h in high}) == 4 and high[-1] < 0.999
+    plain = Scenario(config=ScenarioConfig(alert_spread=None))
+    assert score_from_logit(14.0, plain) > 0.9999
 
 
 def test_genuine_brand_from_unauthorised_seller_near_genuine_price_is_parallel_import(screener: Screener) -> None:
@@ -58,9 +69,20 @@ def test_unrelated_category_without_cues_is_a_brand_mention_ok(screener: Screene
 
 
 def test_no_brand_is_clear_with_no_reasons(screener: Screener) -> None:
-    r = screener.screen(listing(title="plain running shoes replica", price=5))
+    r = screener.screen(listing(title="plain running shoes", price=5))
     assert r.verdict is Verdict.CLEAR and r.reasons == [] and r.brand_hits == []
     assert r.score < BUILTIN.config.alert_threshold
+
+
+def test_cues_and_history_without_a_mark_can_still_raise(registry: Registry, detector: KeywordDetector,
+                                                         rates: Rates) -> None:
+    lst = listing(title="top shoes replica AAA, whatsapp me", price=5, seller_id="S9")
+    alone = Screener.build(registry, detector, BUILTIN, rates).screen(lst)
+    assert alone.verdict is Verdict.CLEAR and {x["code"] for x in alone.reasons} == {
+        "counterfeit_terms", "contact_cues"}
+    known = Screener.build(registry, detector, BUILTIN, rates,
+                           sellers={"S9": SellerRecord("S9", confirmed_fakes=5)}).screen(lst)
+    assert known.verdict is Verdict.LIKELY_COUNTERFEIT and known.brand_hits == []
 
 
 def test_prices_are_converted_with_configured_rates(registry: Registry, detector: KeywordDetector) -> None:

@@ -26,16 +26,23 @@ VAGUE_TERMS = (
     "merchandise", "personal effects", "personal items", "clothes", "clothing", "shoes", "bag", "watch", "toy",
     "document", "documents", "stuff", "item", "items", "product", "products", "other", "misc", "various",
     "礼品", "样品", "配件", "衣服", "杂物", "日用品",
+    # bare category names: insufficient for a customs description (no brand, model or material)
+    "handbag", "handbags", "pu bag", "wallet", "watches", "t-shirt", "t-shirts", "garment", "garments", "jacket",
+    "sports shoes", "footwear", "cosmetic", "cosmetics", "cosmetic sample", "skin care", "milk powder",
+    "food supplement", "supplement", "supplements", "health product", "paper products", "diapers", "earphone",
+    "earphones", "charger", "electronic parts", "electronics", "plastic toy", "toys", "apparel", "textile",
 )
+DENIED_BRANDS = ("no brand", "nobrand", "oem", "unbranded", "none", "n/a", "generic", "无品牌", "无牌")
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "brand_in_description": 0.35,
+    "brand_in_description": 0.1,  # a precondition for the brand rules more than evidence: genuine goods name it too
     "undervalued": 0.55,
-    "party_not_authorised": 0.35,
-    "hs_not_brand_product": 0.25,
+    "party_not_authorised": 0.3,
+    "hs_not_brand_product": 0.3,
     "origin_not_maker_country": 0.3,
-    "transshipment_route": 0.25,
+    "transshipment_route": 0.15,
     "watchlisted_party": 0.6,
-    "vague_description": 0.2,
+    "vague_description": 0.3,
+    "brand_denied": 0.4,
 }
 
 
@@ -57,6 +64,7 @@ class RuleConfig:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     undervalue_ratio: float = 0.3  # unit value below 30 % of the genuine band's low end
     vague_terms: tuple[str, ...] = VAGUE_TERMS
+    denied_brands: tuple[str, ...] = DENIED_BRANDS
     transshipment_hubs: tuple[str, ...] = ("HK", "AE", "SG", "PA", "TR", "MY")
     watchlist: frozenset[str] = frozenset()  # party names or ids on watch lists
     confirmed_parties: frozenset[str] = frozenset()  # parties of earlier confirmed cases
@@ -137,6 +145,12 @@ class DeclarationScreen:
         self._products: dict[str, list[Product]] = {m.id: registry.products_of(m) for m in registry.marks}
         self._parties: dict[str, list[AuthorisedParty]] = {m.id: registry.parties_of(m) for m in registry.marks}
         self._by_text = {norm_party(m.text): m for m in registry.marks}
+        self._hs_products: dict[str, list[tuple[Mark, Product]]] = {}
+        for mark in registry.marks:
+            for product in self._products[mark.id]:
+                for code in product.hs_codes:
+                    self._hs_products.setdefault(re.sub(r"\D", "", code)[:6], []).append((mark, product))
+        self._denied = {norm_party(b) for b in self.config.denied_brands}
         vague = sorted((re.escape(t) for t in self.config.vague_terms), key=len, reverse=True)
         self._vague = re.compile(r"^\W*(?:(?:" + "|".join(vague) + r")\W*)+$", re.IGNORECASE)
         self._watch = {norm_party(p) for p in self.config.watchlist | self.config.confirmed_parties}
@@ -162,7 +176,7 @@ class DeclarationScreen:
             reasons.append(Reason("brand_in_description", self._w("brand_in_description") * min(1.0, hit.score),
                                   f"line {line.index}: brand {mark.text} found as {hit.matched!r} ({hit.method})",
                                   line.index, mark.id))
-        if line.brand:
+        if line.brand and not self._is_denied(line):
             mark = self._by_text.get(norm_party(line.brand))
             if mark is not None and mark.id not in marks:
                 marks[mark.id] = mark
@@ -170,23 +184,42 @@ class DeclarationScreen:
                                       f"line {line.index}: declared brand {mark.text}", line.index, mark.id))
         return list(marks.values()), reasons
 
+    def _low(self, products: Iterable[Product], currency: str) -> float | None:
+        lows = []
+        for product in products:
+            for band in product.price_bands:
+                low = self._convert(band.low, band.currency, currency)
+                if low is not None:
+                    lows.append(low)
+        return min(lows) if lows else None
+
     def undervalued(self, line: _Line, ctx: _Context, marks: list[Mark]) -> Iterable[Reason]:
         """Declared unit value far below the low end of the brand's genuine price band (same currency, or converted
-        with the configured rates)."""
+        with the configured rates). Where no brand is named but the line is vague or denies a brand, the bands of
+        the registered products under the same HS subheading are the yardstick."""
+        if line.unit_value <= 0:
+            return
         for mark in marks:
-            lows = []
-            for product in self._products.get(mark.id, []):
-                for band in product.price_bands:
-                    low = self._convert(band.low, band.currency, line.currency)
-                    if low is not None:
-                        lows.append(low)
-            if not lows or line.unit_value <= 0:
-                continue
-            low = min(lows)
-            if float(line.unit_value) < self.config.undervalue_ratio * low:
+            low = self._low(self._products.get(mark.id, []), line.currency)
+            if low is not None and float(line.unit_value) < self.config.undervalue_ratio * low:
                 yield Reason("undervalued", self._w("undervalued"),
                              f"line {line.index}: unit value {line.unit_value:.2f} {line.currency} vs genuine "
                              f"{mark.text} from {low:.2f} {line.currency}", line.index, mark.id)
+        if marks or not line.hs_code or not (self._is_vague(line) or self._is_denied(line)):
+            return
+        pairs = self._hs_products.get(re.sub(r"\D", "", line.hs_code)[:6], [])
+        low = self._low((p for _, p in pairs), line.currency)
+        if low is not None and float(line.unit_value) < self.config.undervalue_ratio * low:
+            names = ", ".join(sorted({m.text for m, _ in pairs})[:3])
+            yield Reason("undervalued", self._w("undervalued") * 0.8,
+                         f"line {line.index}: unit value {line.unit_value:.2f} {line.currency} vs registered "
+                         f"products under HS {line.hs_code} ({names}) from {low:.2f} {line.currency}", line.index)
+
+    def _is_vague(self, line: _Line) -> bool:
+        return not line.description.strip() or bool(self._vague.match(line.description))
+
+    def _is_denied(self, line: _Line) -> bool:
+        return bool(line.brand) and norm_party(line.brand) in self._denied
 
     def party_not_authorised(self, line: _Line, ctx: _Context, marks: list[Mark]) -> Iterable[Reason]:
         """The consignor, exporter or importer is not among the brand's authorised parties (registry has some)."""
@@ -248,10 +281,16 @@ class DeclarationScreen:
                              f"{role} {name!r} is on the watch list or in a confirmed case")
 
     def vague_description(self, line: _Line) -> Iterable[Reason]:
-        """The description says nothing checkable ("gift", "sample", "accessories")."""
-        if not line.description.strip() or self._vague.match(line.description):
+        """The description says nothing checkable ("gift", "sample", "accessories", a bare "handbag")."""
+        if self._is_vague(line):
             yield Reason("vague_description", self._w("vague_description"),
                          f"line {line.index}: vague description {line.description!r}", line.index)
+
+    def brand_denied(self, line: _Line) -> Iterable[Reason]:
+        """The brand field says "no brand", "OEM" or "unbranded": a common cover for branded fakes."""
+        if self._is_denied(line):
+            yield Reason("brand_denied", self._w("brand_denied"),
+                         f"line {line.index}: brand declared as {line.brand!r}", line.index)
 
     # ---- running ----------------------------------------------------------------------------------------------
     def _convert(self, amount: Decimal, src: str, dst: str) -> float | None:
@@ -271,6 +310,7 @@ class DeclarationScreen:
             marks, found = self.brand_in_description(line)
             reasons += found
             reasons += self.vague_description(line)
+            reasons += self.brand_denied(line)
             for mark in marks:
                 brands[mark.text] = None
             for rule in self.rules:

@@ -146,14 +146,15 @@ def hit_dict(hit: Any) -> dict[str, Any]:
 def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -> Verdict:
     """Verdict classes from the features and the calibrated score.
 
-    Order matters: no brand -> ``clear``; an authorised seller -> ``brand_mention_ok``; a plainly unrelated
+    Order matters: no recognised mark -> ``clear`` unless trade cues and seller history alone reach the
+    threshold; an authorised seller -> ``brand_mention_ok``; a plainly unrelated
     use (other category, no counterfeit cue) -> ``brand_mention_ok``; a score at or above the alert threshold
     -> ``likely_counterfeit``; genuine brand signals from an unauthorised channel that describes an import
     channel or prices a little under the genuine band -> ``possible_parallel_import``; anything else
     mentioning a brand (e.g. an unlisted reseller at the genuine price) -> ``brand_mention_ok``.
     """
-    if not values.get("brand_hit"):
-        return Verdict.CLEAR
+    if not values.get("brand_hit"):  # cues and seller history without a recognised mark
+        return Verdict.LIKELY_COUNTERFEIT if score >= scenario.config.alert_threshold else Verdict.CLEAR
     if values.get("seller_authorised"):
         return Verdict.BRAND_MENTION_OK
     cues = values.get("counterfeit_terms") or values.get("brand_disguised") or values.get("factory_origin")
@@ -193,7 +194,7 @@ class Screener:
         self._families = [(fam, tuple(s.lower() for s in subs)) for fam, subs in cfg.signal_families.items()]
         self._family_cache: dict[str, str | None] = {}
         self._import_phrases = tuple(p.casefold() for p in cfg.import_channel_phrases)
-        self._base_score = _sigmoid(cfg.bias)
+        self._base_score = score_from_logit(cfg.bias, scenario)
 
     @classmethod
     def build(cls, registry: Registry, detector: DetectorLike, scenario: Scenario = BUILTIN,
@@ -227,20 +228,26 @@ class Screener:
         return min(priced, key=lambda p: p.low)
 
     def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
-        hits = [h for h in detection.hits if h.mark_id in self.brands]
-        hit = max(hits, key=lambda h: (getattr(h, "supported", True), h.score, self.brands[h.mark_id].famous),
-                  default=None)
-        brand = self.brands[hit.mark_id] if hit is not None else None
+        brands = self.brands
+        hits = [h for h in detection.hits if h.mark_id in brands]
+        hit = max(hits, key=lambda h: (not getattr(h, "ambiguous", False), getattr(h, "supported", True),
+                                       h.score, brands[h.mark_id].famous), default=None)
+        brand = brands[hit.mark_id] if hit is not None else None
         cfg = self.scenario.config
         ev = Evidence(listing=listing, hit=hit, brand=brand, base_currency=self.rates.base,
                       plain_methods=self._plain, history_saturation=cfg.history_saturation,
                       parallel_min_price_ratio=cfg.parallel_min_price_ratio)
-        if brand is None:
-            return ev, hits
+        if listing.seller_id:
+            ev.seller = self.sellers.get(listing.seller_id)
         for sig in detection.signals:
             fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
             if fam is not None:
                 ev.signals.setdefault(fam, []).append(str(sig.term))
+                ev.signal_weight[fam] = ev.signal_weight.get(fam, 0.0) + float(getattr(sig, "weight", 0.6))
+        if self.images is not None and listing.images:
+            ev.image_counterfeit = self.images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
+        if brand is None:
+            return ev, hits
         if self._import_phrases:
             low = listing.text.casefold()
             found = [p for p in self._import_phrases if p in low]
@@ -255,12 +262,8 @@ class Screener:
                 if party:
                     ev.authorised_as = party
                     break
-        if listing.seller_id:
-            ev.seller = self.sellers.get(listing.seller_id)
         if self.images is not None and listing.images:
-            d = cfg.image_max_distance
-            ev.image_counterfeit = self.images.match(listing.images, COUNTERFEIT, d)
-            ev.image_genuine = self.images.match(listing.images, GENUINE, d)
+            ev.image_genuine = self.images.match(listing.images, GENUINE, cfg.image_max_distance)
         return ev, hits
 
     # -- scoring --------------------------------------------------------------------------------------------
@@ -268,23 +271,23 @@ class Screener:
         values: dict[str, float] = {}
         reasons: list[tuple[float, str, str]] = []
         logit = self.scenario.config.bias
-        if ev.brand is not None:
-            for name, fn, weight in self._weights:
-                res: FeatureResult | None = fn(ev)
-                if res is None or not res.value:
-                    continue
-                values[name] = res.value
-                contribution = weight * res.value
-                logit += contribution
-                reasons.append((contribution, name, res.detail))
+        for name, fn, weight in self._weights:
+            res: FeatureResult | None = fn(ev)
+            if res is None or not res.value:
+                continue
+            values[name] = res.value
+            contribution = weight * res.value
+            logit += contribution
+            reasons.append((contribution, name, res.detail))
         reasons.sort(key=lambda r: -abs(r[0]))
-        return (_sigmoid(logit), values,
+        return (score_from_logit(logit, self.scenario), values,
                 [{"code": n, "detail": d, "contribution": round(c, 3)} for c, n, d in reasons])
 
     def screen_one(self, listing: Listing, detection: Any) -> ScreenResult:
         chash = content_hash(listing)
         version = self.scenario.version
-        if not detection.hits:  # fast path: no brand, nothing to explain
+        if not detection.hits and not detection.signals and not (listing.seller_id in self.sellers or (
+                self.images is not None and listing.images)):  # fast path: nothing to explain
             return ScreenResult(listing.id, round(self._base_score, 4), Verdict.CLEAR, [], [], version, {}, chash,
                                 listing=listing)
         ev, _hits = self.evidence(listing, detection)
@@ -304,6 +307,17 @@ class Screener:
 
     def screen(self, listing: Listing) -> ScreenResult:
         return self.screen_many([listing])[0]
+
+
+def score_from_logit(logit: float, scenario: Scenario) -> float:
+    """The reported score: the calibrated probability up to the alert threshold, spread above it."""
+    cfg = scenario.config
+    p = _sigmoid(logit)
+    if cfg.alert_spread is None or p < cfg.alert_threshold:
+        return p
+    thr = cfg.alert_threshold
+    excess = logit - math.log(thr / (1 - thr))
+    return thr + (1 - thr) * (1 - math.exp(-excess / cfg.alert_spread))
 
 
 def feature_vector(values: dict[str, float]) -> list[float]:

@@ -68,6 +68,7 @@ class Evidence:
     hit: Any | None  # the primary bordermark.detect Hit
     brand: BrandInfo | None
     signals: dict[str, list[str]] = field(default_factory=dict)  # feature family -> matched terms
+    signal_weight: dict[str, float] = field(default_factory=dict)  # feature family -> summed lexicon weight
     price_base: float | None = None
     base_currency: str = "USD"
     band: ProductBand | None = None
@@ -108,6 +109,15 @@ def brand_disguised(e: Evidence) -> FeatureResult | None:
                               f"(matched by {e.hit.method})")
 
 
+def brand_ambiguous(e: Evidence) -> FeatureResult | None:
+    """The matched word is also an ordinary word or very short (e.g. a Chinese syllable pair that sounds like
+    the mark): such hits need other evidence before they mean the brand."""
+    h = e.hit
+    if h is None or not getattr(h, "ambiguous", False):
+        return None
+    return FeatureResult(1.0, f"'{h.matched}' is also an ordinary or very short word (matched by {h.method})")
+
+
 def brand_context_weak(e: Evidence) -> FeatureResult | None:
     """The matched word is also an ordinary word or very short, and little around it speaks for the brand
     (detection's context below its support level): likely a plain use of the word, not the mark."""
@@ -120,9 +130,10 @@ def brand_context_weak(e: Evidence) -> FeatureResult | None:
 
 def _family(e: Evidence, family: str, sentence: str) -> FeatureResult | None:
     terms = e.signals.get(family)
-    if not terms or e.hit is None:
+    if not terms:
         return None
-    return FeatureResult(min(1.0, 0.6 + 0.2 * (len(terms) - 1)), f"{sentence}: {_quote(terms)}")
+    strength = e.signal_weight.get(family, 0.0) or 0.6 + 0.2 * (len(terms) - 1)
+    return FeatureResult(round(min(1.0, strength), 3), f"{sentence}: {_quote(terms)}")
 
 
 def counterfeit_terms(e: Evidence) -> FeatureResult | None:
@@ -199,11 +210,13 @@ def seller_authorised(e: Evidence) -> FeatureResult | None:
 
 
 def seller_confirmed_fakes(e: Evidence) -> FeatureResult | None:
-    """Reviewers confirmed counterfeits from this seller before (or notices took its listings down)."""
+    """Reviewers confirmed counterfeits from this seller before (or notices took its listings down); the value
+    is n / (n + k), k the scenario's history_saturation, so more confirmations rank higher."""
     s = e.seller
     if s is None or (s.confirmed_fakes == 0 and s.takedowns == 0):
         return None
-    value = min(1.0, max(s.confirmed_fakes, s.takedowns) / e.history_saturation)
+    n = max(s.confirmed_fakes, s.takedowns)
+    value = round(n / (n + e.history_saturation), 3)  # grows with every confirmation, never saturates
     return FeatureResult(value, f"Seller {s.seller_id} has {s.confirmed_fakes} listing(s) confirmed counterfeit "
                                 f"and {s.takedowns} taken down")
 
@@ -214,7 +227,7 @@ def seller_cleared(e: Evidence) -> FeatureResult | None:
     if s is None or s.confirmed_fakes or not (s.cleared or s.parallel):
         return None
     n = s.cleared + s.parallel
-    return FeatureResult(min(1.0, n / e.history_saturation),
+    return FeatureResult(round(n / (n + e.history_saturation), 3),
                          f"Seller {s.seller_id} had {n} listing(s) cleared by reviewers and none confirmed fake")
 
 
@@ -269,15 +282,15 @@ FeatureFn = Callable[[Evidence], FeatureResult | None]
 FEATURES: dict[str, FeatureFn] = {
     f.__name__: f
     for f in (
-        brand_hit, brand_disguised, brand_context_weak, counterfeit_terms, factory_origin, contact_cues,
-        import_channel_cues, price_below_genuine, price_near_genuine, seller_unauthorised, seller_authorised,
-        seller_confirmed_fakes, seller_cleared, ships_from_outside_network, category_unrelated,
+        brand_hit, brand_disguised, brand_ambiguous, brand_context_weak, counterfeit_terms, factory_origin,
+        contact_cues, import_channel_cues, price_below_genuine, price_near_genuine, seller_unauthorised,
+        seller_authorised, seller_confirmed_fakes, seller_cleared, ships_from_outside_network, category_unrelated,
         image_counterfeit_match, image_genuine_copy_cheap,
     )
 }
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "brand": ("brand_hit", "brand_disguised", "brand_context_weak"),
+    "brand": ("brand_hit", "brand_disguised", "brand_ambiguous", "brand_context_weak"),
     "text_cues": ("counterfeit_terms", "factory_origin", "contact_cues", "import_channel_cues"),
     "price": ("price_below_genuine", "price_near_genuine"),
     "seller_authorisation": ("seller_unauthorised", "seller_authorised"),

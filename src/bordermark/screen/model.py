@@ -35,8 +35,12 @@ class TrainReport:
 
 
 def train(x: Sequence[Sequence[float]], y: Sequence[int], base: ScenarioConfig | None = None, *,
-          c: float = 1.0, min_rows: int = 20, seed: int = 0) -> TrainReport:
-    """Fit weights on feature vectors (``FEATURE_NAMES`` order) labelled 1 = counterfeit, 0 = not."""
+          c: float = 1.0, min_rows: int = 20, seed: int = 0, threshold_recall: float | None = None) -> TrainReport:
+    """Fit weights on feature vectors (``FEATURE_NAMES`` order) labelled 1 = counterfeit, 0 = not.
+
+    With ``threshold_recall`` the alert threshold is set to the most precise one that still reaches that
+    recall on the out-of-fold predictions (never on data the fold was fitted on).
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score, brier_score_loss
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -57,11 +61,25 @@ def train(x: Sequence[Sequence[float]], y: Sequence[int], base: ScenarioConfig |
     w, b = lr.coef_[0], float(lr.intercept_[0])
     weights = {name: round(float(a * w[i]), 4) for i, name in enumerate(FEATURE_NAMES)}
     base = base or ScenarioConfig()
+    if threshold_recall is not None:
+        from sklearn.metrics import precision_recall_curve
+
+        prec, rec, thr_ = precision_recall_curve(ya, calibrated_oof)
+        ok = rec[:-1] >= threshold_recall
+        if ok.any():
+            best = float(thr_[int(np.argmax(np.where(ok, prec[:-1], -1)))])
+            base = base.model_copy(update={"alert_threshold": round(min(max(best, 0.05), 0.95), 4)})
+    # spread: the median alert of the training data lands halfway between the threshold and 1
+    logits = a * (xa @ w + b) + c0
+    thr = base.alert_threshold
+    excess = logits[logits > np.log(thr / (1 - thr))] - np.log(thr / (1 - thr))
+    spread = float(np.median(excess) / np.log(2)) if excess.size else base.alert_spread
     pr_auc = float(average_precision_score(ya, calibrated_oof))
     brier = float(brier_score_loss(ya, calibrated_oof))
     config = base.model_copy(update={
         "weights": weights,
         "bias": round(a * b + c0, 4),
+        "alert_spread": round(max(spread, 0.5), 3) if spread else None,
         "model": {"kind": "logistic_regression+platt", "rows": len(ya), "positives": pos, "C": c,
                   "oof_pr_auc": round(pr_auc, 4), "oof_brier": round(brier, 4),
                   "trained_at": datetime.now(UTC).isoformat(timespec="seconds")},

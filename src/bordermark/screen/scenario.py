@@ -21,7 +21,7 @@ class ScenarioStatus(StrEnum):
 
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "brand_hit": 1.0,
+    "brand_hit": 2.0,
     "brand_disguised": 2.5,
     "counterfeit_terms": 3.0,
     "factory_origin": 1.8,
@@ -31,11 +31,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "price_near_genuine": -1.5,
     "seller_unauthorised": 1.0,
     "seller_authorised": -5.0,
-    "seller_confirmed_fakes": 3.0,
+    "seller_confirmed_fakes": 4.0,
     "seller_cleared": -1.0,
     "ships_from_outside_network": 0.6,
     "category_unrelated": -2.5,
     "brand_context_weak": -2.5,
+    "brand_ambiguous": -1.5,
     "image_counterfeit_match": 3.0,
     "image_genuine_copy_cheap": 2.0,
 }
@@ -58,16 +59,23 @@ IMPORT_CHANNEL_PHRASES: list[str] = [
 
 
 class ScenarioConfig(BaseModel):
-    """Everything a screening run needs besides the registry; stored as JSON with its version."""
+    """Everything a screening run needs besides the registry; stored as JSON with its version.
+
+    ``alert_spread`` (log-odds): below the alert threshold the score is the calibrated probability; above it,
+    the log-odds beyond the threshold are mapped onto (threshold, 1) as ``1 - exp(-excess / alert_spread)``,
+    so alerts keep ranking instead of piling up at 1.0 (the decision boundary itself is unchanged). ``None``
+    reports the plain probability everywhere.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    bias: float = -4.0
+    bias: float = -5.0
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     alert_threshold: float = Field(default=0.5, gt=0, lt=1)
+    alert_spread: float | None = Field(default=3.0, gt=0)
     parallel_min_price_ratio: float = Field(default=0.6, ge=0)
     image_max_distance: int = Field(default=6, ge=0, le=32)
-    history_saturation: int = Field(default=3, ge=1)
+    history_saturation: int = Field(default=2, ge=1)
     plain_methods: list[str] = Field(default_factory=lambda: ["exact", "alias"])
     signal_families: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in
                                                                           DEFAULT_FAMILIES.items()})
