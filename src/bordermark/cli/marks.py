@@ -15,14 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bordermark.cli.common import EXIT_BAD_INPUT, OutputFormat, console, emit, fail, get_store, print_errors
 from bordermark.domain.codes import check_nice_class
-from bordermark.domain.records import TrademarkFiling
 from bordermark.domain.rights import Registry
 from bordermark.marks.io import InputRejected, read_models, write_jsonl
 from bordermark.marks.provenance import ProvenanceChecker, record_from_dict
 from bordermark.marks.registry_files import RegistryFilesRejected, registry_from_files
 from bordermark.marks.similarity import EarlierMark, compare
 from bordermark.marks.text import skeleton
-from bordermark.marks.watch import SquatWatch, WatchConfig
+from bordermark.marks.watch import SquatWatch, WatchConfig, WatchedFiling
 
 app = typer.Typer(help="Mark similarity the way examiners judge it.", no_args_is_help=True)
 watch_app = typer.Typer(help="Squatting watch over trademark filings.", no_args_is_help=True)
@@ -107,7 +106,7 @@ def watch_filings(
     candidates: Annotated[int, typer.Option(min=1, max=50, help="Candidate marks listed per alert")] = 5,
 ) -> None:
     """Raise ranked alerts for filings that resemble a registered or famous mark of someone else."""
-    filings = _read(input, TrademarkFiling.model_validate)
+    filings = _read(input, WatchedFiling.model_validate)
     reg = _registry(registry)
     if not reg.marks:
         fail("the registry holds no marks: import one first or pass --registry", EXIT_BAD_INPUT)

@@ -14,13 +14,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import field_validator
 from rapidfuzz import fuzz
 
+from bordermark.domain.codes import check_nice_class
 from bordermark.domain.records import TrademarkFiling
 from bordermark.domain.rights import Registry, RightType
 from bordermark.marks.index import Candidate, MarkIndex
 from bordermark.marks.similarity import DEFAULT_CONFIG, SimilarityConfig
 from bordermark.marks.text import fold
+
+
+class WatchedFiling(TrademarkFiling):
+    """A filing as the watch reads it: Nice classes checked (1-45), since goods decide half the judgement."""
+
+    @field_validator("nice_classes", mode="before")
+    @classmethod
+    def _classes(cls, v: Any) -> tuple[int, ...]:
+        return tuple(check_nice_class(c) for c in (v or ()))
 
 
 @dataclass(frozen=True)
