@@ -24,8 +24,9 @@ ONSETS = ["b", "br", "c", "cl", "d", "dr", "f", "g", "gr", "h", "j", "k", "kr", 
           "r", "s", "st", "t", "tr", "v", "vr", "z", "x"]
 VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y"]
 CODAS = ["", "", "", "n", "r", "s", "l", "x", "m", "nd", "st"]
-ZH_POOL = list("阿艾安奥巴贝比波布达德迪多尔法菲弗格哈赫霍基加杰卡凯科克库拉莱兰雷里利莉林琳卢鲁罗洛马玛迈曼梅米姆纳娜尼诺"
-               "欧帕佩皮普奇琪乔瑞萨莎森沙斯丝索塔泰坦特提图瓦维威温沃西希夏香欣雅亚伊依英优尤泽兹珀蒂薇露璐")
+ZH_POOL = list("阿艾安奥巴贝比波布达德迪多尔法菲弗格哈赫霍基加杰卡凯科克库拉莱兰"
+               "雷里利莉林琳卢鲁罗洛马玛迈曼梅米姆纳娜尼诺欧帕佩皮普奇琪乔瑞萨"
+               "莎森沙斯丝索塔泰坦特提图瓦维威温沃西希夏香欣雅亚伊依英优尤泽兹珀蒂薇露璐")
 GOODS = {
     3: ["perfume", "eau de parfum", "lipstick", "face cream"], 9: ["earbuds", "phone case", "smartwatch", "charger"],
     14: ["watch", "bracelet", "necklace", "wristwatch"], 18: ["handbag", "tote bag", "wallet", "backpack"],
@@ -56,10 +57,13 @@ GENERIC_EN = ("soft leather crossbody bag with adjustable strap, women's summer 
               "football size 5, basketball indoor outdoor, badminton racket, fishing rod telescopic, tent for 4 "
               "persons, channel islands travel guide, fresh apple juice 1 litre, coach tour to the lake district, "
               "mind the gap sign, peace dove brooch, sea shell necklace, guess the number game, jaguar print scarf")
-GENERIC_ZH = ("新款 女士 真皮 斜挎包 大容量 手提包 时尚 百搭 休闲 运动鞋 男士 机械表 防水 夜光 香水 持久 留香 口红 保湿 面霜 蓝牙 耳机 "
-              "降噪 充电宝 数据线 手机壳 防摔 婴儿 奶粉 纸尿裤 积木 玩具 包邮 特价 清仓 现货 秒发 纯棉 卫衣 外套 牛仔裤 连衣裙 "
-              "围巾 帽子 太阳镜 登山鞋 保温杯 水杯 台灯 床单 枕头 毛巾 厨房 刀具 宠物 狗绳 帐篷 钓鱼竿 篮球 足球 羽毛球 苹果汁 "
-              "新鲜 水果 小香葱 长城 旅游 熊猫 公仔 红豆 面包 月饼 礼盒 茶叶 绿茶 蜂蜜 坚果 零食 大米 食用油 洗衣液 纸巾")
+GENERIC_ZH = ("新款 女士 真皮 斜挎包 大容量 手提包 时尚 百搭 休闲 运动鞋 男士 机械表 防水 "
+              "夜光 香水 持久 留香 口红 保湿 面霜 蓝牙 耳机 降噪 充电宝 数据线 手机壳 "
+              "防摔 婴儿 奶粉 纸尿裤 积木 玩具 包邮 特价 清仓 现货 秒发 纯棉 卫衣 外套 "
+              "牛仔裤 连衣裙 围巾 帽子 太阳镜 登山鞋 保温杯 水杯 台灯 床单 枕头 毛巾 厨房 "
+              "刀具 宠物 狗绳 帐篷 钓鱼竿 篮球 足球 羽毛球 苹果汁 新鲜 水果 小香葱 长城 "
+              "旅游 熊猫 公仔 红豆 面包 月饼 礼盒 茶叶 绿茶 蜂蜜 坚果 零食 大米 食用油 "
+              "洗衣液 纸巾")
 
 
 def sample_registry() -> Registry:

@@ -180,21 +180,22 @@ def sim_section(seed: int) -> list[str]:
         try:
             generate(root, seed=seed)
         except Exception as exc:  # the simulator is another helper's work in progress
-            return out + [f"The simulator failed ({type(exc).__name__}: {exc}); skipped.\n"]
+            return [*out, f"The simulator failed ({type(exc).__name__}: {exc}); skipped.\n"]
         parsed = parse_files(sorted((root / "registry").glob("*.csv")))
         if parsed.errors:
-            return out + [f"The simulated registry did not parse ({parsed.errors[0]}); skipped.\n"]
+            return [*out, f"The simulated registry did not parse ({parsed.errors[0]}); skipped.\n"]
         reg = Registry(holders=tuple(parsed.holders.values()), marks=tuple(m for _, m in parsed.marks.values()),
                        products=tuple(p for _, p in parsed.products.values()))
         det = Detector.from_registry(reg)
-        truth = {r["listing_id"] if "listing_id" in r else r["id"]: r
-                 for r in csv.DictReader(open(root / "truth" / "listings.csv", encoding="utf-8"))}
-        listings = [json.loads(x) for x in open(root / "listings.jsonl", encoding="utf-8")]
+        with open(root / "truth" / "listings.csv", encoding="utf-8") as f:
+            truth = {r["listing_id"] if "listing_id" in r else r["id"]: r for r in csv.DictReader(f)}
+        with open(root / "listings.jsonl", encoding="utf-8") as f:
+            listings = [json.loads(x) for x in f]
         cols = list(next(iter(truth.values())).keys()) if truth else []
         mark_col = next((c for c in ("mark_id", "brand_mark_id", "mark") if c in cols), None)
         kind_col = next((c for c in ("disguise", "disguise_kinds", "disguise_kind") if c in cols), None)
         if mark_col is None:
-            return out + [f"truth/listings.csv has no mark column (columns: {cols}); skipped.\n"]
+            return [*out, f"truth/listings.csv has no mark column (columns: {cols}); skipped.\n"]
         by_kind: dict[str, list[int]] = defaultdict(list)
         fa = Counter()
         t0 = time.perf_counter()

@@ -352,8 +352,8 @@ class Detector:
         collapsed = collapse_repeats(t)
         if collapsed != t:
             for i in self._collapsed.get(collapsed, ()):
-                if collapse_repeats(self._entries[i].key.replace(" ", "")) == collapsed and \
-                        self._entries[i].key.replace(" ", "") != t:
+                k = self._entries[i].key.replace(" ", "")
+                if collapse_repeats(k) == collapsed and len(t) > len(k):  # stretched, not a changed letter
                     out[i] = (i, "repeated", 0.95)
         cands: set[int] = set()
         for v in {t, collapsed, *(t[:p] + t[p + 1:] for p in range(len(t)))}:
@@ -488,7 +488,7 @@ class Detector:
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
             need = CONTEXT_SUPPORT
-            if loose or (method == "fuzzy" and len(e.key) <= 5) or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
+            if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
                 need = STRONG_SUPPORT  # two kinds of evidence, not one
             if ambiguous and ctx < need and not keep_unsupported:
                 continue
