@@ -93,3 +93,17 @@ def test_declarations_are_screened(live) -> None:
     assert officer.get("/api/v1/records/declarations/DX-1").json()["record"]["importer"] == "Unknown Imports"
     bad = {**decl, "items": [{**decl["items"][0], "currency": "ZZZ"}]}
     assert officer.post("/api/v1/screen/declarations", json={"declarations": [bad]}).status_code == 422
+
+
+def test_revoked_token_stops_working(live) -> None:
+    c = live.client("analyst")
+    r = c.post("/api/v1/tokens", json={"name": "script"})
+    assert r.status_code == 201
+    token_id, secret = r.json()["id"], r.json()["token"]
+    other = live.client()
+    other.headers["Authorization"] = f"Bearer {secret}"
+    assert other.get("/api/v1/me").json()["username"] == "analyst"
+    assert c.delete(f"/api/v1/tokens/{token_id}").status_code == 204
+    assert other.get("/api/v1/me").status_code == 401
+    listed = {t["id"]: t for t in c.get("/api/v1/tokens").json()}
+    assert listed[token_id]["revoked"] is True

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bordermark import __version__
 from bordermark.accounts.ratelimit import LoginLimiter
 from bordermark.api import errors, routes_accounts, routes_registry
+from bordermark.api.auth import TokenCache
 from bordermark.api.records_ops import RuleCache
 from bordermark.store import Store
 
@@ -132,6 +133,7 @@ def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secur
     app.state.login_limiter = login_limiter or LoginLimiter()
     app.state.secure_cookies = secure_cookies
     app.state.rule_cache = RuleCache()
+    app.state.token_cache = TokenCache()
     app.state.targeting_model = _targeting_model()
     errors.install(app)
     from bordermark.web import pages

@@ -8,6 +8,8 @@ token is never sent automatically, so it needs no CSRF token.
 from __future__ import annotations
 
 import hmac
+import threading
+import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -44,6 +46,39 @@ def csrf_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
+class TokenCache:
+    """Resolved API tokens for a few seconds, so a busy client does not cost a database lookup per request.
+
+    A revocation through this process applies at once (:meth:`forget`); through another worker process it
+    applies within ``ttl_s``.
+    """
+
+    def __init__(self, ttl_s: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl_s, self.max_entries = ttl_s, max_entries
+        self._items: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        with self._lock:
+            found = self._items.get(token)
+        if found and time.monotonic() - found[0] < self.ttl_s:
+            return found[1]
+        return None
+
+    def put(self, token: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._items) >= self.max_entries:
+                self._items.clear()
+            self._items[token] = (time.monotonic(), principal)
+
+    def forget(self, user_id: int | None = None) -> None:
+        with self._lock:
+            if user_id is None:
+                self._items.clear()
+            else:
+                self._items = {k: v for k, v in self._items.items() if v[1].user_id != user_id}
+
+
 def api_principal(request: Request) -> Principal:
     """Dependency for every ``/api/v1`` route except login: 401 without valid credentials."""
     header = request.headers.get("authorization", "")
@@ -52,8 +87,14 @@ def api_principal(request: Request) -> Principal:
         if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
             raise ApiError(401, "Authorization header must be 'Bearer <token>'",
                            headers={"WWW-Authenticate": "Bearer"})
-        with get_store(request).session() as s:
-            principal = resolve_token(s, token.strip())
+        token = token.strip()
+        cache: TokenCache = request.app.state.token_cache
+        principal = cache.get(token)
+        if principal is None:
+            with get_store(request).session() as s:
+                principal = resolve_token(s, token)
+            if principal is not None:
+                cache.put(token, principal)
         if principal is None:
             raise ApiError(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})
         return principal

@@ -36,16 +36,30 @@ class RuleCache:
     def __init__(self, ttl_s: float = 60.0) -> None:
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one build at a time: no stampede when the cache expires
         self._built: tuple[float, Any] | None = None
 
     def invalidate(self) -> None:
         with self._lock:
             self._built = None
 
-    def get(self, store: Store) -> Any:
+    def _fresh(self) -> Any:
         with self._lock:
             if self._built and time.monotonic() - self._built[0] < self.ttl_s:
                 return self._built[1]
+        return None
+
+    def get(self, store: Store) -> Any:
+        found = self._fresh()
+        if found is not None:
+            return found
+        with self._build_lock:
+            found = self._fresh()
+            if found is not None:
+                return found
+            return self._build(store)
+
+    def _build(self, store: Store) -> Any:
         from bordermark.registry import service as registry_service
         from bordermark.screen.declarations import DeclarationScreen
         from bordermark.screen.money import configured_rates

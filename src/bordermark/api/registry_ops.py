@@ -123,7 +123,8 @@ def list_holders(s: Session, who: Principal) -> list[dict[str, Any]]:
 # ---- marks ----------------------------------------------------------------------------------------------------
 
 def _mark_row(s: Session, who: Principal, mark_id: str) -> tuple[MarkRow, HolderRow]:
-    row = s.get(MarkRow, mark_id)
+    row = s.get(MarkRow, mark_id, options=[selectinload(MarkRow.aliases), selectinload(MarkRow.recordations),
+                                           selectinload(MarkRow.holder)])
     if row is None or not who.sees_holder(row.holder_id):
         raise not_found("mark", mark_id)
     return row, row.holder

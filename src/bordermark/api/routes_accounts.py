@@ -87,6 +87,7 @@ def revoke_token(request: Request, who: CurrentUser, token_id: IntId) -> Respons
         if not accounts.revoke_token(s, who.user_id, token_id):
             raise not_found("token", token_id)
         record(s, who, "auth.token_revoked", "api_token", token_id)
+    request.app.state.token_cache.forget(who.user_id)
     return Response(status_code=204)
 
 

@@ -1,0 +1,260 @@
+"""API load: mixed reads and writes at a fixed arrival rate against ``bordermark serve`` on PostgreSQL.
+
+Open-loop load (requests are sent on a fixed schedule whatever the server's speed, and latency is measured from
+the scheduled time, so a slow server cannot hide its queueing: no coordinated omission). The server runs in its
+own processes (uvicorn, ``--workers``), the load comes from this second process over loopback with bearer tokens.
+
+Mix (per 100 requests): 70 reads - list marks (20), one mark (15), list products of a mark (10), listing alerts
+(10), parcel queue (10), me (5); 30 writes - patch a mark (10, audited), add an alias (5, audited), patch a
+product's price bands (5, audited), screen one parcel through the IPR rules (10, recorded and audited).
+
+PostgreSQL: BORDERMARK_DATABASE_URL when it names a PostgreSQL database, otherwise a throw-away server is started
+with initdb/pg_ctl (Debian's postgresql package).
+
+Run: .venv/bin/python benchmarks/api_load.py [--rate 200] [--seconds 30] [--workers 2]
+Writes benchmarks/results/api_load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "api_load.md"
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    return None
+
+
+class TempPostgres:
+    """A private PostgreSQL cluster in a temporary directory (as the unprivileged postgres user under root)."""
+
+    def __init__(self) -> None:
+        from bordermark.api.testing import free_port
+
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            sys.exit("PostgreSQL is not installed (apt-get install postgresql) and BORDERMARK_DATABASE_URL is unset")
+        self.pg_ctl, self.dir, self.port = pg_ctl, Path(tempfile.mkdtemp(prefix="bm-bench-pg-")), free_port()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.data = self.dir / "data"
+        self._run([initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"])
+        self._run([pg_ctl, "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-o",
+                   f"-p {self.port} -k {self.dir} -h 127.0.0.1 -c max_connections=200", "start"])
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, cmd: list[str]) -> None:
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def stop(self) -> None:
+        try:
+            self._run([self.pg_ctl, "-D", str(self.data), "-m", "fast", "stop"])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def seed(url: str, extra_marks: int) -> dict[str, object]:
+    """The two test holders with users, plus ``extra_marks`` marks with a product each for holder A."""
+    from bordermark.api.testing import seed_two_holders
+    from bordermark.domain import Mark, PriceBand, Product
+    from bordermark.registry import repository as repo
+    from bordermark.store import open_store
+
+    store = open_store(url)
+    seeded = seed_two_holders(store)
+    with store.session() as s:
+        marks = [Mark(holder="Alpha Maison SA", text=f"ALPHA{i:04d}", nice_classes=(18,)) for i in range(extra_marks)]
+        repo.upsert_marks(s, marks)
+        repo.upsert_products(s, [Product(holder="Alpha Maison SA", mark=m.text, name=f"Bag {m.text}",
+                                         price_bands=(PriceBand(market="CN", currency="CNY", low=900, high=1500),))
+                                 for m in marks])
+    store.dispose()
+    from bordermark.domain import stable_id
+
+    mark_ids = [seeded.marks["A"], *(m.id for m in marks)]
+    products = [seeded.products["A"], *(stable_id("p", "Alpha Maison SA", m.text, f"Bag {m.text}") for m in marks)]
+    return {"marks": mark_ids, "products": products}
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "BORDERMARK_DATABASE_URL": url, "BORDERMARK_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bordermark.api.app:app_from_settings", "--factory",
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                             "--log-level", "warning", "--no-access-log"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.3)
+    proc.kill()
+    sys.exit("the server did not start")
+
+
+def plan(rng: random.Random, data: dict[str, list[str]], n: int) -> list[tuple[str, str, str, object]]:
+    """(name, method, path, json body) for each request, drawn from the mix."""
+    mix = [("list_marks", 20), ("get_mark", 15), ("list_products", 10), ("alerts", 10), ("parcel_queue", 10),
+           ("me", 5), ("patch_mark", 10), ("add_alias", 5), ("patch_bands", 5), ("screen_parcel", 10)]
+    names = [m for m, w in mix for _ in range(w)]
+    out = []
+    for i in range(n):
+        name = rng.choice(names)
+        mark = rng.choice(data["marks"])
+        product = rng.choice(data["products"])
+        if name == "list_marks":
+            req = ("GET", f"/api/v1/marks?limit=20&offset={rng.randrange(0, 150)}", None)
+        elif name == "get_mark":
+            req = ("GET", f"/api/v1/marks/{mark}", None)
+        elif name == "list_products":
+            req = ("GET", f"/api/v1/products?mark_id={mark}", None)
+        elif name == "alerts":
+            req = ("GET", "/api/v1/alerts?limit=20", None)
+        elif name == "parcel_queue":
+            req = ("GET", "/api/v1/queues/parcels?limit=20", None)
+        elif name == "me":
+            req = ("GET", "/api/v1/me", None)
+        elif name == "patch_mark":
+            req = ("PATCH", f"/api/v1/marks/{mark}", {"famous": bool(i % 2), "registration_number": f"R{i}"})
+        elif name == "add_alias":
+            req = ("POST", f"/api/v1/marks/{mark}/aliases", {"text": f"alias-{i}", "kind": "variant"})
+        elif name == "patch_bands":
+            low = 800 + i % 200
+            req = ("PATCH", f"/api/v1/products/{product}",
+                   {"price_bands": [{"market": "CN", "currency": "CNY", "low": low, "high": low + 600}]})
+        else:
+            req = ("POST", "/api/v1/screen/parcels", {"explore": 0.1, "parcels": [{
+                "id": f"BP-{i}", "declared_at": "2026-11-01T10:00:00Z", "mode": "9610",
+                "description": rng.choice(["ALPHAMODE bag", "BRAVOTIME watch", "cotton socks", "phone case"]),
+                "declared_value": rng.choice([3, 12, 40, 150]), "currency": "USD", "origin": "CN"}]})
+        out.append((name, *req))
+    return out
+
+
+async def run_load(base: str, token: str, requests: list[tuple[str, str, str, object]], rate: float
+                   ) -> list[tuple[str, float, int]]:
+    results: list[tuple[str, float, int]] = []
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits,
+                                 timeout=30) as client:
+        start = time.perf_counter() + 0.5
+
+        async def one(k: int, name: str, method: str, path: str, body: object) -> None:
+            scheduled = start + k / rate
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            try:
+                r = await client.request(method, path, json=body)
+                status = r.status_code
+            except httpx.HTTPError:
+                status = 0
+            results.append((name, time.perf_counter() - scheduled, status))
+
+        await asyncio.gather(*(one(k, *req) for k, req in enumerate(requests)))
+    return results
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rate", type=float, default=200.0)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--marks", type=int, default=300, help="extra marks seeded (each with a product)")
+    ap.add_argument("--no-write", action="store_true", help="do not write the results file")
+    args = ap.parse_args()
+
+    from bordermark.api.testing import PASSWORD, free_port
+
+    env_url = os.environ.get("BORDERMARK_DATABASE_URL", "")
+    pg = None if env_url.startswith("postgresql") else TempPostgres()
+    url = env_url if pg is None else pg.url
+    server = None
+    try:
+        data = seed(url, args.marks)
+        port = free_port()
+        server = start_server(url, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        token = httpx.post(f"{base}/api/v1/auth/token", json={"username": "admin", "password": PASSWORD}).json()["token"]
+        rng = random.Random(7)
+        warm = plan(rng, data, 200)  # type: ignore[arg-type]
+        asyncio.run(run_load(base, token, warm, 100.0))
+        requests = plan(rng, data, int(args.rate * args.seconds))  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        results = asyncio.run(run_load(base, token, requests, args.rate))
+        wall = time.perf_counter() - t0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        if pg is not None:
+            pg.stop()
+
+    lat = [r[1] * 1000 for r in results]
+    errors = [r for r in results if not (200 <= r[2] < 300)]
+    by_name: dict[str, list[float]] = defaultdict(list)
+    for name, seconds, _status in results:
+        by_name[name].append(seconds * 1000)
+    p99 = pct(lat, 99)
+    verdict = "meets" if p99 <= 100 and not errors else "misses"
+    lines = [
+        "# API load (benchmarks/api_load.py)",
+        "",
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}; "
+        f"uvicorn with {args.workers} worker(s) on PostgreSQL (loopback), load from a second process.",
+        f"Open-loop arrivals at {args.rate:g} req/s for {args.seconds:g} s ({len(results)} requests, "
+        f"{len(results) / wall:.0f} req/s achieved over {wall:.1f} s); latency from the scheduled send time.",
+        "Mix: 70 % reads (marks list/one, products of a mark, listing alerts, parcel queue, me), "
+        "30 % writes (patch mark, add alias, patch price bands, screen one parcel), all audited.",
+        "",
+        f"**p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {p99:.1f} ms, max {max(lat):.1f} ms; "
+        f"errors {len(errors)}** - target p99 <= 100 ms with no errors: {verdict}.",
+        "",
+        "| request | n | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in sorted(by_name):
+        v = by_name[name]
+        lines.append(f"| {name} | {len(v)} | {pct(v, 50):.1f} | {pct(v, 95):.1f} | {pct(v, 99):.1f} |")
+    if errors:
+        codes: dict[int, int] = defaultdict(int)
+        for e in errors:
+            codes[e[2]] += 1
+        lines += ["", "Errors by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items()))]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
