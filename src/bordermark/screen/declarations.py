@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bordermark.detect import Detector, Hit
@@ -69,6 +70,10 @@ class RuleConfig:
     watchlist: frozenset[str] = frozenset()  # party names or ids on watch lists
     confirmed_parties: frozenset[str] = frozenset()  # parties of earlier confirmed cases
     alert_threshold: float = 0.5
+    # B2C parcels: the consignor is a retailer and "origin" often the dispatch country; the registry's authorised
+    # supply chain (makers, importers, distributors) does not describe them, so these rules would flag every genuine
+    # cross-border retail sale.
+    parcel_skip: tuple[str, ...] = ("party_not_authorised", "origin_not_maker_country")
 
 
 @dataclass(frozen=True)
@@ -303,7 +308,8 @@ class DeclarationScreen:
         except UnknownCurrency:
             return None
 
-    def _run(self, record_id: str, kind: str, lines: Sequence[_Line], ctx: _Context) -> ScreenResult:
+    def _run(self, record_id: str, kind: str, lines: Sequence[_Line], ctx: _Context,
+             skip: tuple[str, ...] = ()) -> ScreenResult:
         reasons: list[Reason] = list(self.watchlisted_party(ctx))
         brands: dict[str, None] = {}
         for line in lines:
@@ -314,7 +320,8 @@ class DeclarationScreen:
             for mark in marks:
                 brands[mark.text] = None
             for rule in self.rules:
-                reasons += rule(line, ctx, marks)
+                if rule.__name__ not in skip:
+                    reasons += rule(line, ctx, marks)
         # noisy-or over the strongest reason per code
         best: dict[str, float] = {}
         for r in reasons:
@@ -344,11 +351,31 @@ class DeclarationScreen:
             departure=parcel.route[0] if parcel.route else None,
             route=parcel.route,
         )
-        return self._run(parcel.id, "parcel", [line], ctx)
+        return self._run(parcel.id, "parcel", [line], ctx, skip=self.config.parcel_skip)
 
 
 def _line(item: DeclarationItem) -> _Line:
     return _Line(item.line, item.description, item.hs_code, item.unit_value, item.currency, item.origin, item.brand)
+
+
+def registry_from_files(paths: Sequence[Path]) -> Registry:
+    """A registry snapshot straight from registry files or folders (e.g. a simulated world's ``registry/``),
+    without a store; raises ``ValueError`` listing the first problems (file, line, field)."""
+    from bordermark.registry.service import parse_files
+
+    files: list[Path] = []
+    for p in paths:
+        kinds = (".csv", ".jsonl", ".yaml", ".yml")
+        files += sorted(q for q in p.iterdir() if q.suffix in kinds) if p.is_dir() else [p]
+    parsed = parse_files(files)
+    if parsed.errors:
+        raise ValueError("; ".join(str(e) for e in parsed.errors[:5]))
+    return Registry(
+        holders=tuple(parsed.holders.values()),
+        marks=tuple(m for _, m in parsed.marks.values()),
+        products=tuple(p for _, p in parsed.products.values()),
+        parties=tuple(p for _, p in parsed.parties.values()),
+    )
 
 
 def rule_catalogue() -> list[dict[str, Any]]:

@@ -102,10 +102,11 @@ def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
                 highs.append(rates.to_base(b.high, b.currency))
             except UnknownCurrency:
                 continue
+        keys = {"category_key": _norm_cat(p.category) if p.category else "", "name_key": p.name.casefold()}
         if lows:
-            band = ProductBand(p.name, p.category, min(lows), max(highs))
+            band = ProductBand(p.name, p.category, min(lows), max(highs), **keys)
         else:
-            band = ProductBand(p.name, p.category, 0.0, 0.0)
+            band = ProductBand(p.name, p.category, 0.0, 0.0, **keys)
         products_by.setdefault((p.holder, p.mark), []).append(band)
     parties_by: dict[str, list[Any]] = {}
     for party in registry.parties:
@@ -212,20 +213,22 @@ class Screener:
         return fam
 
     def _band(self, brand: BrandInfo, listing: Listing) -> ProductBand | None:
+        """The product the listing most likely offers: same category, then named in the title, then the
+        cheapest (the most lenient comparison for the seller)."""
         priced = [p for p in brand.products if p.low > 0]
-        if not priced:
-            return None
-        if listing.category and len(priced) > 1:
+        if len(priced) > 1 and listing.category:
             cat = _norm_cat(listing.category)
-            same = [p for p in priced if p.category and _norm_cat(p.category) == cat]
+            same = [p for p in priced if p.category_key == cat]
             if same:
                 priced = same
         if len(priced) > 1:
             title = listing.title.casefold()
-            named = [p for p in priced if p.name.casefold() in title]
+            named = [p for p in priced if p.name_key in title]
             if named:
                 priced = named
-        return min(priced, key=lambda p: p.low)
+        if not priced:
+            return None
+        return priced[0] if len(priced) == 1 else min(priced, key=lambda p: p.low)
 
     def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
         brands = self.brands
@@ -284,7 +287,8 @@ class Screener:
                 [{"code": n, "detail": d, "contribution": round(c, 3)} for c, n, d in reasons])
 
     def screen_one(self, listing: Listing, detection: Any) -> ScreenResult:
-        chash = content_hash(listing)
+        # the content hash is only needed to compare with a cleared one; the queue computes its own
+        chash = content_hash(listing) if listing.id in self.cleared else ""
         version = self.scenario.version
         if not detection.hits and not detection.signals and not (listing.seller_id in self.sellers or (
                 self.images is not None and listing.images)):  # fast path: nothing to explain

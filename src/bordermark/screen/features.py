@@ -26,6 +26,8 @@ class ProductBand:
     category: str | None
     low: float  # in the base currency
     high: float
+    category_key: str = ""  # normalised category, precomputed for speed
+    name_key: str = ""  # case-folded name
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from bordermark.screen.engine import (
     ScreenResult,
     Verdict,
     build_brands,
+    content_hash,
     feature_vector,
 )
 from bordermark.screen.features import SellerRecord
@@ -186,13 +187,14 @@ def record_alerts(session: Session, results: Sequence[ScreenResult]) -> int:
     for r in raised:
         row = existing.get(r.listing_id)
         status = "suppressed" if r.suppressed else "open"
+        lst = r.listing
+        chash = r.content_hash or (content_hash(lst) if lst else "")
         if row is None:
             row = AlertRow(listing_id=r.listing_id)
             session.add(row)
-        elif row.status == "decided" and row.content_hash == r.content_hash:
+        elif row.status == "decided" and row.content_hash == chash:
             status = "decided"
-        lst = r.listing
-        row.content_hash, row.score, row.verdict, row.status = r.content_hash, r.score, r.verdict.value, status
+        row.content_hash, row.score, row.verdict, row.status = chash, r.score, r.verdict.value, status
         row.platform = lst.platform if lst else None
         row.seller_id = lst.seller_id if lst else None
         row.mark_id, row.scenario_version = r.mark_id, r.scenario_version

@@ -253,9 +253,15 @@ def _fc_note(who: Consignees, group: Sequence[int]) -> str:
 
 def _per_parcel(items: Sequence[Parcel], who: Consignees, values: dict[int, float], idx: list[int],
                 profile: Profile, cfg: SplitConfig, result: SplitResult) -> None:
-    limit = profile.limits.get("per_parcel")
-    if limit is None:
-        return
+    """Series of parcels each just under the per-parcel limit, or the per-day limit spread over several days."""
+    for kind, code in (("per_parcel", "series_under_parcel_limit"), ("per_person_day", "series_under_daily_limit")):
+        limit = profile.limits.get(kind)
+        if limit is not None:
+            _series(items, who, values, idx, profile, cfg, result, limit, code)
+
+
+def _series(items: Sequence[Parcel], who: Consignees, values: dict[int, float], idx: list[int],
+            profile: Profile, cfg: SplitConfig, result: SplitResult, limit: float, code: str) -> None:
     near = [i for i in idx if cfg.near_fraction * limit <= values[i] <= limit]
     by_entity: dict[str, list[int]] = defaultdict(list)
     for i in near:
@@ -273,7 +279,7 @@ def _per_parcel(items: Sequence[Parcel], who: Consignees, values: dict[int, floa
         if flagged:
             series = sorted(flagged)
             total = sum(values[i] for i in series)
-            _flag(result, items, series, profile, "series_under_parcel_limit", entity,
+            _flag(result, items, series, profile, code, entity,
                   f"{len(series)} parcels of {cfg.near_fraction:.0%}-100 % of {limit:g} {profile.currency} within "
                   f"{cfg.window_days} days, together {total:,.0f} {profile.currency}{_fc_note(who, series)}")
 
