@@ -129,13 +129,23 @@ class Detector:
 
         for i, e in enumerate(self._entries):
             by_key[pad(e.key)].append(("m", i, False))
-        self._regex_terms: list[tuple[lexicon.Term, re.Pattern[str], re.Pattern[str]]] = []
+        self._regex_terms: list[tuple[lexicon.Term, re.Pattern[str]]] = []
         for j, t in enumerate(self._terms):
             if t.kind == "regex":
-                self._regex_terms.append((t, re.compile(t.term, re.IGNORECASE),
-                                          re.compile(t.hint or t.term, re.IGNORECASE)))
+                self._regex_terms.append((t, re.compile(t.term, re.IGNORECASE)))
             else:
                 by_key[pad(key(t.term))].append(("t", j, False))
+        # literal hints (lower case, "|"-separated) found by one automaton decide which full regexes run at all
+        self._hints = ahocorasick.Automaton()
+        hint_terms: dict[str, set[int]] = defaultdict(set)
+        for i, (t, _) in enumerate(self._regex_terms):
+            for lit in (t.hint.split("|") if t.hint else []):
+                hint_terms[lit.lower()].add(i)
+        self._unhinted = [i for i, (t, _) in enumerate(self._regex_terms) if not t.hint]
+        for lit, idxs in hint_terms.items():
+            self._hints.add_word(lit, frozenset(idxs))
+        if hint_terms:
+            self._hints.make_automaton()
         self._ctx_list = list(self._ctx_words.items())
         self._actx = ahocorasick.Automaton()
         ctx_keys: dict[str, frozenset[int]] = {}
@@ -419,9 +429,12 @@ class Detector:
 
     def _regex_signals(self, text: str) -> list[tuple[lexicon.Term, int, int]]:
         out = []
-        for t, rx, hint in self._regex_terms:
-            if not hint.search(text):
-                continue
+        hinted: set[int] = set(self._unhinted)
+        if self._hints.kind == ahocorasick.AHOCORASICK:
+            for _, idxs in self._hints.iter(text.lower()):
+                hinted |= idxs
+        for i in sorted(hinted):
+            t, rx = self._regex_terms[i]
             for m in rx.finditer(text):
                 out.append((t, m.start(), m.end()))
         return out
@@ -430,8 +443,13 @@ class Detector:
     def _finish(self, text: str, w: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
                 regex_sigs: list[tuple[lexicon.Term, int, int]], category: str | None,
                 nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
-        w2, st, en = offsets(text, w)
         ctx_at = [(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)]
+        cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
+        if not keep_unsupported:
+            cands = self._prefilter(w, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
+            if not cands and not term_spans and not regex_sigs:
+                return Detection()
+        w2, st, en = offsets(text, w)
         if w2 != w:  # cannot happen unless the two paths diverge; fail loudly in tests rather than misplace offsets
             raise AssertionError("normalisation paths diverged")
 
@@ -452,7 +470,6 @@ class Detector:
                 signals.append(Signal(t.code, text[a:b], a, b, t.weight, t.family, t.lang, text[a:b]))
         signals.sort(key=lambda x: (x.start, x.end))
 
-        cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
         tokens = set(w.split())
         has_trade = any(sg.family != "contact" for sg in signals)
         # keep the longest candidate per view position; drop candidates inside a longer one
@@ -544,6 +561,39 @@ class Detector:
         if any(ch in skel and not unicodedata.normalize("NFKC", ch).isascii() for ch in matched):
             return "skeleton"
         return "unicode"
+
+    def _prefilter(self, w: str, cands: list[_Cand], ctx_at: list[tuple[int, int, frozenset[int]]],
+                   cat_classes: frozenset[int], signals: bool) -> list[_Cand]:
+        """Drop, before any offset is computed, ambiguous candidates that no context could rescue: the most the
+        context score could reach (every bonus granted that the view alone cannot rule out) is below the need."""
+        out = []
+        tokens: set[str] | None = None
+        holders = {self._entries[x.entry].holder for x in cands if x.method is None}
+        for x in cands:
+            e = self._entries[x.entry]
+            token = w[x.ws:x.we]
+            loose = x.method in ("fuzzy", "repeated") and token in self._common
+            if not (e.ambiguous or loose or (x.method == "fuzzy" and len(e.key) <= 5)
+                    or (x.method == "phonetic" and len(e.key) <= 2)):
+                out.append(x)
+                continue
+            need = STRONG_SUPPORT if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2) else CONTEXT_SUPPORT
+            best = 0.15 if not e.cjk else 0.0  # capitalised
+            if cat_classes and e.classes:
+                best += 0.5 if cat_classes & e.classes else -0.3
+            if any(c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR for a, b, c in ctx_at):
+                best += 0.4
+            if e.product_words:
+                tokens = tokens if tokens is not None else set(w.split())
+                if e.product_words & tokens:
+                    best += 0.4
+            if signals:
+                best += 0.25
+            if len(holders - {e.holder}) < len(holders):
+                best += 0.3
+            if best >= need:
+                out.append(x)
+        return out
 
     @staticmethod
     def _near_classes(text: str, w: str, x: _Cand, ctx_at: list[tuple[int, int, frozenset[int]]], st: IndexMap,

@@ -25,7 +25,7 @@ class Term:
     kind: str
     term: str
     weight: float
-    hint: str = ""  # regex terms: a cheap pattern that must match before the full one is tried
+    hint: str = ""  # regex terms: literals ("|"-separated, lower case), one of which must occur for a match
 
 
 def _read(name: str) -> str:
