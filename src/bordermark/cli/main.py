@@ -35,6 +35,8 @@ app.command("detect")(detect_cli.detect)
 app.add_typer(targeting_cli.app, name="targeting")
 app.command("select")(targeting_cli.select_cmd)
 app.add_typer(cases_cli.audit_app, name="audit")
+app.add_typer(cases_cli.case_app, name="case")
+app.add_typer(cases_cli.cases_app, name="cases")
 
 
 @app.command()
