@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -25,9 +24,8 @@ from bordermark.cli.common import (
     get_store,
 )
 from bordermark.screen import service
-from bordermark.screen.engine import OUTPUT_COLUMNS, batched
 from bordermark.screen.features import describe
-from bordermark.screen.io import ResultWriter, RowError, UnknownFormat, file_format, read_listings
+from bordermark.screen.io import RowError, UnknownFormat, file_format
 from bordermark.screen.model import NotEnoughDecisions
 from bordermark.screen.money import configured_rates
 from bordermark.screen.scenario import ScenarioConfig
@@ -63,30 +61,16 @@ def listings(
                                          images_dir=images_dir or input_.parent)
     except service.ScreeningError as exc:
         fail(str(exc), EXIT_BAD_INPUT)
-    bad = 0
-    verdicts: Counter[str] = Counter()
-    with ResultWriter(output, OUTPUT_COLUMNS) as writer:
-        for chunk in batched(read_listings(input_, rates), batch_size):
-            good = []
-            for item in chunk:
-                if isinstance(item, RowError):
-                    bad += 1
-                    err_console.print(str(item), highlight=False, markup=False, soft_wrap=True)
-                else:
-                    good.append(item)
-            if not good:
-                continue
-            results = screener.screen_many(good)
-            writer.write(r.to_row() for r in results)
-            verdicts.update(r.verdict.value for r in results)
-            if queue:
-                with store.session() as s:
-                    service.record_alerts(s, results)
-    total = sum(verdicts.values())
-    summary = ", ".join(f"{v} {n}" for v, n in sorted(verdicts.items()))
-    err_console.print(f"screened {total} listing(s) with scenario {screener.scenario.version}: {summary or 'none'}"
-                      + (f"; {bad} bad row(s) skipped" if bad else ""), highlight=False)
-    if bad:
+    def report_error(err: RowError) -> None:
+        err_console.print(str(err), highlight=False, markup=False, soft_wrap=True)
+
+    rep = service.screen_file(input_, output, screener, store=store if queue else None, batch_size=batch_size,
+                              on_error=report_error)
+    summary = ", ".join(f"{v} {n}" for v, n in sorted(rep.verdicts.items()))
+    err_console.print(f"screened {rep.screened} listing(s) with scenario {screener.scenario.version}: "
+                      f"{summary or 'none'}" + (f"; {rep.bad_rows} bad row(s) skipped" if rep.bad_rows else ""),
+                      highlight=False)
+    if rep.bad_rows:
         raise typer.Exit(EXIT_PARTIAL)
 
 

@@ -7,7 +7,8 @@ audited when ``bordermark.audit`` is installed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,16 +20,19 @@ from bordermark.domain import Listing, Registry
 from bordermark.registry import repository as registry_repo
 from bordermark.screen.engine import (
     FEATURE_NAMES,
+    OUTPUT_COLUMNS,
     DetectorLike,
     Screener,
     ScreenResult,
     Verdict,
+    batched,
     build_brands,
     content_hash,
     feature_vector,
 )
 from bordermark.screen.features import SellerRecord
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage, hash_file, to_hex
+from bordermark.screen.io import ResultWriter, RowError, read_listings
 from bordermark.screen.model import TrainReport, train
 from bordermark.screen.money import Rates, configured_rates
 from bordermark.screen.notices import Notice
@@ -219,6 +223,41 @@ def screen_batch(store: Store, listings: Sequence[Listing], *, record: bool = Tr
 def screen_listing(store: Store, listing: Listing, *, record: bool = True,
                    screener: Screener | None = None) -> ScreenResult:
     return screen_batch(store, [listing], record=record, screener=screener)[0]
+
+
+@dataclass
+class FileReport:
+    screened: int = 0
+    bad_rows: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+
+
+def screen_file(input_path: Path, output_path: Path, screener: Screener, *, store: Store | None = None,
+                batch_size: int = 2000, on_error: Callable[[RowError], None] | None = None) -> FileReport:
+    """Stream a listing file through the screener into a result file (formats by extension), batch by batch,
+    so memory stays flat whatever the input size. Bad rows go to ``on_error`` and are skipped; with a
+    ``store`` the raised listings enter the review queue."""
+    report = FileReport()
+    with ResultWriter(output_path, OUTPUT_COLUMNS) as writer:
+        for chunk in batched(read_listings(input_path, screener.rates), batch_size):
+            good = []
+            for item in chunk:
+                if isinstance(item, RowError):
+                    report.bad_rows += 1
+                    if on_error is not None:
+                        on_error(item)
+                else:
+                    good.append(item)
+            if not good:
+                continue
+            results = screener.screen_many(good)
+            writer.write(r.to_row() for r in results)
+            report.screened += len(results)
+            report.verdicts.update(r.verdict.value for r in results)
+            if store is not None:
+                with store.session() as s:
+                    record_alerts(s, results)
+    return report
 
 
 def _alert_dict(a: AlertRow) -> dict[str, Any]:
@@ -451,6 +490,6 @@ def write_notices(notices: Sequence[Notice], out_dir: Path) -> list[Path]:
 __all__ = [
     "DECISIONS", "FEATURE_NAMES", "ScreeningError", "active_scenario", "add_catalogue_images", "build_notices",
     "create_draft", "get_alert", "list_scenarios", "make_screener", "publish", "queue", "record_alerts",
-    "record_decision", "screen_batch", "screen_listing", "train_from_decisions", "training_rows",
+    "record_decision", "screen_batch", "screen_file", "screen_listing", "train_from_decisions", "training_rows",
     "write_notices",
 ]
