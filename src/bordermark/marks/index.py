@@ -12,11 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bordermark.domain.rights import Mark
-from bordermark.marks.phonetic import consonants, phonemes
+from bordermark.marks.phonetic import consonants, phoneme_similarity, phonemes
 from bordermark.marks.similarity import DEFAULT_CONFIG, Comparison, EarlierMark, SimilarityConfig, compare
-from bordermark.marks.text import dominant, skeleton, words
+from bordermark.marks.text import dominant, has_han, skeleton, words
+
+# Coarser than the phoneme alphabet: classes a transliteration swaps freely fall together for the first scan.
+_COARSE = str.maketrans({"J": "S", "W": "F", "R": "L", "M": "N"})
+
+
+def coarse_frame(ph: str) -> str:
+    return consonants(ph).translate(_COARSE)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class Candidate:
 class MarkIndex:
     """An in-memory index over every name (word mark and aliases) of a set of earlier marks."""
 
-    def __init__(self, marks: Iterable[tuple[str, EarlierMark]], per_scan: int = 12) -> None:
+    def __init__(self, marks: Iterable[tuple[str, EarlierMark]], per_scan: int = 12, sound_pool: int = 100) -> None:
         self.marks: dict[str, EarlierMark] = {}
         self._owner: list[str] = []
         self._skel: list[str] = []
@@ -41,6 +49,7 @@ class MarkIndex:
         self._frame: list[str] = []
         self._exact: dict[str, set[str]] = defaultdict(set)
         self.per_scan = per_scan
+        self.sound_pool = sound_pool
         for mark_id, em in marks:
             self.marks[mark_id] = em
             for name in (em.text, *(a for a, _ in em.aliases)):
@@ -48,12 +57,13 @@ class MarkIndex:
                 sk = skeleton(dom)
                 if not sk:
                     continue
-                self._owner.append(mark_id)
-                self._skel.append(sk)
-                ph = phonemes(dom)
-                self._phon.append(ph)
-                self._frame.append(consonants(ph))
                 self._exact[sk].add(mark_id)
+                readings = dict.fromkeys((phonemes(dom), phonemes(dom, continental=True)))
+                for ph in readings:
+                    self._owner.append(mark_id)
+                    self._skel.append(sk)
+                    self._phon.append(ph)
+                    self._frame.append(coarse_frame(ph))
 
     @classmethod
     def from_marks(cls, marks: Iterable[Mark], per_scan: int = 12) -> MarkIndex:
@@ -71,15 +81,31 @@ class MarkIndex:
         found: set[str] = set(self._exact.get(sk, ()))
         for w in words(text):  # a registered mark used as one word of a longer sign ("Betta Baby")
             found |= self._exact.get(skeleton(w), set())
-        ph = phonemes(dom)
-        scans = ((sk, self._skel, fuzz.ratio), (sk, self._skel, fuzz.partial_ratio),
-                 (ph, self._phon, fuzz.ratio), (consonants(ph), self._frame, fuzz.ratio))
+        scans = ((sk, self._skel, fuzz.ratio), (sk, self._skel, fuzz.partial_ratio))
         for query, choices, scorer in scans:
-            if not query:
-                continue
             for _, _, idx in process.extract(query, choices, scorer=scorer, limit=self.per_scan):
                 found.add(self._owner[idx])
+        found |= self._by_sound(dom)
         return found
+
+    def _by_sound(self, dom: str) -> set[str]:
+        """A wide, cheap scan on consonant frames and phoneme strings, narrowed by the weighted alignment."""
+        ph = phonemes(dom)
+        if not ph:
+            return set()
+        pool: set[int] = set()
+        for query, choices in ((coarse_frame(ph), self._frame), (ph, self._phon)):
+            if query:
+                pool.update(idx for _, _, idx in process.extract(
+                    query, choices, scorer=Levenshtein.normalized_similarity, limit=self.sound_pool))
+        tail = 0.5 if has_han(dom) else 1.0
+        ranked = sorted(pool, key=lambda i: -phoneme_similarity(ph, self._phon[i], tail))
+        out: set[str] = set()
+        for idx in ranked:
+            out.add(self._owner[idx])
+            if len(out) >= 2 * self.per_scan:
+                break
+        return out
 
     def search(self, text: str, classes: Iterable[int] = (), limit: int = 10,
                config: SimilarityConfig = DEFAULT_CONFIG) -> list[Candidate]:

@@ -89,12 +89,17 @@ _SIMPLE = {"b": "P", "p": "P", "d": "T", "t": "T", "k": "K", "f": "F", "v": "F",
            "l": "L", "r": "R", "s": "S", "z": "S", "j": "J", "w": "W", "q": "K"}
 
 
+_CONTINENTAL_DIPHTHONGS = frozenset({"ou", "au", "ai", "ei", "ee", "oo", "eu"})
 _VOWEL_PAIRS = {"ea": "e", "ee": "i", "oo": "u", "ou": "u", "ai": "a", "au": "o", "ie": "i", "oe": "o",
                 "ei": "e", "eu": "u", "ue": "u", "ui": "i", "ia": "a", "io": "o", "oa": "o", "ay": "a"}
 
 
-def latin_word_phonemes(word: str) -> str:
-    """English-leaning letter-to-sound rules; good enough to meet a Chinese transliteration half-way."""
+def latin_word_phonemes(word: str, continental: bool = False) -> str:
+    """English-leaning letter-to-sound rules; good enough to meet a Chinese transliteration half-way.
+
+    ``continental`` reads the word as Italian, French or German names are read (and transliterated): every
+    vowel and the final e sounded, ce/ci as "che", h silent, w as v (Versace 范思哲, Porsche 保时捷, Chloe 蔻依).
+    """
     w = "".join(c for c in word if "a" <= c <= "z")
     out: list[str] = []
     i, n = 0, len(w)
@@ -105,12 +110,17 @@ def latin_word_phonemes(word: str) -> str:
         if c in "aeiou":
             if nxt in VOWELS and nxt:
                 pair = c + nxt
+                if continental and pair not in _CONTINENTAL_DIPHTHONGS:
+                    out.extend((c, nxt))
+                    i += 2
+                    continue
                 out.append(_VOWEL_PAIRS.get(pair, c))
                 i += 2
                 while i < n and w[i] in VOWELS:
                     i += 1
                 continue
-            silent_final_e = c == "e" and i == n - 1 and n > 3 and out and out[-1] not in VOWELS
+            silent_final_e = (not continental and c == "e" and i == n - 1 and n > 3 and out
+                              and out[-1] not in VOWELS)
             if not silent_final_e and not (out and out[-1] == c):
                 out.append(c)
             i += 1
@@ -177,13 +187,18 @@ def latin_word_phonemes(word: str) -> str:
             i += 2
             continue
         if c == "c":
-            out.append("S" if nxt in ("e", "i", "y") and nxt else "K")
+            soft = "J" if continental else "S"
+            out.append(soft if nxt in ("e", "i", "y") and nxt else "K")
         elif c == "g":
             out.append("J" if nxt in ("e", "i", "y") and nxt else "K")
         elif c == "x":
             out.extend(("S",) if i == 0 else ("K", "S"))
+        elif c == "w" and continental:
+            out.append("F")
         elif c == "h":
-            if i == 0 or (out and out[-1] in VOWELS and nxt in VOWELS and nxt):
+            if continental:
+                pass
+            elif i == 0 or (out and out[-1] in VOWELS and nxt in VOWELS and nxt):
                 out.append("H")
         elif c in _SIMPLE:
             p = _SIMPLE[c]
@@ -240,7 +255,7 @@ def han_pinyin(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65536)
-def phonemes(text: str) -> str:
+def phonemes(text: str, continental: bool = False) -> str:
     """The sound of a mark in the shared alphabet, Han characters read as pinyin, Latin words by spelling."""
     out: list[str] = []
     for tok in words(text):
@@ -250,7 +265,7 @@ def phonemes(text: str) -> str:
                 run += ch
                 continue
             if run:
-                out.append(latin_word_phonemes(run))
+                out.append(latin_word_phonemes(run, continental))
                 run = ""
             if ch != "\0":
                 syl = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")

@@ -26,7 +26,7 @@ class SimilarityConfig:
     confusing_score: float = 0.85
     confusing_mark: float = 0.85
     goods_factor: dict[str, float] = field(default_factory=lambda: {
-        "same": 1.0, "related": 0.9, "unknown": 0.9, "unrelated": 0.45})
+        "same": 1.0, "related": 0.87, "unknown": 0.9, "unrelated": 0.45})
     famous_floor: float = 0.9
     alias_discount: float = 0.96
     cross_alias_discount: float = 0.85
@@ -62,6 +62,7 @@ class Comparison:
 _NONE = Component(0.0, "")
 CROSS_SCRIPT_TAIL = 0.5
 CROSS_SCRIPT_SPELLING = 0.3
+READINGS = (False, True)
 CROSS_SCRIPT_CALIBRATION = 1.0
 
 
@@ -124,7 +125,10 @@ def sound(earlier: str, later: str) -> Component:
     fx, fy = phonemes(dx), phonemes(dy)
     if cx != cy:
         han, lat = (dx, dy) if cx else (dy, dx)
-        heard = phoneme_similarity(phonemes(han), phonemes(lat), CROSS_SCRIPT_TAIL)
+        ph = phonemes(han)
+        # the foreign name read the English way or the continental way, whichever the transliteration followed
+        heard = max(phoneme_similarity(ph, phonemes(lat, continental=c), CROSS_SCRIPT_TAIL)
+                    for c in READINGS)
         # pinyin spelling shares letters with the foreign spelling (te-si-la / tesla): a weak second witness
         spelt = fuzz.ratio("".join(han_pinyin(han)), plain(lat)) / 100
         raw = (heard + CROSS_SCRIPT_SPELLING * spelt) / (1 + CROSS_SCRIPT_SPELLING)
