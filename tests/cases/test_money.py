@@ -53,7 +53,7 @@ def test_cn_fine_cap_and_seed_examples() -> None:
     assert money.fine_cap(CN.penalty, Decimal("5238.31")) == Decimal("1571.49")  # 1,571.493 rounded down
     assert money.check_fine(CN.penalty, Decimal("5238.31"), Decimal(600)) == Decimal("600.00")
     assert money.check_fine(CN.penalty, Decimal("5238.31"), Decimal("1571.49")) == Decimal("1571.49")
-    with pytest.raises(ValueError, match="exceeds the legal maximum 1571.49"):
+    with pytest.raises(ValueError, match=r"exceeds the legal maximum 1571.49"):
         money.check_fine(CN.penalty, Decimal("5238.31"), Decimal("1571.50"))
     assert money.fine_cap(CN.penalty, Decimal(5_000_000)) == Decimal("1500000.00")
     assert money.check_fine(CN.penalty, Decimal(5_000_000), Decimal(757_300)) == Decimal("757300.00")
