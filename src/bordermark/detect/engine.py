@@ -115,7 +115,7 @@ class Detector:
                     continue
                 cjk = bool(_HAN.search(k))
                 compact = k.replace(" ", "")
-                short = len(compact) <= (2 if cjk else 3)
+                short = len(compact) <= (1 if cjk else 3)
                 ambiguous = short or k in common or (mark_ambiguous and kind is AliasKind.TRANSLATION)
                 entries.append(_Entry(mark.id, mark.text, mark.holder, name, k, kind.value if kind else None,
                                       frozenset(mark.nice_classes), frozenset(words - {k}), ambiguous, cjk))
@@ -471,7 +471,8 @@ class Detector:
         signals.sort(key=lambda x: (x.start, x.end))
 
         tokens = set(w.split())
-        has_trade = any(sg.family != "contact" for sg in signals)
+        has_trade = any(sg.family not in ("contact", "no_brand") for sg in signals)
+        no_brand = any(sg.family == "no_brand" for sg in signals)
         # keep the longest candidate per view position; drop candidates inside a longer one
         cands.sort(key=lambda x: (x.ws, -(x.we - x.ws)))
         best: dict[tuple[int, int, int], _Cand] = {}
@@ -499,11 +500,14 @@ class Detector:
             loose = method in ("fuzzy", "repeated") and key(matched) in self._common
             ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(e.key) <= 5)
                          or (method == "phonetic" and len(e.key) <= 2))
-            if (method in ("phonetic", "visual") or (e.cjk and ambiguous)) and self._crosses_word(w, x):
+            if (method in ("phonetic", "visual") or (e.cjk and (ambiguous or x.we - x.ws <= 2))) \
+                    and self._crosses_word(w, x):
                 continue
             near = self._near_classes(text, w, x, ctx_at, st, en)
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
+            if no_brand:  # the seller says the goods carry no brand: an ordinary word is just a word
+                ctx = max(0.0, ctx - 0.5)
             need = CONTEXT_SUPPORT
             if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
                 need = STRONG_SUPPORT  # two kinds of evidence, not one
