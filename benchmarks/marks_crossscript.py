@@ -106,6 +106,10 @@ def main() -> int:
     args = ap.parse_args()
     res = run(args.padding, args.seed)
     misses = res.pop("misses")
+    density = []
+    for pad in (0, 1000, 2000):  # how the gallery's size (synthetic neighbours) moves the numbers
+        r = run(pad, args.seed)
+        density.append(f"| {r['gallery']} | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['mrr']:.3f} |")
     lines = [
         "# Cross-script mark retrieval (Chinese transliteration -> Latin mark)", "",
         "Command: `.venv/bin/python benchmarks/marks_crossscript.py"
@@ -116,6 +120,8 @@ def main() -> int:
         f"- recall@5: {res['recall@5']:.3f}",
         f"- MRR: {res['mrr']:.3f}",
         f"- time: {res['ms_per_query']:.1f} ms per query (retrieval + full scoring), one CPU core", "",
+        "## Smaller galleries (same queries)", "", "| gallery | recall@1 | recall@5 | MRR |", "|---|---|---|---|",
+        *density, f"| {res['gallery']} | {res['recall@1']:.3f} | {res['recall@5']:.3f} | {res['mrr']:.3f} |", "",
         "## Queries not ranked first", "", "| Chinese | expected | rank | top candidate |", "|---|---|---|---|",
         *misses, "",
     ]
