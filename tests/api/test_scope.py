@@ -27,6 +27,8 @@ def b_params(live: Any, b_token_id: int) -> dict[str, Any]:
     }
     if "alerts" in sd.extra:
         params["listing_id"] = sd.extra["alerts"]["B"]
+    if "cases" in sd.extra:
+        params["case_id"] = sd.extra["cases"]["B"]
     params["kind"] = "parcels"
     params["record_id"] = sd.extra["parcels"]["B"]
     params.update(sd.extra.get("b_params", {}))
@@ -56,6 +58,9 @@ def bodies(live: Any) -> dict[str, Any]:
         "POST /api/v1/screen/parcels": {"parcels": [{"id": "P-x", "declared_at": "2026-11-01T00:00:00Z",
                                                      "declared_value": 1, "currency": "USD"}]},
         "POST /api/v1/records/{kind}/{record_id}/inspection": {"outcome": "clear", "note": "hijack"},
+        "POST /api/v1/cases": {"profile": "cn-ex-officio", "rights": [sd.marks["B"]], "goods_kind": "parcel",
+                               "goods_id": "P-x", "goods_value": 100, "currency": "CNY"},
+        "POST /api/v1/cases/{case_id}/events": {"event": "holder_declines"},
     }
     out.update(sd.extra.get("b_bodies", {}))
     return out
@@ -75,6 +80,9 @@ def snapshot_b(admin: Any, live: Any) -> dict[str, Any]:
     if "alerts" in sd.extra:
         alert = admin.get(f"/api/v1/alerts/{sd.extra['alerts']['B']}").json()
         snap["alert"] = {k: alert[k] for k in ("status", "verdict", "score")}
+    if "cases" in sd.extra:
+        case = admin.get(f"/api/v1/cases/{sd.extra['cases']['B']}").json()
+        snap["case"] = {k: case[k] for k in ("state", "version", "guarantee")}
     rec = admin.get(f"/api/v1/records/parcels/{sd.extra['parcels']['B']}").json()
     snap["parcel"] = {k: rec[k] for k in ("status", "outcome", "score")}
     for key, path in sd.extra.get("b_snapshots", {}).items():

@@ -113,7 +113,7 @@ def test_holder_pages_never_show_another_holders_data(site) -> None:
     sd = site.seeded
     b = {"mark_id": sd.marks["B"], "product_id": sd.products["B"], "party_id": sd.parties["B"],
          "guide_id": sd.guides["B"], "alias_id": sd.aliases["B"], "holder_id": sd.holders["B"],
-         "band_id": 1, "kind": "parcels", "record_id": sd.extra["parcels"]["B"],
+         "band_id": 1, "kind": "parcels", **({"case_id": sd.extra["cases"]["B"]} if "cases" in sd.extra else {}), "record_id": sd.extra["parcels"]["B"],
          **({"listing_id": sd.extra["alerts"]["B"]} if "alerts" in sd.extra else {}),
          **sd.extra.get("b_params", {})}
     b_strings = [s for s in sd.names["B"]]
@@ -128,7 +128,8 @@ def test_holder_pages_never_show_another_holders_data(site) -> None:
         data = {"csrf_token": csrf, "holder_id": sd.holders["B"], "mark_id": sd.marks["B"], "text": "hijack",
                 "name": "hijack", "title": "hijack", "role": "importer", "market": "CN", "currency": "CNY",
                 "low": "1", "high": "2", "decision": "genuine", "product_id": sd.products["B"],
-                "outcome": "clear"}
+                "outcome": "clear", "event": "holder_declines", "profile": "cn-ex-officio", "goods_kind": "parcel",
+                "goods_id": "P-x", "rights": sd.marks["B"], "goods_value": "100", "currency": "CNY"}
         if path in ("/logout", "/login"):
             continue
         r = c.request(method, url, data=data if method == "POST" else None,

@@ -107,6 +107,7 @@ def seed_two_holders(store: Store) -> Seeded:
             out.names[key] = [holder, text, alias, product, party, h.id, mark.id, prod.id, par.id]
         _seed_alerts(s, out, spec)
         _seed_records(s, out, spec)
+        _seed_cases(s, out)
         plan = [("officer", Role.CUSTOMS_OFFICER, []), ("supervisor", Role.CUSTOMS_SUPERVISOR, []),
                 ("analyst", Role.PLATFORM_ANALYST, []), ("admin", Role.ADMIN, []),
                 ("holder_a", Role.RIGHT_HOLDER, [out.holders["A"]]),
@@ -165,3 +166,18 @@ def _seed_records(s: Any, out: Seeded, spec: Mapping[str, tuple[str, ...]]) -> N
         out.extra.setdefault("parcels", {})[key] = record_id
         out.names[key].append(record_id)
     s.flush()
+
+
+def _seed_cases(s: Any, out: Seeded) -> None:
+    """One open ex-officio case per holder about its parcel, waiting for the holder's reply."""
+    try:
+        from bordermark.cases import service as cases
+    except ImportError:
+        return
+    for key in ("A", "B"):
+        case_id = f"C-SEED-{key}"
+        cases.open_case(s, profile="cn-ex-officio", mark_ids=[out.marks[key]], goods_kind="parcel",
+                        goods_id=out.extra["parcels"][key], goods_value="5000", currency="CNY", actor="seed",
+                        holder_id=out.holders[key], case_id=case_id)
+        out.extra.setdefault("cases", {})[key] = case_id
+        out.names[key].append(case_id)

@@ -46,7 +46,15 @@ def record_page(request: Request, kind: Kind, record_id: RecordId) -> Response:
     user = page_user(request)
     rec = records_ops.get_record(get_store(request), user[0], kind, record_id)
     return render(request, "record.html", user, kind=kind, rec=rec, can_inspect=user[0].can_work_cases,
-                  case_link=getattr(request.app.state, "case_from_record", None))
+                  case_profiles=_case_profiles())
+
+
+def _case_profiles() -> list[dict[str, object]]:
+    try:
+        from bordermark.api.cases_ops import profile_list
+    except ImportError:  # the cases package is not installed
+        return []
+    return profile_list()
 
 
 @router.post("/records/{kind}/{record_id}/inspection")
