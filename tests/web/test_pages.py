@@ -113,7 +113,8 @@ def test_holder_pages_never_show_another_holders_data(site) -> None:
     sd = site.seeded
     b = {"mark_id": sd.marks["B"], "product_id": sd.products["B"], "party_id": sd.parties["B"],
          "guide_id": sd.guides["B"], "alias_id": sd.aliases["B"], "holder_id": sd.holders["B"],
-         "band_id": 1, "kind": "parcels", **({"case_id": sd.extra["cases"]["B"]} if "cases" in sd.extra else {}), "record_id": sd.extra["parcels"]["B"],
+         "band_id": 1, "kind": "parcels",
+         **({"case_id": sd.extra["cases"]["B"]} if "cases" in sd.extra else {}), "record_id": sd.extra["parcels"]["B"],
          **({"listing_id": sd.extra["alerts"]["B"]} if "alerts" in sd.extra else {}),
          **sd.extra.get("b_params", {})}
     b_strings = [s for s in sd.names["B"]]
@@ -129,7 +130,7 @@ def test_holder_pages_never_show_another_holders_data(site) -> None:
                 "name": "hijack", "title": "hijack", "role": "importer", "market": "CN", "currency": "CNY",
                 "low": "1", "high": "2", "decision": "genuine", "product_id": sd.products["B"],
                 "outcome": "clear", "event": "holder_declines", "profile": "cn-ex-officio", "goods_kind": "parcel",
-                "goods_id": "P-x", "rights": sd.marks["B"], "goods_value": "100", "currency": "CNY"}
+                "goods_id": "P-x", "rights": sd.marks["B"], "goods_value": "100"}
         if path in ("/logout", "/login"):
             continue
         r = c.request(method, url, data=data if method == "POST" else None,
