@@ -62,8 +62,11 @@ def test_china_cbec_order_split_and_annual_limit() -> None:
     year = [_p(4900, when=t + timedelta(days=30 * i), currency="CNY", dest="CN", consignor=f"Shop {i}")
             for i in range(6)]
     flagged = _codes(year)
-    assert set(flagged) == {year[5].id}  # the sixth parcel takes the year's total past CNY 26,000
-    assert flagged[year[5].id] == {"annual_limit_exceeded"}
+    assert set(flagged) == {p.id for p in year}  # the sixth order takes the year's total past CNY 26,000
+    assert all(c == {"annual_limit_structured"} for c in flagged.values())
+    assert _codes(year[:5]) == {}  # CNY 24,500: under the annual limit
+    many_small = [_p(900, when=t + timedelta(days=10 * i), currency="CNY", dest="CN") for i in range(30)]
+    assert _codes(many_small) == {}  # a heavy buyer of small orders is not structuring
 
 
 def test_eu_series_just_under_150() -> None:
@@ -94,3 +97,11 @@ def test_profiles_file_is_validated(tmp_path: Path) -> None:
         SplitConfig.load(bad)
     cfg = SplitConfig.load()
     assert {p.name for p in cfg.profiles} == {"us_de_minimis", "cn_cbec", "eu_low_value"}
+
+
+def test_us_series_spread_over_days_just_under_800() -> None:
+    t = datetime(2024, 7, 1, 9)
+    series = [_p(760, when=t + timedelta(days=i)) for i in range(3)]
+    codes = _codes(series)
+    assert set(codes) == {p.id for p in series}
+    assert all(c == {"series_under_daily_limit"} for c in codes.values())

@@ -15,7 +15,7 @@ from bordermark.cli.common import EXIT_BAD_INPUT, console, fail, get_store
 from bordermark.domain.records import Parcel
 from bordermark.domain.rights import Registry
 from bordermark.ingest import IngestError, iter_declarations, iter_parcels, load_mapping
-from bordermark.screen.declarations import DeclarationScreen, RuleConfig, rule_catalogue
+from bordermark.screen.declarations import DeclarationScreen, RuleConfig, registry_from_files, rule_catalogue
 from bordermark.screen.money import configured_rates
 from bordermark.screen.splits import SplitConfig, detect_splits
 
@@ -26,21 +26,10 @@ def _registry(paths: list[Path] | None) -> Registry:
         from bordermark.registry import service
 
         return service.load(get_store())
-    from bordermark.registry.service import parse_files
-
-    files: list[Path] = []
-    for p in paths:
-        kinds = (".csv", ".jsonl", ".yaml", ".yml")
-        files += sorted(q for q in p.iterdir() if q.suffix in kinds) if p.is_dir() else [p]
-    parsed = parse_files(files)
-    if parsed.errors:
-        fail("; ".join(str(e) for e in parsed.errors[:5]), EXIT_BAD_INPUT)
-    return Registry(
-        holders=tuple(parsed.holders.values()),
-        marks=tuple(m for _, m in parsed.marks.values()),
-        products=tuple(p for _, p in parsed.products.values()),
-        parties=tuple(p for _, p in parsed.parties.values()),
-    )
+    try:
+        return registry_from_files(paths)
+    except ValueError as exc:
+        fail(str(exc), EXIT_BAD_INPUT)
 
 
 def _watchlist(path: Path | None) -> frozenset[str]:

@@ -237,7 +237,7 @@ def detect_splits(parcels: Iterable[Parcel], rates: Rates, config: SplitConfig |
         _per_parcel(items, who, values, idx, profile, cfg, result)
         _per_order(items, who, values, idx, profile, result)
         _per_day(items, who, values, idx, profile, result)
-        _per_year(items, who, values, idx, profile, result)
+        _per_year(items, who, values, idx, profile, cfg, result)
     return result
 
 
@@ -321,23 +321,30 @@ def _per_day(items: Sequence[Parcel], who: Consignees, values: dict[int, float],
 
 
 def _per_year(items: Sequence[Parcel], who: Consignees, values: dict[int, float], idx: list[int],
-              profile: Profile, result: SplitResult) -> None:
+              profile: Profile, cfg: SplitConfig, result: SplitResult) -> None:
+    """Over the annual limit within 365 days through a series of large orders (at least half the per-order limit,
+    or of the annual limit / 12 where no per-order limit exists): structuring, not an ordinary heavy buyer."""
     limit = profile.limits.get("per_person_year")
     if limit is None:
         return
+    large = 0.5 * profile.limits.get("per_order", limit / 12)
     by_entity: dict[str, list[int]] = defaultdict(list)
     for i in idx:
         by_entity[who.entity[i]].append(i)
     year = timedelta(days=365)
     for entity, group in by_entity.items():
         start, running = 0, 0.0
-        for i in group:
+        flagged: set[int] = set()
+        for end, i in enumerate(group):
             running += values[i]
             while items[i].declared_at - items[group[start]].declared_at > year:
                 running -= values[group[start]]
                 start += 1
-            if running > limit:
-                _flag(result, items, [i], profile, "annual_limit_exceeded", entity,
-                      f"{running:,.0f} {profile.currency} in 365 days to this consignee, above {limit:g}"
-                      f"{_fc_note(who, [i])}")
-
+            window = [j for j in group[start:end + 1] if values[j] >= large]
+            if running > limit and len(window) >= cfg.min_series:
+                flagged.update(window)
+        if flagged:
+            series = sorted(flagged)
+            _flag(result, items, series, profile, "annual_limit_structured", entity,
+                  f"{len(series)} orders of {large:,.0f}+ {profile.currency} to one consignee took the 365-day "
+                  f"total past {limit:,.0f} {profile.currency}{_fc_note(who, series)}")
