@@ -104,12 +104,13 @@ class SquatWatch:
         self.index = MarkIndex.from_marks(marks)
         self.marks = {m.id: m for m in marks}
         self._parties: dict[str, set[str]] = defaultdict(set)  # mark id -> party keys allowed to file it
-        holder_of = {m.id: m.holder for m in marks}
+        marks_of: dict[str, list[str]] = defaultdict(list)
         for m in marks:
             self._parties[m.id].add(party_key(m.holder))
+            marks_of[m.holder].append(m.id)
         for p in registry.parties:
-            for mid, holder in holder_of.items():
-                if holder == p.holder and (not p.marks or self.marks[mid].text in p.marks):
+            for mid in marks_of.get(p.holder, ()):
+                if not p.marks or self.marks[mid].text in p.marks:
                     self._parties[mid].add(party_key(p.name))
 
     def _entitled(self, applicant: str, mark_id: str) -> bool:
