@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,17 @@ def browser(world: World) -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def new_tab(browser: Any) -> Any:
+    """A factory of fresh browser contexts (own cookies), one page each: ``with new_tab(w, h) as tab``."""
+
+    @contextmanager
+    def make(width: int, height: int) -> Iterator[Tab]:
+        yield from _tab(browser, width, height)
+
+    return make
 
 
 def _tab(browser: Any, width: int, height: int) -> Iterator[Tab]:

@@ -78,3 +78,33 @@ def test_every_page_fits_a_phone_without_console_errors(world, phone, username: 
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     assert not tab.errors, tab.errors
+
+
+def test_holder_and_officer_advance_a_case(world, browser, new_tab) -> None:
+    sd = world.seeded
+    if "cases" not in sd.extra:
+        pytest.skip("cases not installed")
+    case_id = sd.extra["cases"]["A"]
+    with new_tab(1280, 900) as holder:
+        holder.login(world.url, "holder_a")
+        holder.page.get_by_role("link", name="Inbox").click()
+        assert case_id in holder.page.locator("#cases").inner_text()
+        assert sd.extra["cases"]["B"] not in holder.page.content()
+        holder.page.get_by_role("link", name=case_id).click()
+        assert holder.page.locator("#deadlines").inner_text().count("holder reply") == 1
+        holder.page.get_by_role("button", name="Right holder applies for detention and posts the guarantee").click()
+        holder.page.wait_for_selector(".flash.ok")
+        assert holder.page.locator("#case-state").inner_text() == "detained"
+        holder.shot("holder-case-after-guarantee")
+        assert not holder.errors, holder.errors
+    with new_tab(390, 844) as officer:
+        officer.login(world.url, "officer")
+        officer.page.goto(f"{world.url}/cases/{case_id}")
+        officer.page.get_by_role("button", name="Customs determines the goods infringe").click()
+        officer.page.wait_for_selector(".flash.ok")
+        assert officer.page.locator("#case-state").inner_text() == "infringing"
+        timeline = officer.page.locator("#timeline").inner_text()
+        assert "holder applies" in timeline and "determine infringing" in timeline
+        assert officer.no_horizontal_overflow()
+        officer.shot("officer-case-390")
+        assert not officer.errors, officer.errors
