@@ -65,6 +65,12 @@ def test_queue_is_ordered_and_decisions_teach(loaded: Store) -> None:
         seller = s.scalars(select(SellerRow).where(SellerRow.seller_id == "bad")).one()
         assert seller.confirmed_fakes == 1
     assert "fake" not in {a["id"] for a in service.queue(loaded)}
+    from bordermark import audit
+
+    with loaded.session() as s:
+        logged = audit.entries(s, entity_type="listing", entity_id="fake")
+        assert [e.action for e in logged] == ["screen.decision"] and logged[0].actor == "ana"
+        assert audit.verify(s).ok
 
     # history raises the seller's next listing
     again = service.screen_listing(loaded, listing("fake2", title="ACME shoes", price=60, seller_id="bad"),

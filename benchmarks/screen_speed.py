@@ -1,0 +1,138 @@
+"""Screening speed, end to end, one process (one core): read + validate JSONL -> detect -> score -> write JSONL.
+
+The world comes from ``bordermark.sim`` with 5,000 marks (one per holder) and hard-world listings; the code
+path is ``bordermark.screen.service.screen_file``, which the ``bordermark screen listings`` command runs (here
+without the review queue, which writes to the database). Also reports each stage on its own, and peak memory
+for a file and for the same file four times over (flat memory means streaming works).
+
+Run: .venv/bin/python benchmarks/screen_speed.py [--listings N]
+Writes benchmarks/results/screen_speed.md. Numbers depend on machine load: the load average is recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from screen_common import make_world, screener_for
+
+from bordermark.screen.engine import OUTPUT_COLUMNS
+from bordermark.screen.io import ResultWriter, read_listings
+from bordermark.screen.money import Rates
+from bordermark.screen.service import screen_file
+
+OUT = Path(__file__).resolve().parent / "results" / "screen_speed.md"
+TARGET = 20_000
+
+CHILD = """
+import pickle, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, {bench!r})
+from screen_common import screener_for
+from bordermark.screen.service import screen_file
+world = pickle.load(open({world!r}, "rb"))
+s = screener_for(world)
+t = time.perf_counter()
+rep = screen_file(Path({src!r}), Path({dst!r}), s)
+print(rep.screened, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--listings", type=int, default=30_000)
+    ap.add_argument("--marks", type=int, default=5_000)
+    args = ap.parse_args()
+    load_before = os.getloadavg()[0]
+    world = make_world(404, args.marks, args.listings)
+    src = Path(sorted(glob.glob("/tmp/bm-screen-404-*/listings.jsonl"), key=os.path.getmtime)[-1])
+    work = src.parent
+    screener = screener_for(world)
+    screener.screen_many(world.listings[:200])  # warm-up (lazy tables, caches)
+
+    t = time.perf_counter()
+    rep = screen_file(src, work / "out.jsonl", screener)
+    e2e = time.perf_counter() - t
+    n = rep.screened
+
+    rates = Rates.load()
+    t = time.perf_counter()
+    items = [x for x in read_listings(src, rates)]
+    t_read = time.perf_counter() - t
+    texts = [x.text for x in items]  # type: ignore[union-attr]
+    cats = [x.category for x in items]  # type: ignore[union-attr]
+    t = time.perf_counter()
+    dets = screener.detector.detect_many(texts, categories=cats, keep_unsupported=True)
+    t_det = time.perf_counter() - t
+    t = time.perf_counter()
+    res = [screener.screen_one(x, d) for x, d in zip(items, dets, strict=True)]  # type: ignore[arg-type]
+    t_score = time.perf_counter() - t
+    t = time.perf_counter()
+    with ResultWriter(work / "out2.jsonl", OUTPUT_COLUMNS) as w:
+        w.write(r.to_row() for r in res)
+    t_write = time.perf_counter() - t
+
+    # memory: the same file once and four times over, each in a fresh process
+    import pickle
+
+    wpath = work / "world.pkl"
+    with wpath.open("wb") as fh:  # the registry and catalogue only: the child reads listings from the file
+        pickle.dump(replace(world, listings=[], labels={}), fh)
+    big = work / "listings4.jsonl"
+    text = src.read_text(encoding="utf-8")
+    big.write_text(text * 4, encoding="utf-8")
+    mem = []
+    for path in (src, big):
+        code = CHILD.format(bench=str(Path(__file__).resolve().parent), world=str(wpath), src=str(path),
+                            dst=str(work / "o.jsonl"))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        mem.append((int(out[0]), float(out[1]), int(out[2]) / 1024))
+    load_after = os.getloadavg()[0]
+
+    def row(name: str, sec: float) -> str:
+        return f"| {name} | {sec / n * 1e6:,.1f} | {n / sec:,.0f} |"
+
+    lines = [
+        "# Screening speed (benchmarks/screen_speed.py)",
+        "",
+        f"Simulated hard world, {len(world.registry.marks):,} marks, {n:,} listings; one process (one core); "
+        f"load average {load_before:.1f} before and {load_after:.1f} after on a "
+        f"{os.cpu_count()}-core machine shared with other jobs (timings inflate with load).",
+        "",
+        "| stage | µs per listing | listings per second |",
+        "|---|---|---|",
+        row("**end to end** (screen_file: read, validate, detect, score, write JSONL)", e2e),
+        row("read + validate JSONL", t_read),
+        row("detect (bordermark.detect, categories, weak hits kept)", t_det),
+        row("score: features, reasons, verdict", t_score),
+        row("write JSONL", t_write),
+        "",
+        f"Target: {TARGET:,} listings per second per core end to end; measured {n / e2e:,.0f} "
+        f"({'met' if n / e2e >= TARGET else 'NOT met'}).",
+        "",
+        "Peak memory (fresh process, registry + detector + screener included):",
+        "",
+        "| listings | seconds | peak RSS MiB |",
+        "|---|---|---|",
+        *(f"| {a:,} | {b:.1f} | {c:,.0f} |" for a, b, c in mem),
+        "",
+        f"Peak RSS grows by {mem[1][2] - mem[0][2]:+.0f} MiB for {mem[1][0] - mem[0][0]:,} more listings: "
+        "results are written batch by batch, nothing accumulates.",
+        f"(resource max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)",
+    ]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
