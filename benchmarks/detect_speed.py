@@ -47,7 +47,8 @@ def make_records(n: int, marks: list, seed: int) -> list[dict[str, str]]:
             desc = brand_free(rng, True)
         elif r < 0.40:
             m = rng.choice(marks)
-            surface = m.text if rng.random() < 0.67 else rng.choice(kinds)(rng, m.text)
+            disguise = rng.random() >= 0.67 and len(m.text.replace(" ", "")) >= 5
+            surface = rng.choice(kinds)(rng, m.text) if disguise else m.text
             title, desc = embed(rng, surface, m.nice_classes), brand_free(rng)
         else:
             title, desc = brand_free(rng), brand_free(rng)

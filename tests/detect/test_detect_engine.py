@@ -67,6 +67,8 @@ def only_hit(d: Detection, mark_id: str) -> Hit:
         ("路易维登 钱包 包", "路易维登", "M-LOUIS VUITTON", "phonetic"),  # near-homophone: wei (level tone differs)
         ("劳カ士 手表", "劳カ士", "M-ROLEX", "visual"),
         ("Lxra tote bag", "Lxra", "M-LUXARA", "alias"),  # an observed alias learned from review
+        ("Luxa** tote bag", "Luxa", "M-LUXARA", "partial"),  # a name cut short behind stars
+        ("Louis Vu... neverfull bag", "Louis Vu", "M-LOUIS VUITTON", "partial"),
     ],
 )
 def test_disguises(det: Detector, text: str, surface: str, mark_id: str, method: str) -> None:

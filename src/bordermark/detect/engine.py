@@ -42,16 +42,18 @@ from bordermark.domain import AliasKind, Registry
 
 BASE_SCORE = {
     "exact": 1.0, "alias": 0.95, "unicode": 0.93, "invisible": 0.92, "skeleton": 0.9, "leet": 0.88,
-    "spaced": 0.86, "repeated": 0.85, "visual": 0.84, "phonetic": 0.8, "fuzzy": 0.72,
+    "spaced": 0.86, "repeated": 0.85, "visual": 0.84, "phonetic": 0.8, "fuzzy": 0.72, "partial": 0.7,
 }
 """Score of a hit before length and context adjustments: the more a seller had to disguise, the less certain."""
 
 _LATIN_WORD = re.compile(r"[a-z0-9]")
+# a word cut short and hidden behind stars or an ellipsis: LUXA**, HUA..., Wild Pa*
+_PARTIAL_RE = re.compile(r"(?:([^\W_]+)[ ]+)?([^\W_]{2,})[ ]?[-.]?(?:\*+|\.{3,}|…)")
 _ALPHA_WORD = re.compile(r"[^\W\d_]{4,}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _TOKEN_CACHE_LIMIT = 500_000
 _NEAR = 30  # view characters between a hit and a goods word that still count as "nearby"
-_CLAUSE_BREAK = re.compile(r"[,;.!?|\n\t，；。！？、]")
+_CLAUSE_BREAK = re.compile(r"[,;!?|\n\t，；。！？、]|(?<![.\w])\.(?!\.)|(?<=\w)\.(?=\s)")  # not "...", "2.4"
 STRONG_SUPPORT = 0.65
 """Context needed by the weakest readings: a misspelling that is itself an ordinary word, a two-letter mark, a
 two-character Chinese homophone."""
@@ -193,6 +195,12 @@ class Detector:
                     self._del_index[c[:p] + c[p + 1:]].add(i)
         term_tokens = {w for t in self._terms if t.kind == "word" for w in key(t.term).split()}
         ctx_tokens = {w for w, _ in self._ctx_list for w in key(w).split()}
+        self._prefixes: dict[str, set[int]] = defaultdict(set)
+        for i, e in enumerate(self._entries):
+            if not e.cjk and len(e.key) >= 4:
+                for n in range(3, len(e.key)):
+                    if e.key[n - 1] != " ":
+                        self._prefixes[e.key[:n]].add(i)
         self._seed_clean = frozenset((term_tokens | ctx_tokens) - exact_tokens)
         self._clean: set[str] = set(self._seed_clean)
         self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
@@ -240,6 +248,8 @@ class Detector:
         self._token_stage(w, cands)
         if _HAN.search(w):
             self._sound_stage(w, cands)
+        if "*" in text or "..." in text or "…" in text:
+            self._partial_stage(text, w, cands)
         regex_sigs = self._regex_signals(text)
         if not cands and not term_spans and not regex_sigs:
             return Detection()
@@ -427,6 +437,23 @@ class Detector:
                             out.append((i, idx, n, 1.0 if near == 0 else 0.85))
         return tuple(out)
 
+    def _partial_stage(self, text: str, w: str, cands: list[_Cand]) -> None:
+        """A name cut short behind stars (``LUXA**``): counts only when the prefix names exactly one mark."""
+        for m in _PARTIAL_RE.finditer(text):
+            prev, word = m.group(1), m.group(2)
+            for pre in ([f"{prev} {word}"] if prev else []) + [word]:
+                p = key(pre)
+                owners = self._prefixes.get(p, set())
+                if len(p.replace(" ", "")) < 3 or len({self._entries[i].mark_id for i in owners}) != 1:
+                    continue
+                at = w.find(f" {p} ")
+                if at < 0:
+                    continue
+                for i in owners:
+                    cands.append(_Cand(i, at + 1, at + 1 + len(p), "partial",
+                                       round(len(p) / len(self._entries[i].key), 3)))
+                break
+
     def _regex_signals(self, text: str) -> list[tuple[lexicon.Term, int, int]]:
         out = []
         hinted: set[int] = set(self._unhinted)
@@ -498,7 +525,7 @@ class Detector:
             if method is None:
                 continue
             loose = method in ("fuzzy", "repeated") and key(matched) in self._common
-            ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(e.key) <= 5)
+            ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(e.key) <= 5) or method == "partial"
                          or (method == "phonetic" and len(e.key) <= 2))
             if (method in ("phonetic", "visual") or (e.cjk and (ambiguous or x.we - x.ws <= 2))) \
                     and self._crosses_word(w, x):
@@ -517,7 +544,7 @@ class Detector:
             if dedup in seen:
                 continue
             seen.add(dedup)
-            score = BASE_SCORE[method] * (x.sim if method in ("fuzzy", "phonetic") else 1.0)
+            score = BASE_SCORE[method] * (x.sim if method in ("fuzzy", "phonetic", "partial") else 1.0)
             compact = len(e.key.replace(" ", ""))
             if compact <= (1 if e.cjk else 3):
                 score *= 0.85
@@ -543,7 +570,7 @@ class Detector:
                 if not short or any(p in self._common for p in short):
                     return None
             return "spaced"
-        if x.method in ("fuzzy", "repeated", "phonetic"):
+        if x.method in ("fuzzy", "repeated", "phonetic", "partial"):
             return x.method
         name_f = " ".join(e.name.casefold().split())
         if " ".join(matched.casefold().split()) == name_f:
@@ -577,7 +604,7 @@ class Detector:
             e = self._entries[x.entry]
             token = w[x.ws:x.we]
             loose = x.method in ("fuzzy", "repeated") and token in self._common
-            if not (e.ambiguous or loose or (x.method == "fuzzy" and len(e.key) <= 5)
+            if not (e.ambiguous or loose or (x.method == "fuzzy" and len(e.key) <= 5) or x.method == "partial"
                     or (x.method == "phonetic" and len(e.key) <= 2)):
                 out.append(x)
                 continue
