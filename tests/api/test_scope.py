@@ -14,7 +14,7 @@ from bordermark.api.testing import PASSWORD
 
 # Routes about the caller itself: they may succeed, but must still not leak holder B's data.
 # Path parameters that pick a collection rather than an object of holder B.
-COLLECTION_PARAMS = {"kind"}
+COLLECTION_PARAMS = {"kind", "name", "fmt"}
 SELF_ROUTES = {"POST /api/v1/auth/token", "POST /api/v1/tokens", "GET /api/v1/me", "GET /api/v1/tokens"}
 
 
@@ -29,7 +29,7 @@ def b_params(live: Any, b_token_id: int) -> dict[str, Any]:
         params["listing_id"] = sd.extra["alerts"]["B"]
     if "cases" in sd.extra:
         params["case_id"] = sd.extra["cases"]["B"]
-    params["kind"] = "parcels"
+    params.update(kind="parcels", name="hit_rates", fmt="svg")
     params["record_id"] = sd.extra["parcels"]["B"]
     params.update(sd.extra.get("b_params", {}))
     return params
