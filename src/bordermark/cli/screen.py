@@ -115,15 +115,17 @@ def train(
     publish: Annotated[bool, typer.Option(help="Publish the trained scenario at once")] = False,
     actor: Annotated[str, typer.Option()] = "cli",
     c: Annotated[float, typer.Option(help="Inverse L2 strength of the logistic regression")] = 1.0,
+    recall: Annotated[float, typer.Option(min=0.0, max=1.0, help="Recall the alert threshold must reach")] = 0.9,
 ) -> None:
     """Fit the model on reviewed outcomes; store it as a new draft scenario (or publish it)."""
     try:
-        scenario, report = service.train_from_decisions(get_store(), actor=actor, publish_now=publish, c=c)
+        scenario, report = service.train_from_decisions(get_store(), actor=actor, publish_now=publish, c=c,
+                                                        recall=recall)
     except NotEnoughDecisions as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     console.print(f"scenario {scenario.version} ({scenario.status.value}) trained on {report.rows} decision(s), "
                   f"{report.positives} counterfeit; out-of-fold PR-AUC {report.pr_auc:.3f}, "
-                  f"Brier {report.brier:.3f}")
+                  f"Brier {report.brier:.3f}; alert threshold {scenario.config.alert_threshold}")
 
 
 @app.command("notice")

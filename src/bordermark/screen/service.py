@@ -392,13 +392,14 @@ def training_rows(store: Store) -> tuple[list[list[float]], list[int]]:
     return x, y
 
 
-def train_from_decisions(store: Store, *, actor: str = "system", publish_now: bool = False,
-                         c: float = 1.0) -> tuple[Scenario, TrainReport]:
-    """Fit the model on reviewed outcomes and store it as a new draft scenario (published on request)."""
+def train_from_decisions(store: Store, *, actor: str = "system", publish_now: bool = False, c: float = 1.0,
+                         recall: float | None = 0.9) -> tuple[Scenario, TrainReport]:
+    """Fit the model on reviewed outcomes and store it as a new draft scenario (published on request); the
+    alert threshold is the most precise one reaching ``recall`` out of fold (``None`` keeps the current one)."""
     x, y = training_rows(store)
     with store.session() as s:
         base = active_scenario(s).config
-    report = train(x, y, base, c=c)
+    report = train(x, y, base, c=c, threshold_recall=recall)
     draft = create_draft(store, report.config, name=f"trained on {report.rows} decisions", actor=actor)
     if publish_now:
         draft = publish(store, draft.version, actor=actor)
