@@ -6,8 +6,12 @@ text is assembled per listing in Python, which keeps a million listings within s
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
+import warnings
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,6 +31,10 @@ COUNTRY_NAMES = {"JP": "Japan", "KR": "Korea", "US": "USA", "FR": "France", "IT"
                  "AU": "Australia", "CN": "China"}
 COUNTRY_NAMES_ZH = {"JP": "日本", "KR": "韩国", "US": "美国", "FR": "法国", "IT": "意大利", "HK": "香港",
                     "AU": "澳洲", "CN": "国内"}
+RECORD_COLUMNS = ("id", "title", "description", "price", "currency", "seller_id", "seller_name", "platform",
+                  "category", "url", "ships_from", "images", "listed_at")
+TRUTH_COLUMNS = ("id", "label", "mark_id", "product_id", "disguises", "brand_text", "actor_id", "network_id",
+                 "trade_term", "contact_cue", "price_ratio")
 HARD_NEG_CATEGORIES = ("home", "tools", "toys", "food", "sports", "apparel", "electronics")
 
 
@@ -42,38 +50,107 @@ def _weights(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(w / w.sum())
 
 
-def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], sellers: list[Actor]) -> ListingTables:
+CHUNK = 100_000  # listings per independently seeded chunk: output does not depend on the number of workers
+_SETUP: _Setup | None = None
+
+
+@dataclass
+class _Setup:
+    """What every chunk shares: parameters, brands, sellers, and the activity weights drawn once per seed."""
+
+    params: SimParams
+    brands: list[Brand]
+    sellers: list[Actor]
+    shares: np.ndarray
+    p_fake: np.ndarray
+    p_real: np.ndarray
+    ordinary: np.ndarray
+    pools: list[np.ndarray]
+    pool_p: list[np.ndarray]
+    covert: np.ndarray
+
+
+def _setup(seed: int, params: SimParams, brands: list[Brand], sellers: list[Actor]) -> _Setup:
     nrng = np.random.default_rng([seed, 101])
-    rng = random.Random(seed * 31 + 5)
     mix = params.listing_mix
     shares = np.array([mix.counterfeit, mix.parallel_import, mix.genuine, mix.unbranded, mix.hard_negative])
     ordinary = [i for i, b in enumerate(brands) if b.hard_negative_titles]
     if not ordinary:
         shares[3] += shares[4]
         shares[4] = 0.0
-    labels = nrng.choice(len(LABELS), size=n, p=shares / shares.sum())
-
     famous = np.array([b.famous for b in brands], dtype=bool)
     w_fake = np.where(famous, params.counterfeit_famous_bias, 1.0)
     w_real = np.where(famous, 2.0, 1.0)
-    mark_fake = nrng.choice(len(brands), size=n, p=w_fake / w_fake.sum())
-    mark_real = nrng.choice(len(brands), size=n, p=w_real / w_real.sum())
-    mark_hn = nrng.choice(np.array(ordinary or [0]), size=n)
+    pools, pool_p = [], []
+    for label in LABELS:
+        pool = [i for i, s in enumerate(sellers) if s.kind == SELLER_KIND_FOR[label]] or list(range(len(sellers)))
+        pools.append(np.asarray(pool))
+        pool_p.append(_weights(len(pool), nrng))
+    return _Setup(params=params, brands=brands, sellers=sellers, shares=shares / shares.sum(),
+                  p_fake=w_fake / w_fake.sum(), p_real=w_real / w_real.sum(), ordinary=np.array(ordinary or [0]),
+                  pools=pools, pool_p=pool_p,
+                  covert=np.asarray([i for i, s in enumerate(sellers) if s.kind == "covert_counterfeiter"]))
+
+
+def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], sellers: list[Actor],
+                   workers: int | None = None) -> ListingTables:
+    """``n`` listings with truth. Big worlds are cut into chunks generated in forked worker processes; each chunk
+    has its own seed, so the bytes are the same whatever the number of workers (``workers=1``: in process)."""
+    setup = _setup(seed, params, brands, sellers)
+    bounds = [(c, start, min(n, start + CHUNK)) for c, start in enumerate(range(0, n, CHUNK))]
+    if workers is None:
+        workers = min(len(bounds), os.cpu_count() or 1)
+    if workers <= 1 or len(bounds) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        parts = [_chunk(setup, seed, *b) for b in bounds]
+    else:
+        global _SETUP
+        _SETUP = setup  # forked workers inherit it: no pickling of brands and sellers
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # polars warns on fork; workers never use polars
+                ctx = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+                    parts = list(pool.map(_chunk_in_worker, [(seed, *b) for b in bounds]))
+        finally:
+            _SETUP = None
+    rec: dict[str, list[Any]] = {k: [] for k in RECORD_COLUMNS}
+    truth: dict[str, list[Any]] = {k: [] for k in TRUTH_COLUMNS}
+    for part in parts:
+        for k in RECORD_COLUMNS:
+            rec[k].extend(part.records[k])
+        for k in TRUTH_COLUMNS:
+            truth[k].extend(part.truth[k])
+    return ListingTables(rec, truth)
+
+
+def _chunk_in_worker(args: tuple[int, int, int, int]) -> ListingTables:
+    assert _SETUP is not None
+    return _chunk(_SETUP, *args)
+
+
+def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> ListingTables:
+    params, brands, sellers = setup.params, setup.brands, setup.sellers
+    n = stop - start
+    nrng = np.random.default_rng([seed, 101, chunk_no])
+    rng = random.Random(seed * 1_000_003 + chunk_no * 7_919 + 5)
+    labels = nrng.choice(len(LABELS), size=n, p=setup.shares)
+    mark_fake = nrng.choice(len(brands), size=n, p=setup.p_fake)
+    mark_real = nrng.choice(len(brands), size=n, p=setup.p_real)
+    mark_hn = nrng.choice(setup.ordinary, size=n)
     u_prod = nrng.random(n)
     u_price = nrng.random(n)
     u_full = nrng.random(n)
     u_ratio = nrng.random(n)
-    covert_sellers = [i for i, s in enumerate(sellers) if s.kind == "covert_counterfeiter"]
+    covert_sellers = setup.covert
     seller_idx = np.zeros(n, dtype=np.int64)
-    for li, label in enumerate(LABELS):
-        pool = [i for i, s in enumerate(sellers) if s.kind == SELLER_KIND_FOR[label]] or list(range(len(sellers)))
+    for li in range(len(LABELS)):
         mask = labels == li
-        seller_idx[mask] = np.asarray(pool)[nrng.choice(len(pool), size=int(mask.sum()), p=_weights(len(pool), nrng))]
+        pool = setup.pools[li]
+        seller_idx[mask] = pool[nrng.choice(len(pool), size=int(mask.sum()), p=setup.pool_p[li])]
     # a slice of counterfeit listings comes from covert counterfeiters selling "their" squatted mark
-    covert_mask = (labels == 0) & (nrng.random(n) < 0.05) if covert_sellers else np.zeros(n, dtype=bool)
-    if covert_sellers:
-        seller_idx[covert_mask] = np.asarray(covert_sellers)[nrng.integers(0, len(covert_sellers),
-                                                                            int(covert_mask.sum()))]
+    covert_mask = (labels == 0) & (nrng.random(n) < 0.05) if len(covert_sellers) else np.zeros(n, dtype=bool)
+    if len(covert_sellers):
+        seller_idx[covert_mask] = covert_sellers[nrng.integers(0, len(covert_sellers), int(covert_mask.sum()))]
     seconds = nrng.integers(0, params.days * 86_400, size=n)
     stamps = (np.datetime64(params.start.isoformat()) + seconds.astype("timedelta64[s]")).astype(str)
     mark_index = {b.mark_id: i for i, b in enumerate(brands)}
@@ -100,7 +177,7 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
         label = LABELS[labels[i]]
         seller = sellers[seller_idx[i]]
         zh = seller.zh
-        lid = f"L{i + 1:07d}"
+        lid = f"L{start + i + 1:07d}"
         brand: Brand | None = None
         product = None
         disguises: list[str] = []
@@ -199,7 +276,7 @@ def build_listings(seed: int, n: int, params: SimParams, brands: list[Brand], se
         prices[i] = price
         ratios[i] = ratio
         rec_rows.append((lid, title, desc, "CNY" if zh else "USD", seller.actor_id, seller.name, seller.platform,
-                         cat, f"https://{host}/item/{i + 1}", seller.country, images, stamps[i] + "Z"))
+                         cat, f"https://{host}/item/{start + i + 1}", seller.country, images, stamps[i] + "Z"))
         truth_rows.append((lid, label, brand.mark_id if brand else "", product.pid if product else "",
                            "|".join(disguises), brand_text, seller.actor_id, seller.network_id, trade, cue))
     cols = list(zip(*rec_rows, strict=True)) if rec_rows else [()] * 12
