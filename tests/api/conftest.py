@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -17,14 +17,17 @@ class Live:
     url: str
     store: Store
     seeded: Seeded
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self, username: str | None = None) -> httpx.Client:
         """An HTTP client; with a username it carries a fresh bearer token of that user."""
         client = httpx.Client(base_url=self.url, timeout=30)
         if username:
-            r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-            assert r.status_code == 201, r.text
-            client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+            if username not in self.tokens:  # one password check per user and module: argon2 is slow on purpose
+                r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+                assert r.status_code == 201, r.text
+                self.tokens[username] = r.json()["token"]
+            client.headers["Authorization"] = f"Bearer {self.tokens[username]}"
         return client
 
 
