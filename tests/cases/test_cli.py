@@ -107,9 +107,10 @@ def test_sweep_proposes_and_opens_linked_cases(cli_env: Path, tmp_path: Path) ->
     world.mkdir()
     _jsonl(world / "parcels.jsonl", [
         {"id": "P-1", "consignor": "Shenzhen X", "description": "bag", "declared_value": "300", "currency": "CNY",
-         "mark_ids": ["M1"]},
+         "mark_ids": ["M1"], "hs_code": "420221"},
         {"id": "P-2", "consignor": "Shenzhen X", "description": "bag", "declared_value": "310", "currency": "CNY",
-         "mark_ids": ["M1"]},
+         "mark_ids": ["M1"], "hs_code": "420221"},
+        {"id": "P-5", "consignor": "Shenzhen X", "description": "Bag ", "declared_value": "305", "currency": "CNY"},
         {"id": "P-3", "consignor": "Shenzhen X", "description": "socks", "declared_value": "20", "currency": "CNY"},
         {"id": "P-4", "consignor": "Genuine Ltd", "description": "bag", "declared_value": "900", "currency": "CNY",
          "mark_ids": ["M1"]},
@@ -128,8 +129,9 @@ def test_sweep_proposes_and_opens_linked_cases(cli_env: Path, tmp_path: Path) ->
     jrun("case", "event", cid, "determine_infringing", "--at", "2026-03-10T10:00+08:00", "--format", "json")
     rows = jrun("case", "sweep", cid, "--world", str(world), "--format", "json")
     assert {r["id"]: r["reasons"] for r in rows} == {
-        "P-2": ["same consignor Shenzhen X", "same mark M1"],
-        "L-1": ["same seller S-7", "same mark M1"],
+        "P-2": ["same consignor Shenzhen X", "same mark M1", "same description 'bag'", "same HS code 420221"],
+        "P-5": ["same consignor Shenzhen X", "same description 'Bag'"],  # brand left out of the description
+        "L-1": ["same seller S-7", "same mark M1", "same description 'bag'"],
     }
     opened = jrun("case", "sweep", cid, "--world", str(world), "--open", "--format", "json")
     linked = {r["id"]: r["linked_case"] for r in opened}
@@ -138,7 +140,7 @@ def test_sweep_proposes_and_opens_linked_cases(cli_env: Path, tmp_path: Path) ->
     assert child["parent_case_id"] == cid and child["state"] == "suspended"
     assert child["facts"]["swept_from"] == cid
     again = jrun("case", "sweep", cid, "--world", str(world), "--format", "json")
-    assert [r["id"] for r in again] == ["L-1"]  # P-2 now has its own case
+    assert [r["id"] for r in again] == ["L-1"]  # P-2 and P-5 now have their own cases
 
     (world / "parcels.jsonl").write_text('{"id": "P-9"}\nnot json\n', encoding="utf-8")
     bad = run("case", "sweep", cid, "--world", str(world))

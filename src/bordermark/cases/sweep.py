@@ -4,8 +4,9 @@ cases, as US customs asks fulfilment centres to give up identical offending good
 
 Why records are passed in (:class:`GoodsRecord`): pending goods live in other systems (a simulated world's jsonl,
 a marketplace feed, a warehouse export); the matching itself is pure and does not care where they came from.
-Why both an offender link and a goods link are required by default: the same mark alone would sweep up the
-genuine trade; the same seller alone would sweep up their unrelated goods.
+Goods links: the same mark (ids on the record or found in its text by the detector), product, normalised
+description or HS code as the infringing goods. Why both an offender link and a goods link are required by
+default: the same mark alone would sweep up the genuine trade; the same seller alone, their unrelated goods.
 """
 
 from __future__ import annotations
@@ -42,12 +43,15 @@ class GoodsRecord:
     value: Decimal | None = None
     currency: str | None = None
     text: str = ""
+    hs_codes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class SweepKey:
     mark_ids: frozenset[str]
     product_ids: frozenset[str] = frozenset()
+    texts: frozenset[str] = frozenset()  # normalised descriptions of the infringing goods
+    hs_codes: frozenset[str] = frozenset()
     consignors: frozenset[str] = frozenset()
     sellers: frozenset[str] = frozenset()
     exclude_ids: frozenset[str] = field(default_factory=frozenset)
@@ -73,9 +77,16 @@ def find_identical(key: SweepKey, records: Iterable[GoodsRecord],
             offender.append(f"same seller {r.seller}")
         goods += [f"same mark {m}" for m in sorted(r.mark_ids & key.mark_ids)]
         goods += [f"same product {p}" for p in sorted(r.product_ids & key.product_ids)]
+        if r.text and normalise(r.text) in key.texts:
+            goods.append(f"same description {r.text!r}")
+        goods += [f"same HS code {h}" for h in sorted(r.hs_codes & key.hs_codes)]
         if (offender and goods) if require == "offender_and_goods" else (offender or goods):
             out.append(Match(r, tuple(offender + goods)))
     return out
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -108,9 +119,12 @@ def records_from_dicts(kind: str, rows: Iterable[dict[str, Any]], resolver: Mark
         if resolver is not None and text.strip():
             marks |= resolver(text)
         products = set(row.get("product_ids") or ([row["product_id"]] if row.get("product_id") else []))
+        hs = {str(i["hs_code"]) for i in row.get("items") or [] if i.get("hs_code")}
+        if row.get("hs_code"):
+            hs.add(str(row["hs_code"]))
         out.append(GoodsRecord(kind=kind, id=str(row["id"]), mark_ids=frozenset(marks),
                                product_ids=frozenset(products), consignor=consignor, seller=seller, value=value,
-                               currency=currency, text=text.strip()))
+                               currency=currency, text=text.strip(), hs_codes=frozenset(hs)))
     return out
 
 
@@ -157,6 +171,8 @@ def sweep_case(session: Session, case_id: str, records: list[GoodsRecord], *, ac
     products = set(facts.get("product_ids") or []) | (set(own.product_ids) if own else set())
     taken = set(session.scalars(select(CaseRow.goods_id)))
     key = SweepKey(mark_ids=frozenset(case["rights"]), product_ids=frozenset(products),
+                   texts=frozenset({normalise(own.text)} if own and own.text else set()),
+                   hs_codes=own.hs_codes if own else frozenset(),
                    consignors=frozenset(consignors), sellers=frozenset(sellers),
                    exclude_ids=frozenset(taken | {case["goods"]["id"]}))
     matches = find_identical(key, records)

@@ -16,6 +16,7 @@ from bordermark.cases import dossier, service, sweep
 from bordermark.cases.engine import TransitionError
 from bordermark.cases.profiles import ProfileError
 from bordermark.cli.common import EXIT_BAD_INPUT, OutputFormat, console, emit, fail, get_store
+from bordermark.store import Store
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -183,14 +184,16 @@ def case_sweep(case_id: str = typer.Argument(..., metavar="CASE"),
                world: Path = typer.Option(..., "--world", help="directory with declarations/parcels/listings "
                                                                 "jsonl (and optional stock.jsonl)"),
                open_linked: bool = typer.Option(False, "--open", help="open the proposed linked cases"),
+               detect_marks: bool = typer.Option(True, "--detect/--no-detect",
+                                                 help="find marks in record text with the registry's detector"),
                by: str = typer.Option("cli", "--by"),
                fmt: OutputFormat = typer.Option(OutputFormat.table, "--format")) -> None:
     """Find identical goods (same mark, product, consignor or seller) pending elsewhere; propose linked cases."""
+    store = get_store()
     try:
-        records = sweep.load_world(world)
+        records = sweep.load_world(world, _mark_resolver(store) if detect_marks else None)
     except (OSError, ValueError) as exc:
         fail(str(exc), EXIT_BAD_INPUT)
-    store = get_store()
     try:
         with store.session() as s:
             rows = sweep.sweep_case(s, case_id, records, actor=by, open_linked=open_linked)
@@ -199,6 +202,18 @@ def case_sweep(case_id: str = typer.Argument(..., metavar="CASE"),
     except TransitionError as exc:
         fail(f"refused: {exc}", EXIT_BAD_INPUT)
     emit(rows, fmt, ["kind", "id", "reasons", "value", "currency", "linked_case"], title="identical goods")
+
+
+def _mark_resolver(store: Store) -> sweep.MarkResolver | None:
+    """Records from a world or feed rarely carry mark ids; the registry's detector finds them in the text."""
+    from bordermark.detect import Detector
+    from bordermark.registry import service as registry_service
+
+    registry = registry_service.load(store)
+    if not registry.marks:
+        return None
+    detector = Detector.from_registry(registry)
+    return lambda text: {hit.mark_id for hit in detector.detect(text).hits}
 
 
 @cases_app.command("list")
