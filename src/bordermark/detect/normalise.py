@@ -18,6 +18,8 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
+from operator import add
 from typing import Protocol
 
 _LEET_SYMBOLS = "@$!|"
@@ -293,6 +295,36 @@ class _Spans:
         return f + 1 if self._end else f
 
 
+class _TokenSpans:
+    """Offsets for a view that is just the folded text's words joined by single spaces (no Chinese gaps): built from
+    a few C-level calls (split, findall, accumulate); each lookup is one bisect."""
+
+    __slots__ = ("_end", "_fstart", "_lens", "_n", "_rl", "_wlen", "_wstart")
+
+    def __init__(self, wstart: list[int], fstart: list[int], lens: list[int], rl: list[int], n: int, wlen: int,
+                 end: bool) -> None:
+        self._wstart, self._fstart, self._lens, self._rl = wstart, fstart, lens, rl
+        self._n, self._wlen, self._end = n, wlen, end
+
+    def __len__(self) -> int:
+        return self._wlen
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self._wlen
+        if i == 0:
+            return 0
+        if i >= self._wlen - 1:
+            return self._n
+        k = bisect_right(self._wstart, i) - 1
+        d = i - self._wstart[k]
+        if d < self._lens[k]:
+            f = self._fstart[k] + d
+            return f + 1 if self._end else f
+        a = self._fstart[k] + self._lens[k]  # the separator run after word k
+        return a + self._rl[k] if self._end else a
+
+
 def offsets(text: str, view: str | None = None) -> tuple[str, IndexMap, IndexMap]:
     """View plus start/end maps, like :func:`view_with_offsets` but in O(words) for the common case where every
     character folds to exactly one character (then only separator runs and Chinese gaps move offsets)."""
@@ -300,6 +332,21 @@ def offsets(text: str, view: str | None = None) -> tuple[str, IndexMap, IndexMap
         return view_with_offsets(text)
     f = _leet(text.translate(fold_table()))
     n = len(f)
+    if f.isascii() or not _CJK_RE.search(f):
+        w = view if view is not None else fast_view(text)
+        toks = f.split()
+        if not toks:
+            return w, [0, n], [0, n]
+        runs = _WS_RE.findall(f)
+        lead = len(runs[0]) if f[0].isspace() else 0
+        inner = runs[1:] if lead else runs
+        lens = list(map(len, toks))
+        tl = list(accumulate(lens, initial=0))
+        rl = list(map(len, inner[: len(toks) - 1]))
+        fstart = list(map(add, accumulate(lens, initial=lead), accumulate(rl, initial=0)))
+        wstart = list(map(add, tl, range(1, len(tl) + 1)))
+        return (w, _TokenSpans(wstart, fstart, lens, rl, len(text), len(w), False),
+                _TokenSpans(wstart, fstart, lens, rl, len(text), len(w), True))
     seg_w: list[int] = []
     seg_f: list[int] = []
     seg_fe: list[int] = []
