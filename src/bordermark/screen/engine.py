@@ -31,6 +31,7 @@ from bordermark.screen.money import Rates, UnknownCurrency
 from bordermark.screen.scenario import BUILTIN, Scenario
 
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+DETECTION_CACHE = 50_000  # distinct (text, category) detections kept per screener; cleared when full
 
 
 class Verdict(StrEnum):
@@ -158,12 +159,15 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
         return Verdict.LIKELY_COUNTERFEIT if score >= scenario.config.alert_threshold else Verdict.CLEAR
     if values.get("seller_authorised"):
         return Verdict.BRAND_MENTION_OK
-    cues = values.get("counterfeit_terms") or values.get("brand_disguised") or values.get("factory_origin")
-    if (values.get("category_unrelated") or values.get("brand_context_weak")) and not cues:
+    weak = values.get("category_unrelated") or values.get("brand_context_weak")
+    # a "disguise" of a word the context does not read as the brand is no cue
+    cues = values.get("counterfeit_terms") or values.get("factory_origin") or (
+        values.get("brand_disguised") and not values.get("brand_context_weak"))
+    if weak and not cues:
         return Verdict.BRAND_MENTION_OK
     if score >= scenario.config.alert_threshold:
         return Verdict.LIKELY_COUNTERFEIT
-    if values.get("seller_unauthorised") and (
+    if values.get("seller_unauthorised") and not weak and (
         values.get("import_channel_cues")
         or (values.get("price_near_genuine") and values.get("price_below_genuine"))
     ):
@@ -196,6 +200,7 @@ class Screener:
         self._family_cache: dict[str, str | None] = {}
         self._import_phrases = tuple(p.casefold() for p in cfg.import_channel_phrases)
         self._base_score = score_from_logit(cfg.bias, scenario)
+        self._detections: dict[tuple[str, str | None], Any] = {}
 
     @classmethod
     def build(cls, registry: Registry, detector: DetectorLike, scenario: Scenario = BUILTIN,
@@ -304,10 +309,22 @@ class Screener:
         )
 
     def screen_many(self, listings: Sequence[Listing]) -> list[ScreenResult]:
-        # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
-        detections = self.detector.detect_many([lst.text for lst in listings],
-                                               categories=[lst.category for lst in listings], keep_unsupported=True)
-        return [self.screen_one(lst, det) for lst, det in zip(listings, detections, strict=True)]
+        """Detect and score a batch. Detection results are cached per (text, category) within a run (bounded):
+        platforms repeat titles a lot (re-listings, one seller's variants), and detection is the costly part."""
+        cache = self._detections
+        keys = [(lst.text, lst.category) for lst in listings]
+        batch = {k: cache[k] for k in keys if k in cache}
+        missing = [k for k in dict.fromkeys(keys) if k not in batch]
+        if missing:
+            # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
+            found = self.detector.detect_many([k[0] for k in missing], categories=[k[1] for k in missing],
+                                              keep_unsupported=True)
+            fresh = dict(zip(missing, found, strict=True))
+            batch.update(fresh)
+            if len(cache) + len(fresh) > DETECTION_CACHE:
+                cache.clear()
+            cache.update(fresh)
+        return [self.screen_one(lst, batch[k]) for lst, k in zip(listings, keys, strict=True)]
 
     def screen(self, listing: Listing) -> ScreenResult:
         return self.screen_many([listing])[0]
