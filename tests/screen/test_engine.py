@@ -151,3 +151,21 @@ def test_import_channel_cues_point_to_parallel_import(screener: Screener) -> Non
     r = screener.screen(listing(title="ACME Runner One 海外代购", price=140))
     assert r.verdict is Verdict.POSSIBLE_PARALLEL_IMPORT
     assert any(x["code"] == "import_channel_cues" and "代购" in x["detail"] for x in r.reasons)
+
+
+def test_repeated_texts_are_detected_once_per_run(registry: Registry, detector: KeywordDetector,
+                                                  rates: Rates) -> None:
+    calls: list[int] = []
+
+    class Counting(KeywordDetector):
+        def detect_many(self, texts, *, categories=None, keep_unsupported=False):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return super().detect_many(texts, categories=categories, keep_unsupported=keep_unsupported)
+
+    s = Screener.build(registry, Counting(registry), BUILTIN, rates)
+    batch = [listing(f"L{i}", title="ACM3 replica", price=10 + i) for i in range(5)]
+    first = s.screen_many(batch)
+    second = s.screen_many(batch)
+    assert calls == [1]
+    assert [r.score for r in first] == [r.score for r in second]
+    assert len({r.score for r in first}) == 5  # same text, different prices: scored per listing

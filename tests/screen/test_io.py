@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bordermark.domain import Listing
+from bordermark.domain import Listing, Registry
 from bordermark.screen.io import ResultWriter, RowError, UnknownFormat, parse_listing, read_listings
 from bordermark.screen.money import Rates, UnknownCurrency
 
@@ -101,3 +101,21 @@ def test_rates_convert_and_refuse_unknown(rates: Rates, tmp_path: Path) -> None:
     bad.write_text("base: USD\nrates:\n  EUR: zero\n")
     with pytest.raises(ValueError, match=r"rates\.EUR"):
         Rates.load(bad)
+
+
+def test_screen_file_streams_and_reports_bad_rows(tmp_path: Path, rates: Rates, registry: Registry) -> None:
+    from bordermark.screen.engine import Screener
+    from bordermark.screen.scenario import BUILTIN
+    from bordermark.screen.service import screen_file
+
+    from .conftest import KeywordDetector
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"L{i}", "title": "thing"}) + "\n" for i in range(7))
+                   + '{"id": "B", "price": "x", "currency": "USD"}\n')
+    errors: list[RowError] = []
+    screener = Screener.build(registry, KeywordDetector(registry), BUILTIN, rates)
+    rep = screen_file(src, tmp_path / "out.jsonl", screener, batch_size=3, on_error=errors.append)
+    assert (rep.screened, rep.bad_rows, dict(rep.verdicts)) == (7, 1, {"clear": 7})
+    assert [e.line for e in errors] == [8]
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 7
