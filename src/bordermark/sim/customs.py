@@ -29,6 +29,10 @@ CARRIERS_AIR = ("SF Express", "DHL Express", "FedEx", "UPS", "Cainiao", "EMS", "
 OFFICES_CN = ("2248 Yangshan", "2233 Pudong Airport", "5141 Baiyun Airport", "5316 Shenzhen Bay", "2921 Yiwu",
               "0209 Tianjin Xingang")
 BROKERS = ("华贸报关有限公司", "中外运报关有限公司", "嘉里报关行", "Yangshan Customs Brokerage Co., Ltd.")
+FULFILMENT_CENTRES = ("Border Fulfilment LLC", "NorthStar 3PL Inc.", "Pacific Gateway Logistics LLC",
+                      "Prime Route Warehousing Inc.")
+FULFILMENT_ADDRESSES_US = ("1200 Commerce Way, Ontario, CA 91761, US", "88 Industrial Pkwy, Laredo, TX 78045, US",
+                           "4500 Logistics Dr, Buffalo, NY 14218, US")
 DECL_LABELS = ("counterfeit", "covert_counterfeit", "parallel_import", "genuine", "unbranded")
 GENERIC_DESC = {"luxury": ("handbag", "PU bag", "wallet", "watch"), "apparel": ("T-shirt", "garment", "jacket"),
                 "footwear": ("sports shoes", "footwear"), "cosmetics": ("cosmetic sample", "skin care"),
@@ -541,6 +545,9 @@ def _split_series(w: _World, out: CustomsTables, group: str, room: int, consumer
                s.network_id == seller.network_id] or [seller]
     shared_order = f"O{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.3 else ""
     via = rng.choice(("MX", "CA")) if us and rng.random() < 0.4 else ""
+    if via and rng.random() < 0.5:  # a fulfilment centre as ultimate consignee, holding the goods for buyers
+        person = _Person(name=rng.choice(FULFILMENT_CENTRES), address=rng.choice(FULFILMENT_ADDRESSES_US),
+                         phone=phone_for(rng, "US"), email="", id_number="", country="US")
     for j in range(k):
         qty = max(1, round(qty_base * rng.uniform(0.85, 1.0)))
         value = qty * unit
