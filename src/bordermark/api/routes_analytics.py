@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,11 +20,24 @@ router = APIRouter(tags=["analytics"])
 TableName = Annotated[str, Path(max_length=60)]
 
 
+CACHE_S = 30.0
+_lock = threading.Lock()
+
+
 def tables_for(request: Request, who: Principal) -> Tables:
-    """Analytics span every holder, so right holders (scoped to their own data) may not read them."""
+    """Analytics span every holder, so right holders (scoped to their own data) may not read them.
+
+    The tables are cached for :data:`CACHE_S` seconds per process: a page shows nine charts drawn from the same
+    tables, and reading every case and record once per chart would be wasteful."""
     if not who.can_see_analytics:
         raise forbidden("analytics cover every holder; right holders see their own cases in the inbox")
-    return compute(collect(get_store(request)))
+    with _lock:
+        cached = getattr(request.app.state, "analytics_cache", None)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_S:
+            return cached[1]
+        tables = compute(collect(get_store(request)))
+        request.app.state.analytics_cache = (time.monotonic(), tables)
+        return tables
 
 
 @router.get("/analytics")
