@@ -173,3 +173,11 @@ def test_two_officers_race_on_postgres_one_wins_one_conflicts(postgres: object) 
             assert audit.verify(s).ok
     finally:
         store.dispose()
+
+
+def test_time_without_zone_is_local_to_the_office(sqlite_store: Store) -> None:
+    with sqlite_store.session() as s:
+        doc = service.open_case(s, profile="cn-ex-officio", mark_ids=["M1"], goods_kind="parcel", goods_id="P",
+                                goods_value="10", currency="CNY", actor="o", at=datetime(2026, 2, 12, 23, 30))
+    assert doc["opened_at"] == "2026-02-12T23:30:00+08:00"
+    assert doc["deadlines"][0]["due"] == "2026-02-24T23:59:59.999999+08:00"

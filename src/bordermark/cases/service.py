@@ -12,6 +12,8 @@ overwritten. Callers may also pass ``expected_version`` (the version shown on a 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -47,6 +49,15 @@ class NotFoundError(LookupError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _local(prof: Profile, facts: dict[str, Any], at: datetime | None) -> datetime:
+    """A time without a zone is read as local time at the customs office (the profile's calendar)."""
+    if at is None:
+        return _now()
+    if at.tzinfo is None:
+        return at.replace(tzinfo=prof.calendar_for(facts).tz)
+    return at
 
 
 # --- conversion --------------------------------------------------------------------------------------------------
@@ -141,17 +152,25 @@ def _audit(session: Session, actor: str, case_id: str, events: list[Event], befo
                      before=b or None, after=a, at=at)
 
 
-def _flush(session: Session, case_id: str) -> None:
+@contextmanager
+def _conflicts(case_id: str) -> Iterator[None]:
+    """Turn a lost optimistic-locking race (or a PostgreSQL deadlock/serialization failure between two writers)
+    into :class:`ConflictError`."""
     try:
-        session.flush()
+        yield
     except StaleDataError:
         raise ConflictError(f"case {case_id} was changed by someone else meanwhile; reload it and try again") \
             from None
-    except OperationalError as exc:  # PostgreSQL deadlock / serialization failure between two writers
+    except OperationalError as exc:
         code = getattr(getattr(exc, "orig", None), "sqlstate", None)
         if code in {"40P01", "40001"}:
             raise ConflictError(f"case {case_id} is being changed by someone else; try again") from None
         raise
+
+
+def _flush(session: Session, case_id: str) -> None:
+    with _conflicts(case_id):
+        session.flush()
 
 
 # --- public API --------------------------------------------------------------------------------------------------
@@ -177,7 +196,7 @@ def open_case(session: Session, *, profile: str, mark_ids: list[str], goods_kind
     facts = dict(facts or {})
     facts.setdefault("filing", prof.default_filing)
     prof.calendar_for(facts)  # fails early on an unknown member state
-    moment = parse_time(at) if at else _now()
+    moment = _local(prof, facts, at)
     local_day = prof.calendar_for(facts).local_date(moment)
     cid = case_id or f"C-{local_day:%Y%m%d}-{secrets.token_hex(3).upper()}"
     fresh = Case(id=cid, profile=prof.id, state="", goods_kind=goods_kind, goods_id=str(goods_id),
@@ -210,7 +229,7 @@ def apply_event(session: Session, case_id: str, event: str, *, actor: str, at: d
     if expected_version is not None and row.version != expected_version:
         raise ConflictError(f"case {case_id} is at version {row.version}, not {expected_version}; reload it")
     prof = get_profile(case.profile)
-    moment = parse_time(at) if at else _now()
+    moment = _local(prof, case.facts, at)
     new = eng.apply_event(prof, case, event, at=moment, actor=actor, data=data,
                           ctx=_context(session, prof, case, moment))
     return _save(session, prof, row, case, new, actor)
@@ -218,13 +237,14 @@ def apply_event(session: Session, case_id: str, event: str, *, actor: str, at: d
 
 def _save(session: Session, prof: Profile, row: CaseRow, old: Case, new: Case, actor: str) -> dict[str, Any]:
     now = _now()
-    _store_fields(row, new, now)
-    _flush(session, new.id)  # the versioned UPDATE goes first: a loser fails before touching the audit head
-    added = _persist_new_events(session, row, old, new, now)
-    _audit(session, actor, new.id, added, old, new, now)
-    if new.guarantee and new.guarantee.get("general_guarantee_id") and added:
-        _charge_general(session, old, new)
-    _flush(session, new.id)
+    with _conflicts(new.id):
+        _store_fields(row, new, now)
+        session.flush()  # the versioned UPDATE goes first: a loser fails before touching the audit head
+        added = _persist_new_events(session, row, old, new, now)
+        _audit(session, actor, new.id, added, old, new, now)
+        if new.guarantee and new.guarantee.get("general_guarantee_id") and added:
+            _charge_general(session, old, new)
+        session.flush()
     new.version = row.version
     return view(prof, new)
 
