@@ -188,3 +188,11 @@ def test_to_dict_has_the_output_fields(det: Detector) -> None:
     d = det.detect("Ch@nel bag replica").to_dict()
     assert set(d["hits"][0]) >= {"mark_id", "mark", "holder", "start", "end", "matched", "method", "score"}
     assert set(d["signals"][0]) >= {"code", "term", "start", "end"}
+
+
+def test_no_brand_cue_demands_strong_support(det: Detector) -> None:
+    assert only_hit(det.detect("Coach bag hook"), "M-COACH").supported
+    d = det.detect("Coach bag hook, no brand")
+    assert d.hits == [] and {s.family for s in d.signals} == {"no_brand"}
+    kept = det.detect("Coach bag hook, 无品牌", keep_unsupported=True).hits
+    assert kept and kept[0].ambiguous and not kept[0].supported

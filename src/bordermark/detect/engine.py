@@ -533,8 +533,9 @@ class Detector:
             near = self._near_classes(text, w, x, ctx_at, st, en)
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
-            if no_brand:  # the seller says the goods carry no brand: an ordinary word is just a word
+            if no_brand:  # the seller says the goods carry no brand: a brand name then needs strong support
                 ctx = max(0.0, ctx - 0.5)
+                ambiguous = True
             need = CONTEXT_SUPPORT
             if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
                 need = STRONG_SUPPORT  # two kinds of evidence, not one
