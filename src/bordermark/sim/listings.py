@@ -154,6 +154,18 @@ def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> Li
     seconds = nrng.integers(0, params.days * 86_400, size=n)
     stamps = (np.datetime64(params.start.isoformat()) + seconds.astype("timedelta64[s]")).astype(str)
     mark_index = {b.mark_id: i for i, b in enumerate(brands)}
+    # plain Python lists from here on: indexing numpy arrays element by element costs more than the work itself
+    labels_l: list[int] = labels.tolist()
+    fake_l: list[int] = mark_fake.tolist()
+    real_l: list[int] = mark_real.tolist()
+    hn_l: list[int] = mark_hn.tolist()
+    prod_l: list[float] = u_prod.tolist()
+    price_l: list[float] = u_price.tolist()
+    full_l: list[float] = u_full.tolist()
+    ratio_l: list[float] = u_ratio.tolist()
+    seller_l: list[int] = seller_idx.tolist()
+    covert_l: list[bool] = covert_mask.tolist()
+    stamp_l: list[str] = stamps.tolist()
 
     rec: dict[str, list[Any]] = {k: [] for k in ("id", "title", "description", "price", "currency", "seller_id",
                                                  "seller_name", "platform", "category", "url", "ships_from",
@@ -169,13 +181,13 @@ def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> Li
 
     rec_rows: list[tuple[Any, ...]] = []
     truth_rows: list[tuple[Any, ...]] = []
-    prices = np.empty(n, dtype=np.float64)
-    ratios = np.empty(n, dtype=np.float64)
+    prices: list[float] = []
+    ratios: list[float] = []
     lo_c, hi_c = params.counterfeit_price_ratio
     lo_p, hi_p = params.parallel_price_ratio
     for i in range(n):
-        label = LABELS[labels[i]]
-        seller = sellers[seller_idx[i]]
+        label = LABELS[labels_l[i]]
+        seller = sellers[seller_l[i]]
         zh = seller.zh
         lid = f"L{start + i + 1:07d}"
         brand: Brand | None = None
@@ -187,16 +199,16 @@ def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> Li
         images: list[str] = []
         host = lx.PLATFORM_HOSTS[seller.platform]
         if label in ("counterfeit", "parallel_import", "genuine"):
-            if label == "counterfeit" and covert_mask[i]:
+            if label == "counterfeit" and covert_l[i]:
                 brand = brands[mark_index[seller.target_mark]]
             else:
-                brand = brands[mark_fake[i] if label == "counterfeit" else mark_real[i]]
-            product = brand.products[int(u_prod[i] * len(brand.products))]
+                brand = brands[fake_l[i] if label == "counterfeit" else real_l[i]]
+            product = brand.products[int(prod_l[i] * len(brand.products))]
             low, high = (product.low_cny, product.high_cny) if zh else (product.low_usd, product.high_usd)
             pname = product.name_zh if zh else product.name
             color = pick(lx.COLORS_ZH if zh else lx.COLORS_EN)
             if label == "genuine":
-                price = low + (high - low) * u_price[i]
+                price = low + (high - low) * price_l[i]
                 brand_text = exact_form(rng, brand, zh)
                 phrase = pick(lx.GENUINE_PHRASES_ZH if zh else lx.GENUINE_PHRASES_EN)
                 title = f"{brand_text} {pname} {color} {phrase}"
@@ -204,7 +216,7 @@ def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> Li
                         f"Authentic {brand_text} {pname}. {phrase}. Sold by {seller.name}.")
                 disguises = ["exact"]
             elif label == "parallel_import":
-                ratio = lo_p + (hi_p - lo_p) * u_ratio[i]
+                ratio = lo_p + (hi_p - lo_p) * ratio_l[i]
                 price = low * ratio
                 brand_text = exact_form(rng, brand, zh)
                 src = seller.country if seller.country in COUNTRY_NAMES else "HK"
@@ -216,13 +228,13 @@ def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> Li
                         "not apply in your country.")
                 disguises = ["exact"]
             else:
-                covert = bool(covert_mask[i])
+                covert = bool(covert_l[i])
                 if covert:
-                    ratio = 0.5 + 0.4 * u_ratio[i]
-                elif u_full[i] < params.counterfeit_full_price_rate:
-                    ratio = 1.0 + (high - low) / max(low, 1.0) * u_ratio[i] * 0.5
+                    ratio = 0.5 + 0.4 * ratio_l[i]
+                elif full_l[i] < params.counterfeit_full_price_rate:
+                    ratio = 1.0 + (high - low) / max(low, 1.0) * ratio_l[i] * 0.5
                 else:
-                    ratio = lo_c + (hi_c - lo_c) * u_ratio[i]
+                    ratio = lo_c + (hi_c - lo_c) * ratio_l[i]
                 price = low * ratio
                 if not covert and rng.random() < params.obfuscation_rate:
                     brand_text, disguises = disguise(rng, brand, zh, rng.random() < params.double_disguise_rate)
@@ -253,42 +265,42 @@ def _chunk(setup: _Setup, seed: int, chunk_no: int, start: int, stop: int) -> Li
             if label != "counterfeit" or rng.random() < 0.3:
                 images.append(f"https://img.{brand.text.lower().replace(' ', '')}.example/{product.pid}.jpg")
         elif label == "hard_negative":
-            brand = brands[mark_hn[i]]
+            brand = brands[hn_l[i]]
             title = pick(brand.hard_negative_titles)
             if rng.random() < 0.3:
                 title = title + " " + pick(("new", "2024", "hot sale", "free shipping", "包邮"))
             desc = "Brand: generic. " + title if not zh else "无品牌 " + title
-            price = 10 ** (1.2 + 1.3 * u_price[i]) * (1.0 if zh else 0.14)
+            price = 10 ** (1.2 + 1.3 * price_l[i]) * (1.0 if zh else 0.14)
             cat = pick(HARD_NEG_CATEGORIES)
             brand_text = ""
         else:
-            cat_obj = lx.CATEGORIES[int(u_prod[i] * len(lx.CATEGORIES))]
+            cat_obj = lx.CATEGORIES[int(prod_l[i] * len(lx.CATEGORIES))]
             generic = pick(cat_obj.unbranded)
             title = f"{generic} {pick(lx.COLORS_EN)}"
             if rng.random() < params.decoy_term_rate:
                 title = f"{pick(lx.DECOY_TERMS)} {title}"
             desc = "No brand. Good quality, ships in 48 hours." if not zh else "无品牌，48小时发货。"
-            price = 10 ** (1.3 + 1.5 * u_price[i]) * (1.0 if zh else 0.14)
+            price = 10 ** (1.3 + 1.5 * price_l[i]) * (1.0 if zh else 0.14)
             cat = cat_obj.key
         if label in ("genuine", "parallel_import") and rng.random() < params.decoy_term_rate:
             title = f"{title} {pick(lx.DECOY_TERMS)}"
         images.append(f"https://img.{host}/{lid}_{1 + int(rnd() * 4)}.jpg")
-        prices[i] = price
-        ratios[i] = ratio
+        prices.append(price)
+        ratios.append(ratio)
         rec_rows.append((lid, title, desc, "CNY" if zh else "USD", seller.actor_id, seller.name, seller.platform,
-                         cat, f"https://{host}/item/{start + i + 1}", seller.country, images, stamps[i] + "Z"))
+                         cat, f"https://{host}/item/{start + i + 1}", seller.country, images, stamp_l[i] + "Z"))
         truth_rows.append((lid, label, brand.mark_id if brand else "", product.pid if product else "",
                            "|".join(disguises), brand_text, seller.actor_id, seller.network_id, trade, cue))
     cols = list(zip(*rec_rows, strict=True)) if rec_rows else [()] * 12
     for name, values in zip(("id", "title", "description", "currency", "seller_id", "seller_name", "platform",
                              "category", "url", "ships_from", "images", "listed_at"), cols, strict=True):
         rec[name] = list(values)
-    rec["price"] = np.round(prices, 2).tolist()
+    rec["price"] = np.round(np.asarray(prices, dtype=np.float64), 2).tolist()
     rec = {k: rec[k] for k in ("id", "title", "description", "price", "currency", "seller_id", "seller_name",
                                "platform", "category", "url", "ships_from", "images", "listed_at")}
     tcols = list(zip(*truth_rows, strict=True)) if truth_rows else [()] * 10
     for name, values in zip(("id", "label", "mark_id", "product_id", "disguises", "brand_text", "actor_id",
                              "network_id", "trade_term", "contact_cue"), tcols, strict=True):
         truth[name] = list(values)
-    truth["price_ratio"] = np.round(ratios, 3).tolist()
+    truth["price_ratio"] = np.round(np.asarray(ratios, dtype=np.float64), 3).tolist()
     return ListingTables(rec, truth)
