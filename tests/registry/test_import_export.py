@@ -137,3 +137,17 @@ def test_crash_mid_import_leaves_store_as_it_was(store: Store, monkeypatch: pyte
         service.import_files(store, SAMPLE)  # marks and products are written before parties
     assert service.export_json(service.load(store)) == before
     assert _counts(store) == counts
+
+
+def test_one_mark_under_two_ids_is_refused(store: Store, tmp_path: Path) -> None:
+    service.import_files(store, SAMPLE[:1])
+    before = service.export_json(service.load(store))
+    clash = tmp_path / "clash.csv"
+    clash.write_text("holder,mark,id\nApple Inc.,APPLE,M00001\nAcme,ACME,M1\nAcme,ACME,M2\n", encoding="utf-8")
+    with pytest.raises(service.ImportRejected) as exc:
+        service.import_files(store, [clash])
+    lines = [str(e) for e in exc.value.errors]
+    assert any(line.startswith(f"{clash}:2: id:") and "already exists" in line for line in lines)
+    assert any(line.startswith(f"{clash}:4: id:") and "'M1'" in line for line in lines)
+    assert len(lines) == 2
+    assert service.export_json(service.load(store)) == before

@@ -112,6 +112,13 @@ def existing_mark_keys(session: Session) -> set[tuple[str, str]]:
     return {(h, m) for h, m in rows}
 
 
+def mark_ids_by_key(session: Session) -> dict[tuple[str, str, str], str]:
+    """(holder name, mark text, right type) -> mark id, to catch one mark imported under two ids."""
+    rows = session.execute(select(HolderRow.name, MarkRow.text, MarkRow.right_type, MarkRow.id)
+                           .join(MarkRow, MarkRow.holder_id == HolderRow.id))
+    return {(h, t, r): i for h, t, r, i in rows}
+
+
 def upsert_holders(session: Session, holders: Iterable[Holder]) -> None:
     for h in holders:
         row = session.get(HolderRow, h.id)

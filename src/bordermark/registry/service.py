@@ -66,6 +66,13 @@ def import_files(store: Store, paths: Sequence[Path]) -> ImportReport:
     """Validate everything first, then write in one transaction; any problem means nothing is written."""
     parsed = parse_files(paths)
     with store.session() as session:
+        ids = repo.mark_ids_by_key(session)
+        for row, mark in parsed.marks.values():
+            key = (mark.holder, mark.text, mark.right_type.value)
+            if ids.setdefault(key, mark.id) != mark.id:
+                parsed.errors.append(RowError(row.path, row.line, "id",
+                                              f"{mark.right_type.value} {mark.text!r} of {mark.holder!r} already "
+                                              f"exists with id {ids[key]!r}; one mark cannot have two ids"))
         known = repo.existing_mark_keys(session) | {(m.holder, m.text) for _, m in parsed.marks.values()}
         known_holders = {h for h, _ in known} | set(parsed.holders)
         for row, product in parsed.products.values():
