@@ -82,8 +82,12 @@ def main() -> int:
         scorer.score(rec, explain=True)
         lat["score + reasons"].append((time.perf_counter() - t0) * 1000)
 
+    load = os.getloadavg()
     lines = [
         "# Targeting speed",
+        "",
+        f"Load average at the end of the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) on 2 cores: "
+        "numbers taken while other jobs ran are inflated by that factor at least.",
         "",
         "`.venv/bin/python benchmarks/targeting_speed.py` on the shared 2-core machine (other work running beside it),",
         f"model: fraud + critical CatBoost, {trees} trees in all, trained on KCS train.csv.",
