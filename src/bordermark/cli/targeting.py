@@ -91,7 +91,7 @@ def score(
     input_file: Path = typer.Option(..., "--input", help="Declarations to score."),
     output: Path = typer.Option(..., "--output", help="CSV to write: id, score, [critical_score,] rank, reasons."),
     fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP + " Defaults to the model's."),
-    reasons_top: str = typer.Option("5%", help="Explain the top share (5%) or count (1000) of the ranking."),
+    reasons_top: str = typer.Option("1%", help="Explain the top share (1%) or count (1000) of the ranking."),
 ) -> None:
     """Score a file; rank 1 is the declaration most worth inspecting."""
     model = _load(model_dir)

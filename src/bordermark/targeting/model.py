@@ -216,7 +216,7 @@ class TargetingModel:
             out.append("; ".join(parts))
         return out
 
-    def score_frame(self, frame: pl.DataFrame, reasons_top: float | int = 0.05) -> pl.DataFrame:
+    def score_frame(self, frame: pl.DataFrame, reasons_top: float | int = 0.01) -> pl.DataFrame:
         """``id, score, critical_score, rank, reasons``; reasons for the top share (or count) only, for speed."""
         f, c = self.predict(frame)
         order = rank_order(f)
