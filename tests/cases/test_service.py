@@ -181,3 +181,8 @@ def test_time_without_zone_is_local_to_the_office(sqlite_store: Store) -> None:
                                 goods_value="10", currency="CNY", actor="o", at=datetime(2026, 2, 12, 23, 30))
     assert doc["opened_at"] == "2026-02-12T23:30:00+08:00"
     assert doc["deadlines"][0]["due"] == "2026-02-24T23:59:59.999999+08:00"
+    with sqlite_store.session() as s:  # read back from SQLite, which keeps no zone: times are stored as UTC
+        back = service.get_case(s, doc["id"])
+        assert back["opened_at"] == "2026-02-12T23:30:00+08:00" and back["events"][0]["at"] == back["opened_at"]
+        assert service.tick(s, now=datetime(2026, 2, 24, 23, 0, tzinfo=BJ)) == []
+        assert [r["case_id"] for r in service.tick(s, now=datetime(2026, 2, 25, 0, 30, tzinfo=BJ))] == [doc["id"]]

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -49,6 +49,15 @@ class NotFoundError(LookupError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@overload
+def _utc(at: datetime) -> datetime: ...
+@overload
+def _utc(at: None) -> None: ...
+def _utc(at: datetime | None) -> datetime | None:
+    """Stored times are UTC: SQLite keeps no zone, so a local wall time would silently shift on reading."""
+    return None if at is None else parse_time(at).astimezone(UTC)
 
 
 def _local(prof: Profile, facts: dict[str, Any], at: datetime | None) -> datetime:
@@ -83,9 +92,9 @@ def _store_fields(row: CaseRow, case: Case, now: datetime) -> None:
     row.guarantee = case.guarantee
     row.penalty = case.penalty
     row.disposal = case.disposal
-    row.closed_at = case.closed_at
-    row.next_due = case.next_due
-    row.updated_at = now
+    row.closed_at = _utc(case.closed_at)
+    row.next_due = _utc(case.next_due)
+    row.updated_at = _utc(now)
 
 
 def _snapshot(case: Case) -> dict[str, Any]:
@@ -130,9 +139,9 @@ def _context(session: Session, profile: Profile, case: Case, at: datetime) -> Co
 def _persist_new_events(session: Session, row: CaseRow, old: Case, new: Case, now: datetime) -> list[Event]:
     added = new.events[len(old.events):]
     for e in added:
-        session.add(CaseEventRow(case_id=new.id, seq=e.seq, name=e.name, at=e.at, actor=e.actor,
+        session.add(CaseEventRow(case_id=new.id, seq=e.seq, name=e.name, at=_utc(e.at), actor=e.actor,
                                  state_before=e.state_before, state_after=e.state_after,
-                                 data=_jsonable(e.data), reason=e.reason, recorded_at=now))
+                                 data=_jsonable(e.data), reason=e.reason, recorded_at=_utc(now)))
     return added
 
 
@@ -206,8 +215,8 @@ def open_case(session: Session, *, profile: str, mark_ids: list[str], goods_kind
     now = _now()
     row = CaseRow(id=cid, profile=prof.id, jurisdiction=prof.jurisdiction, goods_kind=goods_kind,
                   goods_id=str(goods_id), mark_ids=case.mark_ids, holder_id=holder_id, currency=currency,
-                  opened_at=moment, opened_by=actor, parent_case_id=parent_case_id, state="", goods_value=value,
-                  facts={}, deadlines=[], updated_at=now)
+                  opened_at=_utc(moment), opened_by=actor, parent_case_id=parent_case_id, state="",
+                  goods_value=value, facts={}, deadlines=[], updated_at=_utc(now))
     _store_fields(row, case, now)
     session.add(row)
     session.flush()
@@ -309,7 +318,7 @@ def tick(session: Session, *, now: datetime | None = None, actor: str = eng.SYST
     A case being changed concurrently is skipped (reported as a conflict) and caught on the next tick."""
     moment = parse_time(now) if now else _now()
     ids = list(session.scalars(select(CaseRow.id).where(CaseRow.closed_at.is_(None), CaseRow.next_due.is_not(None),
-                                                        CaseRow.next_due < moment).order_by(CaseRow.next_due)))
+                                                        CaseRow.next_due < _utc(moment)).order_by(CaseRow.next_due)))
     report: list[dict[str, Any]] = []
     for cid in ids:
         try:
@@ -339,7 +348,8 @@ def add_general_guarantee(session: Session, *, holder_id: str, year: int, actor:
     valid = datetime(year + 1, int(mmdd[:2]), int(mmdd[3:]), 23, 59, 59, tzinfo=tz)
     when = parse_time(approved_at) if approved_at else _now()
     g = GeneralGuaranteeRow(holder_id=holder_id, jurisdiction=prof.jurisdiction, year=year, amount=amount,
-                            currency=prof.currency, approved_at=when, letter_valid_until=valid, charged=Decimal(0),
+                            currency=prof.currency, approved_at=_utc(when), letter_valid_until=_utc(valid),
+                            charged=Decimal(0),
                             basis=prof.guarantee.basis + " general guarantee: covers the holder from approval to "
                                   f"31 December {year}; bank letter valid until {valid.date()}")
     session.add(g)
@@ -362,6 +372,12 @@ def view(prof: Profile, case: Case) -> dict[str, Any]:
                      {"amount": None, "currency": case.currency, "basis": prof.guarantee.basis or "none"})
     else:
         guarantee = {**guarantee, "status": guarantee.get("status", "posted")}
+    tz = prof.calendar_for(case.facts).tz
+
+    def local(at: datetime | None) -> str | None:
+        return eng.iso(at.astimezone(tz)) if at else None
+
+    events = [e.to_dict() | {"at": local(e.at)} for e in case.events]
     return {
         "id": case.id, "profile": prof.id, "jurisdiction": prof.jurisdiction, "title": prof.title,
         "state": case.state, "state_label": prof.states[case.state].label, "closed": prof.terminal(case.state),
@@ -369,12 +385,12 @@ def view(prof: Profile, case: Case) -> dict[str, Any]:
         "goods": {"kind": case.goods_kind, "id": case.goods_id, "value": str(case.goods_value),
                   "currency": case.currency},
         "rights": case.mark_ids, "holder_id": case.holder_id,
-        "opened_at": eng.iso(case.opened_at), "opened_by": case.opened_by,
-        "closed_at": eng.iso(case.closed_at) if case.closed_at else None,
+        "opened_at": local(case.opened_at), "opened_by": case.opened_by,
+        "closed_at": local(case.closed_at),
         "parent_case_id": case.parent_case_id,
         "deadlines": [d.to_dict() for d in case.deadlines],
         "guarantee": guarantee, "penalty": case.penalty, "disposal": case.disposal,
-        "facts": case.facts, "events": [e.to_dict() for e in case.events],
+        "facts": case.facts, "events": events,
         "allowed_events": eng.allowed_events(prof, case),
         "calendar": asdict(prof.calendar_for(case.facts)) | {"office_close": str(prof.calendar.office_close)},
     }
