@@ -47,7 +47,7 @@ def test_queue_is_ordered_and_decisions_teach(loaded: Store) -> None:
     batch = [
         listing("fake", title="ACM3 replica AAA shoes", price=15, seller_id="bad", images=("nope.jpg",)),
         listing("mild", title="ACME shoes", price=60, seller_id="meh"),
-        listing("pi", title="ACME Runner One from Japan", price=120, seller_id="pi"),
+        listing("pi", title="ACME Runner One imported from Japan", price=90, seller_id="pi"),
         listing("none", title="garden hose", price=9),
     ]
     results = service.screen_batch(loaded, batch, screener=_screener(loaded))
@@ -84,7 +84,7 @@ def test_queue_is_ordered_and_decisions_teach(loaded: Store) -> None:
 
 
 def test_cleared_listing_is_not_raised_again_unless_it_changes(loaded: Store) -> None:
-    lst = listing("pi", title="ACME Runner One from Japan", price=120, seller_id="pi")
+    lst = listing("pi", title="ACME Runner One imported from Japan", price=90, seller_id="pi")
     service.screen_batch(loaded, [lst], screener=_screener(loaded))
     service.record_decision(loaded, "pi", "parallel_import", actor="ana")
     r = service.screen_listing(loaded, lst, screener=_screener(loaded))
@@ -98,7 +98,7 @@ def test_training_from_decisions_makes_a_draft(loaded: Store) -> None:
     batch = []
     for i in range(30):
         batch.append(listing(f"f{i}", title="ACM3 replica shoes", price=10 + i, seller_id=f"s{i}"))
-        batch.append(listing(f"g{i}", title="ACME Runner One", price=100 + i, seller_id=f"t{i}"))
+        batch.append(listing(f"g{i}", title="ACME Runner One imported from Japan", price=70 + i, seller_id=f"t{i}"))
     service.screen_batch(loaded, batch, screener=_screener(loaded))
     for i in range(30):
         service.record_decision(loaded, f"f{i}", "counterfeit", actor="ana")
@@ -114,7 +114,7 @@ def test_notices_per_platform_and_holder(loaded: Store, tmp_path: Path) -> None:
     batch = [
         listing("a", title="ACM3 replica <b>shoes</b>", price=15, seller_id="bad", url="https://x.test/a"),
         listing("b", title="ACM3 AAA shoes", price=12, seller_id="bad", platform="other"),
-        listing("c", title="ACME Runner One", price=120, seller_id="pi"),
+        listing("c", title="ACME Runner One imported from Japan", price=90, seller_id="pi"),
     ]
     service.screen_batch(loaded, batch, screener=_screener(loaded))
     for lid in ("a", "b"):

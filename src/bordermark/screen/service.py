@@ -49,6 +49,7 @@ from bordermark.store.screen_tables import (
 
 DECISIONS = ("counterfeit", "genuine", "parallel_import", "not_sure")
 CLEARING = ("genuine", "parallel_import")
+QUEUED = frozenset({Verdict.LIKELY_COUNTERFEIT, Verdict.POSSIBLE_PARALLEL_IMPORT})
 
 
 class ScreeningError(ValueError):
@@ -180,9 +181,13 @@ def _listing_json(listing: Listing) -> dict[str, Any]:
 
 
 def record_alerts(session: Session, results: Sequence[ScreenResult]) -> int:
-    """Put every non-clear result in the queue. A decided alert stays decided while its content is unchanged;
-    a change reopens it. Suppressed results (cleared before, unchanged) are kept out of the open queue."""
-    raised = [r for r in results if r.verdict is not Verdict.CLEAR]
+    """Put the actionable results (likely counterfeit, possible parallel import) in the queue; a listing
+    already queued is updated whatever its new verdict, so a queue entry never goes stale. A decided alert
+    stays decided while its content is unchanged; a change reopens it. Suppressed results (cleared before,
+    unchanged) are kept out of the open queue."""
+    ids = [r.listing_id for r in results]
+    known = set(session.scalars(select(AlertRow.listing_id).where(AlertRow.listing_id.in_(ids)))) if ids else set()
+    raised = [r for r in results if r.verdict in QUEUED or r.listing_id in known]
     if not raised:
         return 0
     existing = {a.listing_id: a for a in session.scalars(
