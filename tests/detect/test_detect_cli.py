@@ -1,4 +1,8 @@
-"""``bordermark detect`` as a user runs it: real subprocesses against a private SQLite store."""
+"""``bordermark detect`` as a user runs it: the real command against a private SQLite store.
+
+One test runs a real subprocess (files in and out, a malformed line, exit status 3); the others use typer's
+in-process runner, which exercises the same code without paying for a fresh interpreter each time.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from typer.testing import CliRunner
+
+from bordermark.cli.main import app
 
 SAMPLE = sorted((Path(__file__).parents[2] / "src" / "bordermark" / "registry" / "data").glob("*.csv"))
+runner = CliRunner()
 
 
-def run(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BORDERMARK_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    env.pop("BORDERMARK_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "bordermark.cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=120, input=stdin)
+def seed_registry() -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    res = runner.invoke(app, ["registry", "import", *map(str, SAMPLE)])
+    assert res.exit_code == 0, res.output
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("detect") / "data"
-    assert run(["init"], data).returncode == 0
-    res = run(["registry", "import", *map(str, SAMPLE)], data)
-    assert res.returncode == 0, res.stderr
-    return data
-
-
-def test_files_in_and_out_with_a_malformed_line(data_dir: Path, tmp_path: Path) -> None:
+def test_files_in_and_out_with_a_malformed_line(cli_env: Path, tmp_path: Path) -> None:
+    seed_registry()
     src = tmp_path / "in.jsonl"
     dst = tmp_path / "out.jsonl"
     src.write_text(
@@ -43,7 +41,10 @@ def test_files_in_and_out_with_a_malformed_line(data_dir: Path, tmp_path: Path) 
         ]),
         encoding="utf-8",
     )
-    res = run(["detect", "--input", str(src), "--output", str(dst)], data_dir)
+    env = {**os.environ, "BORDERMARK_DATA_DIR": str(cli_env)}
+    env.pop("BORDERMARK_DATABASE_URL", None)
+    res = subprocess.run([sys.executable, "-m", "bordermark.cli.main", "detect", "--input", str(src), "--output",
+                          str(dst)], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 3, res.stderr
     assert f"{src}:2: json: not valid JSON" in res.stderr
     assert f"{src}:4: id: missing 'id'" in res.stderr
@@ -61,14 +62,16 @@ def test_files_in_and_out_with_a_malformed_line(data_dir: Path, tmp_path: Path) 
     assert rows[2] == {"id": "d", "hits": [], "signals": []}
 
 
-def test_stdin_to_stdout(data_dir: Path) -> None:
-    res = run(["detect"], data_dir, stdin='{"id": 1, "text": "ＧＵＣＣＩ belt"}\n')
-    assert res.returncode == 0, res.stderr
-    row = json.loads(res.stdout)
+def test_stdin_to_stdout(cli_env: Path) -> None:
+    seed_registry()
+    res = runner.invoke(app, ["detect"], input='{"id": 1, "text": "ＧＵＣＣＩ belt"}\n{"id": 2}\n')
+    assert res.exit_code == 3
+    row = json.loads(res.stdout.splitlines()[0])
     assert row["hits"][0]["matched"] == "ＧＵＣＣＩ" and row["hits"][0]["method"] == "unicode"
+    assert "<stdin>:2: text: needs 'text'" in res.stderr
 
 
-def test_missing_input_file_is_bad_input(data_dir: Path, tmp_path: Path) -> None:
-    res = run(["detect", "--input", str(tmp_path / "nope.jsonl")], data_dir)
-    assert res.returncode == 2
+def test_missing_input_file_is_bad_input(cli_env: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["detect", "--input", str(tmp_path / "nope.jsonl")])
+    assert res.exit_code == 2
     assert "nope.jsonl: cannot read" in res.stderr

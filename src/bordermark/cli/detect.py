@@ -22,15 +22,15 @@ def detect(
 
     Malformed lines are reported on stderr with their line number and skipped; the exit status is then 3.
     """
-    registry = service.load(get_store())
-    if not registry.marks:
-        err_console.print("warning: the registry has no marks; only trade signals will be found", highlight=False)
-    detector = Detector.from_registry(registry)
     name = str(input) if input else "<stdin>"
     try:
         src: TextIO = open(input, encoding="utf-8") if input else sys.stdin  # noqa: SIM115
     except OSError as exc:
         fail(f"{name}: cannot read ({exc.strerror})", EXIT_BAD_INPUT)
+    registry = service.load(get_store())
+    if not registry.marks:
+        err_console.print("warning: the registry has no marks; only trade signals will be found", highlight=False)
+    detector = Detector.from_registry(registry)
     dst: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     bad = 0
     try:

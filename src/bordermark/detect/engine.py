@@ -263,8 +263,15 @@ class Detector:
         cats = list(categories) if categories is not None else [None] * len(texts)
         if len(cats) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(cats)} categories")
-        detect = self.detect
-        return [detect(t, category=c, keep_unsupported=keep_unsupported) for t, c in zip(texts, cats, strict=True)]
+        # marketplaces repeat listings verbatim: each distinct (text, category) is detected once per batch
+        memo: dict[tuple[str, str | None], Detection] = {}
+        out = []
+        for t, c in zip(texts, cats, strict=True):
+            d = memo.get((t, c))
+            if d is None:
+                d = memo[(t, c)] = self.detect(t, category=c, keep_unsupported=keep_unsupported)
+            out.append(d)
+        return out
 
     def classes_of(self, category: str | None) -> frozenset[int]:
         """Nice classes a listing category points at (empty when unknown)."""
