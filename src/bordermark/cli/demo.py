@@ -128,9 +128,10 @@ def _run_cases(store: Store, world: Path, limit: int) -> list[dict[str, Any]]:
                                   at=opened + after, data=data)
         with store.session() as s:
             doc = cases.get_case(s, cid)
-        done.append({"case": cid, "parcel": rec.record_id, "marks": doc.get("rights") or [], "value_cny": str(value.quantize(Decimal("0.01"))),
-                     "state": doc["state"], "deadlines": ", ".join(f"{d['name']} {str(d['due'])[:10]}"
-                                                                   for d in doc["deadlines"][:2])})
+        deadlines = ", ".join(f"{d['name']} {str(d['due'])[:10]}" for d in doc["deadlines"][:2])
+        done.append({"case": cid, "parcel": rec.record_id, "marks": doc.get("rights") or [],
+                     "value_cny": str(value.quantize(Decimal("0.01"))), "state": doc["state"],
+                     "deadlines": deadlines})
     return done
 
 
@@ -173,8 +174,8 @@ def demo(
          "recall": f"{listings['recall']:.3f}"},
         {"what": "parallel imports classed as counterfeit", "precision": "",
          "recall": f"{listings['parallel_as_counterfeit']:.3f}"},
-        {"what": "declarations raised (counterfeit or covert)", "precision": f"{customs['declaration']['precision']:.3f}",
-         "recall": f"{customs['declaration']['recall']:.3f}"},
+        {"what": "declarations raised (counterfeit or covert)",
+         "precision": f"{customs['declaration']['precision']:.3f}", "recall": f"{customs['declaration']['recall']:.3f}"},
         {"what": "parcels raised (counterfeit)", "precision": f"{customs['parcel']['precision']:.3f}",
          "recall": f"{customs['parcel']['recall']:.3f}"},
     ], OutputFormat.table, ["what", "precision", "recall"], title="Screening")
