@@ -169,15 +169,15 @@ def demo(
     case_rows = _run_cases(store, world, cases_to_open)
 
     console.rule("Summary (against the simulated world's ground truth)")
+    def pr_row(what: str, result: dict[str, Any]) -> dict[str, str]:
+        return {"what": what, "precision": f"{result['precision']:.3f}", "recall": f"{result['recall']:.3f}"}
+
     emit([
-        {"what": "listings flagged likely_counterfeit", "precision": f"{listings['precision']:.3f}",
-         "recall": f"{listings['recall']:.3f}"},
-        {"what": "parallel imports classed as counterfeit", "precision": "",
+        pr_row("listings flagged likely_counterfeit", listings),
+        {"what": "parallel imports classed as counterfeit (share)", "precision": "",
          "recall": f"{listings['parallel_as_counterfeit']:.3f}"},
-        {"what": "declarations raised (counterfeit or covert)",
-         "precision": f"{customs['declaration']['precision']:.3f}", "recall": f"{customs['declaration']['recall']:.3f}"},
-        {"what": "parcels raised (counterfeit)", "precision": f"{customs['parcel']['precision']:.3f}",
-         "recall": f"{customs['parcel']['recall']:.3f}"},
+        pr_row("declarations raised (counterfeit or covert)", customs["declaration"]),
+        pr_row("parcels raised (counterfeit)", customs["parcel"]),
     ], OutputFormat.table, ["what", "precision", "recall"], title="Screening")
     emit(case_rows, OutputFormat.table, ["case", "parcel", "value_cny", "state", "deadlines"],
          title=f"Cases (cn-ex-officio): {dict(Counter(r['state'] for r in case_rows))}")
