@@ -7,6 +7,7 @@ as they do for real brands (Gucci -> 古驰 -> 古奇).
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -217,7 +218,7 @@ def build_brands(seed: int, holders: int, famous_share: float) -> list[Brand]:
             valid_until=f"{year + 30 + rng.randint(0, 5)}-{rng.randint(1, 12):02d}-28",
             hard_negative_titles=hard_titles,
         )
-        base = 10 ** rng.uniform(*(_log10(x) for x in cat.price_cny))
+        base = 10 ** rng.uniform(*(math.log10(x) for x in cat.price_cny))
         for en, zh_name, hs in rng.sample(cat.products, min(len(cat.products), rng.randint(2, 4))):
             pcount += 1
             price = base * rng.uniform(0.6, 1.6)
@@ -230,12 +231,6 @@ def build_brands(seed: int, holders: int, famous_share: float) -> list[Brand]:
         brand.parties = _parties(rng, brand)
         brands.append(brand)
     return brands
-
-
-def _log10(x: float) -> float:
-    import math
-
-    return math.log10(x)
 
 
 def _company(rng: random.Random, base: str, country: str, kind: str) -> str:

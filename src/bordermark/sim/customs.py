@@ -465,7 +465,7 @@ def _goods(w: _World, label: str, dest: str) -> tuple[Brand | None, SimProduct |
 
 
 def _emit_parcel(w: _World, out: CustomsTables, pid: str, t: datetime, seller: Actor, person: _Person,
-                 dest: str, desc: str, hs: str, qty: int, unit_weight: float, declared: float, true_value: float,
+                 dest: str, desc: str, hs: str, qty: int, unit_weight: float, declared: float,
                  route: list[str], order_id: str) -> None:
     rng = w.rng
     cny = dest == "CN"
@@ -490,7 +490,6 @@ def _emit_parcel(w: _World, out: CustomsTables, pid: str, t: datetime, seller: A
     out.parcels["transport_mode"].append("air")
     out.parcels["carrier"].append(rng.choice(CARRIERS_AIR))
     out.parcels["order_id"].append(order_id)
-    del true_value
 
 
 def _one_parcel(w: _World, out: CustomsTables, pid: str, consumers: dict[str, list[_Person]], label: str) -> None:
@@ -512,7 +511,7 @@ def _one_parcel(w: _World, out: CustomsTables, pid: str, consumers: dict[str, li
     origin = seller.country if dest == "CN" else "CN"
     route = [origin, dest] if dest == "CN" or rng.random() < 0.85 else [origin, rng.choice(("MX", "CA")), dest]
     person = rng.choice(consumers[dest])
-    _emit_parcel(w, out, pid, w.time(), seller, person, dest, desc, hs, qty, weight, declared, true_value, route,
+    _emit_parcel(w, out, pid, w.time(), seller, person, dest, desc, hs, qty, weight, declared, route,
                  f"O{rng.randint(10**9, 10**10 - 1)}")
     fake = label == "counterfeit"
     _truth(out.parcel_truth, pid, label, brand, seller, "", undervalued, False, true_value, fake or undervalued)
@@ -559,7 +558,7 @@ def _split_series(w: _World, out: CustomsTables, group: str, room: int, consumer
         route = [origin, via, dest] if via else [origin, dest]
         t = t0 + timedelta(seconds=rng.randrange(max(1, span_days) * 86_400))
         pid = f"R{len(out.parcels['id']) + 1:08d}"
-        _emit_parcel(w, out, pid, t, shipper, who, dest, desc, hs, qty, weight, declared, qty * unit, route,
+        _emit_parcel(w, out, pid, t, shipper, who, dest, desc, hs, qty, weight, declared, route,
                      (f"{shared_order}-{j + 1}" if shared_order else f"O{rng.randint(10**9, 10**10 - 1)}"))
         _truth(out.parcel_truth, pid, label, brand, shipper, group, declared < value * 0.8, False, value, True)
     return k
