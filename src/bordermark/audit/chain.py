@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from bordermark.store.audit_tables import GENESIS_HASH, AuditEntryRow, AuditHeadRow
+
+_HEAD = cast(Table, AuditHeadRow.__table__)
+_LOG = cast(Table, AuditEntryRow.__table__)
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,12 @@ def entry_hash(seq: int, at: datetime, actor: str, action: str, entity_type: str
 
 def _next_link(session: Session) -> tuple[int, str]:
     """Advance the head (locking it until commit) and return the new sequence number and the previous hash."""
-    row = session.execute(
-        update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=AuditHeadRow.seq + 1)
-        .returning(AuditHeadRow.seq, AuditHeadRow.hash)
+    conn = session.connection()  # Core on the session's connection: same transaction, no ORM flush overhead
+    row = conn.execute(
+        update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.hash)
     ).one_or_none()
     if row is None:  # a database created without the migration's seed row
-        session.execute(insert(AuditHeadRow).values(id=1, seq=1, hash=GENESIS_HASH))
+        conn.execute(insert(_HEAD).values(id=1, seq=1, hash=GENESIS_HASH))
         return 1, GENESIS_HASH
     return int(row[0]), str(row[1])
 
@@ -129,10 +132,11 @@ def append(session: Session, *, actor: str, action: str, entity_type: str, entit
     before_text, after_text = canonical_json(before), canonical_json(after)
     seq, prev = _next_link(session)
     digest = entry_hash(seq, moment, actor, action, entity_type, str(entity_id), before_text, after_text, prev)
-    session.execute(insert(AuditEntryRow).values(
+    conn = session.connection()
+    conn.execute(insert(_LOG).values(
         seq=seq, at=moment, actor=actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
         before=before_text, after=after_text, prev_hash=prev, hash=digest))
-    session.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(hash=digest))
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=digest))
     return AuditEntry(seq, moment, actor, action, entity_type, str(entity_id),
                       json.loads(before_text) if before_text else None,
                       json.loads(after_text) if after_text else None, prev, digest)
