@@ -196,3 +196,8 @@ def test_no_brand_cue_demands_strong_support(det: Detector) -> None:
     assert d.hits == [] and {s.family for s in d.signals} == {"no_brand"}
     kept = det.detect("Coach bag hook, 无品牌", keep_unsupported=True).hits
     assert kept and kept[0].ambiguous and not kept[0].supported
+
+
+def test_four_letter_marks_allow_only_a_swap(det: Detector) -> None:
+    assert only_hit(det.detect("Nkie running shoes"), "M-NIKE").method == "fuzzy"
+    assert det.detect("Nice running shoes").hits == []  # a changed letter in a four-letter mark is another word

@@ -189,7 +189,7 @@ class Detector:
             if " " in e.key:
                 self._first_words.add(e.key.split()[0])
             self._collapsed[collapse_repeats(c)].add(i)
-            if len(c) >= 5 and not e.ambiguous:
+            if len(c) >= 4 and not e.ambiguous:
                 self._del_index[c].add(i)
                 for p in range(len(c)):
                     self._del_index[c[:p] + c[p + 1:]].add(i)
@@ -395,7 +395,9 @@ class Detector:
             d = OSA.distance(t, k, score_cutoff=limit)
             if d > limit and collapsed != t:
                 d = OSA.distance(collapsed, collapse_repeats(k), score_cutoff=limit)
-            if d <= limit and not (len(t) < 5 and d > 0 and len(k) < 5):
+            # four-letter marks: only two swapped letters (Dley for Dely); anything looser is another word
+            short_ok = len(k) >= 5 or (len(t) == len(k) and sorted(t) == sorted(k))
+            if d <= limit and short_ok:
                 out[i] = (i, "fuzzy", round(1.0 - d / max(len(k), len(t)), 3))
         return tuple(out.values())
 
