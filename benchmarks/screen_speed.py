@@ -41,9 +41,9 @@ from screen_common import screener_for
 from bordermark.screen.service import screen_file
 world = pickle.load(open({world!r}, "rb"))
 s = screener_for(world)
-t = time.perf_counter()
+t = time.process_time()
 rep = screen_file(Path({src!r}), Path({dst!r}), s)
-print(rep.screened, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(rep.screened, time.process_time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -59,27 +59,27 @@ def main() -> None:
     screener = screener_for(world)
     screener.screen_many(world.listings[:200])  # warm-up (lazy tables, caches)
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     rep = screen_file(src, work / "out.jsonl", screener)
-    e2e = time.perf_counter() - t
+    e2e, e2e_cpu = time.perf_counter() - t, time.process_time() - c
     n = rep.screened
 
     rates = Rates.load()
-    t = time.perf_counter()
+    c = time.process_time()
     items = [x for x in read_listings(src, rates)]
-    t_read = time.perf_counter() - t
+    t_read = time.process_time() - c
     texts = [x.text for x in items]  # type: ignore[union-attr]
     cats = [x.category for x in items]  # type: ignore[union-attr]
-    t = time.perf_counter()
+    c = time.process_time()
     dets = screener.detector.detect_many(texts, categories=cats, keep_unsupported=True)
-    t_det = time.perf_counter() - t
-    t = time.perf_counter()
+    t_det = time.process_time() - c
+    c = time.process_time()
     res = [screener.screen_one(x, d) for x, d in zip(items, dets, strict=True)]  # type: ignore[arg-type]
-    t_score = time.perf_counter() - t
-    t = time.perf_counter()
+    t_score = time.process_time() - c
+    c = time.process_time()
     with ResultWriter(work / "out2.jsonl", OUTPUT_COLUMNS) as w:
         w.write(r.to_row() for r in res)
-    t_write = time.perf_counter() - t
+    t_write = time.process_time() - c
 
     # memory: the same file once and four times over, each in a fresh process
     import pickle
@@ -108,25 +108,27 @@ def main() -> None:
         "",
         f"Simulated hard world, {len(world.registry.marks):,} marks, {n:,} listings; one process (one core); "
         f"load average {load_before:.1f} before and {load_after:.1f} after on a "
-        f"{os.cpu_count()}-core machine shared with other jobs (timings inflate with load).",
+        f"{os.cpu_count()}-core machine shared with other jobs. Times are CPU seconds of this process "
+        "(time.process_time), i.e. per core; wall-clock end to end was "
+        f"{e2e:.1f} s ({n / e2e:,.0f} listings/s) under that load.",
         "",
         f"{distinct:,} of the {n:,} listings have distinct (text, category); screen_file detects each distinct "
         "one once (a bounded per-run cache), the stage rows below detect every listing.",
         "",
-        "| stage | µs per listing | listings per second |",
+        "| stage | CPU µs per listing | listings per CPU second |",
         "|---|---|---|",
-        row("**end to end** (screen_file: read, validate, detect, score, write JSONL)", e2e),
+        row("**end to end** (screen_file: read, validate, detect, score, write JSONL)", e2e_cpu),
         row("read + validate JSONL", t_read),
         row("detect (bordermark.detect, categories, weak hits kept)", t_det),
         row("score: features, reasons, verdict", t_score),
         row("write JSONL", t_write),
         "",
-        f"Target: {TARGET:,} listings per second per core end to end; measured {n / e2e:,.0f} "
-        f"({'met' if n / e2e >= TARGET else 'NOT met'}).",
+        f"Target: {TARGET:,} listings per second per core end to end; measured {n / e2e_cpu:,.0f} "
+        f"({'met' if n / e2e_cpu >= TARGET else 'NOT met'}).",
         "",
         "Peak memory (fresh process, registry + detector + screener included):",
         "",
-        "| listings | seconds | peak RSS MiB |",
+        "| listings | CPU seconds | peak RSS MiB |",
         "|---|---|---|",
         *(f"| {a:,} | {b:.1f} | {c:,.0f} |" for a, b, c in mem),
         "",
