@@ -35,52 +35,55 @@ _NEAR: dict[frozenset[str], float] = {
 }
 
 
-def indel_cost(p: str) -> float:
-    return _VOWEL_INDEL if p in VOWELS else _INDEL.get(p, 1.0)
+def indel_cost(p: str, strict: bool = False) -> float:
+    if p in VOWELS:
+        return _VOWEL_INDEL * (2.0 if strict else 1.0)
+    return _INDEL.get(p, 1.0)
 
 
-def sub_cost(a: str, b: str) -> float:
+def sub_cost(a: str, b: str, strict: bool = False) -> float:
     if a == b:
         return 0.0
     if a in VOWELS and b in VOWELS:
-        return _VOWEL_SUB * (0.6 if frozenset((a, b)) in _CLOSE_VOWELS else 1.0)
+        return _VOWEL_SUB * (0.6 if frozenset((a, b)) in _CLOSE_VOWELS else 1.0) * (1.75 if strict else 1.0)
     return _NEAR.get(frozenset((a, b)), 1.0)
 
 
-def align_distance(a: str, b: str, tail: float = 1.0) -> float:
+def align_distance(a: str, b: str, tail: float = 1.0, strict: bool = False) -> float:
     """Weighted edit distance between two phoneme strings (plain dynamic programme; strings are short).
 
     ``tail`` < 1 makes leaving the end of ``b`` unmatched cheaper: a transliteration often renders only the
-    head of a long foreign name (伊莱克斯 for Electrolux).
+    head of a long foreign name (伊莱克斯 for Electrolux). ``strict`` makes vowels count more: within one script a
+    changed vowel is a different word, across scripts it is the transliteration's approximation.
     """
     prev = [0.0]
     for ch in b:
-        prev.append(prev[-1] + indel_cost(ch))
+        prev.append(prev[-1] + indel_cost(ch, strict))
     for ca in a:
-        da = indel_cost(ca)
+        da = indel_cost(ca, strict)
         cur = [prev[0] + da]
         for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + da, cur[j - 1] + indel_cost(cb), prev[j - 1] + sub_cost(ca, cb)))
+            cur.append(min(prev[j] + da, cur[j - 1] + indel_cost(cb, strict), prev[j - 1] + sub_cost(ca, cb, strict)))
         prev = cur
     if tail >= 1.0:
         return prev[-1]
     suffix = [0.0] * (len(b) + 1)
     for j in range(len(b) - 1, -1, -1):
-        suffix[j] = suffix[j + 1] + indel_cost(b[j])
+        suffix[j] = suffix[j + 1] + indel_cost(b[j], strict)
     return min(prev[j] + tail * suffix[j] for j in range(len(b) + 1))
 
 
-def weight(p: str) -> float:
-    return sum(indel_cost(c) for c in p)
+def weight(p: str, strict: bool = False) -> float:
+    return sum(indel_cost(c, strict) for c in p)
 
 
 @lru_cache(maxsize=200_000)
-def phoneme_similarity(a: str, b: str, tail: float = 1.0) -> float:
+def phoneme_similarity(a: str, b: str, tail: float = 1.0, strict: bool = False) -> float:
     """1 for the same sound, 0 for nothing in common; normalised by the heavier string."""
     if not a or not b:
         return 0.0
-    denom = max(weight(a), weight(b))
-    return max(0.0, 1.0 - align_distance(a, b, tail) / denom)
+    denom = max(weight(a, strict), weight(b, strict))
+    return max(0.0, 1.0 - align_distance(a, b, tail, strict) / denom)
 
 
 # ---- Latin spelling -> phonemes ------------------------------------------------------------------------

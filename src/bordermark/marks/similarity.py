@@ -63,6 +63,8 @@ _NONE = Component(0.0, "")
 CROSS_SCRIPT_TAIL = 0.5
 CROSS_SCRIPT_SPELLING = 0.3
 READINGS = (False, True)
+DOMINANT_SOUND = 0.93
+METAPHONE_FLOOR = 0.8  # Metaphone drops vowels: a shared key supports a match, it does not make one
 CROSS_SCRIPT_CALIBRATION = 1.0
 
 
@@ -113,8 +115,20 @@ def _short_penalty(a: str, b: str) -> float:
 
 
 def sound(earlier: str, later: str) -> Component:
-    """Pinyin (with near-homophones) for two Chinese marks; the shared phoneme alphabet otherwise."""
+    """The marks heard as wholes, or their dominant elements heard (discounted: the generic words are heard too)."""
+    fx, fy = " ".join(words(earlier)), " ".join(words(later))
+    whole = _sound(fx, fy)
     dx, dy = dominant(earlier)[0], dominant(later)[0]
+    if (dx, dy) == (fx, fy) or not dx or not dy:
+        return whole
+    dom = _sound(dx, dy)
+    return _best(whole, Component(dom.score * DOMINANT_SOUND, f"dominant elements {dom.detail}"))
+
+
+def _sound(dx: str, dy: str) -> Component:
+    """Pinyin (with near-homophones) for two Chinese marks; the shared phoneme alphabet otherwise."""
+    if not dx or not dy:
+        return _NONE
     cx, cy = has_han(dx), has_han(dy)
     lx, ly = has_latin(dx), has_latin(dy)
     if cx and cy and not lx and not ly:
@@ -136,13 +150,13 @@ def sound(earlier: str, later: str) -> Component:
         score = 1.0 - (1.0 - raw) * CROSS_SCRIPT_CALIBRATION
         detail = f"across scripts: pinyin '{' '.join(han_pinyin(han))}' of '{han}' sounds like '{lat}'"
         return Component(score, detail)
-    score = phoneme_similarity(fx, fy)
+    score = phoneme_similarity(fx, fy, strict=True)
     if score == 1.0 and plain(dx) != plain(dy):
         score = 0.95  # same sound, different spelling: close, but not the same mark
     detail = f"sounds alike: /{fy}/ vs /{fx}/"
     mx, my = metaphone_key(dx), metaphone_key(dy)
-    if mx and mx == my and len(mx.replace(" ", "")) >= 3 and score < 0.9:
-        score, detail = 0.9, f"same Metaphone key {mx!r}"
+    if mx and mx == my and len(mx.replace(" ", "")) >= 3 and score < METAPHONE_FLOOR:
+        score, detail = METAPHONE_FLOOR, f"same Metaphone key {mx!r}"
     return Component(score * _short_penalty(fx, fy) ** 0.5, detail)
 
 
