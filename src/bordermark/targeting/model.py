@@ -173,9 +173,19 @@ class TargetingModel:
     def _pool(self, frame: pl.DataFrame) -> Pool:
         return Pool(build_features(frame, self.mapping, self.spec), cat_features=self.spec.categorical)
 
-    def _raw(self, frame: pl.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
-        pool = self._pool(frame)
-        t = self.manifest.get("config", {}).get("thread_count", 2)
+    def _raw(
+        self, frame: pl.DataFrame | None = None, x: pd.DataFrame | list[list[Any]] | None = None,
+        threads: int | None = None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        pool: Pool | list[list[Any]]
+        if isinstance(x, list):
+            pool = x  # rows in feature order: CatBoost takes them as they are, no frame or pool to build
+        elif x is not None:
+            pool = Pool(x, cat_features=self.spec.categorical)
+        else:
+            assert frame is not None
+            pool = self._pool(frame)
+        t = threads or self.manifest.get("config", {}).get("thread_count", 2)
         f = np.asarray(self.fraud.predict(pool, prediction_type="Probability", thread_count=t)[:, 1], dtype=np.float64)
         c = None
         if self.critical is not None:
@@ -184,9 +194,14 @@ class TargetingModel:
             )
         return f, c
 
-    def predict(self, frame: pl.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
-        """Calibrated fraud probability and critical-class probability (None without a critical model)."""
-        raw_f, raw_c = self._raw(frame)
+    def predict(
+        self, frame: pl.DataFrame | None = None, *, features: pd.DataFrame | list[list[Any]] | None = None,
+        threads: int | None = None,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        """Calibrated fraud probability and critical-class probability (None without a critical model).
+
+        ``features`` skips feature building (the online path builds its one row itself)."""
+        raw_f, raw_c = self._raw(frame, features, threads)
         cal = self.manifest.get("calibration", {})
         fa, fb = cal.get("fraud", (1.0, 0.0))
         f = _apply_platt(raw_f, (fa, fb))
@@ -196,11 +211,18 @@ class TargetingModel:
             c = _apply_platt(raw_c, (ca, cb))
         return f, c
 
-    def reasons(self, frame: pl.DataFrame, top: int = 3) -> list[str]:
+    def reasons(self, frame: pl.DataFrame | None = None, top: int = 3, *,
+                features: pd.DataFrame | list[list[Any]] | None = None) -> list[str]:
         """Per-declaration reasons: the features that pushed the fraud score up most (SHAP contributions)."""
-        if frame.height == 0:
-            return []
-        x = build_features(frame, self.mapping, self.spec)
+        if isinstance(features, list):
+            x = pd.DataFrame(features, columns=self.spec.names)
+        elif features is not None:
+            x = features
+        else:
+            assert frame is not None
+            if frame.height == 0:
+                return []
+            x = build_features(frame, self.mapping, self.spec)
         shap = self.fraud.get_feature_importance(Pool(x, cat_features=self.spec.categorical), type="ShapValues")
         names = self.spec.names
         out: list[str] = []
