@@ -31,9 +31,10 @@ class Live:
         return client
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """One seeded server per test module and engine (tests create uniquely named data, so they can share)."""
+    """One seeded server per engine for the whole folder: tests create uniquely named data and never assume
+    that they run first, so they can share it (setting a store up costs seconds)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'bordermark.db'}"
     else:

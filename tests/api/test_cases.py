@@ -62,3 +62,12 @@ def test_case_input_errors_are_4xx(live) -> None:
     assert officer.get("/api/v1/cases/C-NOPE").status_code == 404
     assert officer.post("/api/v1/cases/C-NOPE/events", json={"event": "x"}).status_code == 404
     assert {p["id"] for p in officer.get("/api/v1/cases/profiles").json()} >= {"cn-ex-officio"}
+
+
+def test_upcoming_deadlines_are_scoped_and_sorted(live) -> None:
+    due = live.client("officer").get("/api/v1/deadlines").json()
+    assert [d["due"] for d in due] == sorted(d["due"] for d in due)
+    assert {d["case_id"] for d in due} >= set(live.seeded.extra["cases"].values())
+    assert all("working_days_left" in d for d in due)
+    mine = live.client("holder_a").get("/api/v1/deadlines").json()
+    assert {d["case_id"] for d in mine} == {live.seeded.extra["cases"]["A"]}

@@ -64,10 +64,14 @@ def test_no_input_makes_any_route_answer_500(live) -> None:
     assert len(routes) > 20
     for method, route_path in routes:
         params = re.findall(r"{(\w+)}", route_path)
-        for value, body in itertools.islice(itertools.product(GARBAGE_PATH, GARBAGE_BODY), 0, None, 5):
+        combos = list(itertools.islice(itertools.product(GARBAGE_PATH, GARBAGE_BODY), 0, None, 7))
+        if method == "GET" and not params:
+            combos = combos[:1]  # a GET without path parameters reads no body: one hostile query is enough
+        for value, body in combos:
             path = route_path
             for p in params:
                 path = path.replace("{" + p + "}", value)
             r = c.request(method, path, json=body, params={"limit": "abc", "q": "\x01"})
             assert r.status_code < 500, (method, path, body, r.status_code, r.text)
-            assert r.headers["content-type"].startswith("application/json") or r.status_code == 204
+            if r.status_code >= 400:
+                assert r.headers["content-type"].startswith("application/json"), (method, path, r.status_code)

@@ -119,7 +119,8 @@ def _targeting_model() -> Any:
         return None
 
 
-def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secure_cookies: bool = False) -> FastAPI:
+def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secure_cookies: bool = False,
+               analytics_cache_s: float = 30.0) -> FastAPI:
     """Build the app over an open (migrated) store. ``secure_cookies`` marks cookies Secure (behind HTTPS)."""
     app = FastAPI(
         title="Bordermark",
@@ -132,6 +133,7 @@ def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secur
     app.state.store = store
     app.state.login_limiter = login_limiter or LoginLimiter()
     app.state.secure_cookies = secure_cookies
+    app.state.analytics_cache_s = analytics_cache_s
     app.state.rule_cache = RuleCache()
     app.state.token_cache = TokenCache()
     app.state.targeting_model = _targeting_model()

@@ -90,6 +90,22 @@ def get_case(s: Session, who: Principal, case_id: str) -> dict[str, Any]:
     return doc
 
 
+def upcoming_deadlines(s: Session, who: Principal, limit: int = 200) -> list[dict[str, Any]]:
+    """Open deadlines of the visible open cases, soonest first, with working days left."""
+    rows = s.scalars(select(CaseRow).where(CaseRow.closed_at.is_(None), CaseRow.next_due.is_not(None))
+                     .order_by(CaseRow.next_due).limit(5000))
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if not visible(s, who, row.holder_id, list(row.mark_ids or [])):
+            continue
+        doc = {"profile": row.profile, "facts": row.facts or {}, "deadlines": row.deadlines or []}
+        for d in countdowns(doc):
+            if d.get("status") == "open":
+                out.append({"case_id": row.id, "state": row.state, **d})
+    out.sort(key=lambda d: d["due"])
+    return out[:limit]
+
+
 def _money(value: Any, field: str) -> Decimal:
     try:
         out = Decimal(str(value))

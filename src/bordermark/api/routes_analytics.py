@@ -20,20 +20,19 @@ router = APIRouter(tags=["analytics"])
 TableName = Annotated[str, Path(max_length=60)]
 
 
-CACHE_S = 30.0
 _lock = threading.Lock()
 
 
 def tables_for(request: Request, who: Principal) -> Tables:
     """Analytics span every holder, so right holders (scoped to their own data) may not read them.
 
-    The tables are cached for :data:`CACHE_S` seconds per process: a page shows nine charts drawn from the same
-    tables, and reading every case and record once per chart would be wasteful."""
+    The tables are cached per process (``create_app(analytics_cache_s=...)``, 30 s by default): a page shows
+    nine charts drawn from the same tables, and reading every case and record once per chart would be wasteful."""
     if not who.can_see_analytics:
         raise forbidden("analytics cover every holder; right holders see their own cases in the inbox")
     with _lock:
         cached = getattr(request.app.state, "analytics_cache", None)
-        if cached is not None and time.monotonic() - cached[0] < CACHE_S:
+        if cached is not None and time.monotonic() - cached[0] < request.app.state.analytics_cache_s:
             return cached[1]
         tables = compute(collect(get_store(request)))
         request.app.state.analytics_cache = (time.monotonic(), tables)

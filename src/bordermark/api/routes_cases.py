@@ -84,6 +84,14 @@ def case_event(request: Request, who: CurrentUser, case_id: CaseId, body: EventI
         return ops.apply_event(s, who, case_id, body.event, data, body.expected_version)
 
 
+@router.get("/deadlines")
+def deadlines(request: Request, who: CurrentUser,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
+    """Open legal deadlines of the caller's visible cases, soonest first, with working days left."""
+    with get_store(request).session() as s:
+        return ops.upcoming_deadlines(s, who, limit=limit)
+
+
 @router.get("/inbox")
 def inbox(request: Request, who: CurrentUser) -> list[dict[str, Any]]:
     """Open cases waiting for the caller (a right holder: confirm or reject suspected goods, post a guarantee)."""

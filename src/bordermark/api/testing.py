@@ -35,7 +35,7 @@ def live_server(store: Store, *, limiter: LoginLimiter | None = None) -> Iterato
     """Serve ``create_app(store)`` on a free loopback port in a thread; yields the base URL."""
     from bordermark.api import create_app
 
-    app = create_app(store, login_limiter=limiter)
+    app = create_app(store, login_limiter=limiter, analytics_cache_s=0.0)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
