@@ -31,33 +31,45 @@ OUTCOMES = ("clear", "violation", "counterfeit")
 
 
 class RuleCache:
-    """A ``DeclarationScreen`` per store, rebuilt when older than ``ttl_s`` or after a registry change."""
+    """A ``DeclarationScreen`` per store, rebuilt when older than ``ttl_s`` (registry changes show up then).
+
+    Only the first request waits for a build; afterwards a stale screen keeps serving while one background
+    thread rebuilds it, so a registry refresh never stalls the queue.
+    """
 
     def __init__(self, ttl_s: float = 60.0) -> None:
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()  # one build at a time: no stampede when the cache expires
         self._built: tuple[float, Any] | None = None
+        self._refreshing = False
 
     def invalidate(self) -> None:
         with self._lock:
             self._built = None
 
-    def _fresh(self) -> Any:
-        with self._lock:
-            if self._built and time.monotonic() - self._built[0] < self.ttl_s:
-                return self._built[1]
-        return None
-
     def get(self, store: Store) -> Any:
-        found = self._fresh()
-        if found is not None:
-            return found
+        with self._lock:
+            built = self._built
+            stale = built is not None and time.monotonic() - built[0] >= self.ttl_s
+            if built is not None and stale and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, args=(store,), daemon=True).start()
+        if built is not None:
+            return built[1]
         with self._build_lock:
-            found = self._fresh()
-            if found is not None:
-                return found
+            with self._lock:
+                if self._built is not None:
+                    return self._built[1]
             return self._build(store)
+
+    def _refresh(self, store: Store) -> None:
+        try:
+            with self._build_lock:
+                self._build(store)
+        finally:
+            with self._lock:
+                self._refreshing = False
 
     def _build(self, store: Store) -> Any:
         from bordermark.registry import service as registry_service
