@@ -51,3 +51,14 @@ def test_bad_inputs_exit_2(kcs_files: tuple[Path, Path], tmp_path: Path) -> None
     res = runner.invoke(app, ["targeting", "score", "--model", str(tmp_path / "none"), "--input", str(train),
                               "--output", str(tmp_path / "s.csv")])
     assert res.exit_code == 2
+
+
+def test_simulate_weekly(kcs_files: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "weeks.csv"
+    res = runner.invoke(app, ["targeting", "simulate", "--format", "kcs", "--input", str(kcs_files[0]),
+                              "--capacity", "10%", "--explore", "20%", "--warmup", "2", "--iterations", "20",
+                              "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    weeks = pl.read_csv(out)
+    assert {"week", "inspected", "precision_targeted", "true_rate", "estimated_rate"} <= set(weeks.columns)
+    assert weeks.height >= 8 and weeks["inspected"].sum() < 600 / 5
