@@ -198,7 +198,8 @@ class Screener:
         self._plain = frozenset(cfg.plain_methods)
         self._families = [(fam, tuple(s.lower() for s in subs)) for fam, subs in cfg.signal_families.items()]
         self._family_cache: dict[str, str | None] = {}
-        self._import_phrases = tuple(p.casefold() for p in cfg.import_channel_phrases)
+        phrases = sorted({p.casefold() for p in cfg.import_channel_phrases if p.strip()}, key=len, reverse=True)
+        self._import_re = re.compile("|".join(map(re.escape, phrases))) if phrases else None
         self._base_score = score_from_logit(cfg.bias, scenario)
         self._detections: dict[tuple[str, str | None], Any] = {}
 
@@ -256,9 +257,8 @@ class Screener:
             ev.image_counterfeit = self.images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
         if brand is None:
             return ev, hits
-        if self._import_phrases:
-            low = listing.text.casefold()
-            found = [p for p in self._import_phrases if p in low]
+        if self._import_re is not None:
+            found = self._import_re.findall(listing.text.casefold())
             if found:
                 ev.signals["import_channel_cues"] = found
         if listing.price is not None and listing.currency:
