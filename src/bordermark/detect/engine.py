@@ -31,11 +31,12 @@ from bordermark.detect import chinese, lexicon
 from bordermark.detect.normalise import (
     IndexMap,
     collapse_repeats,
-    fast_view,
+    fold,
     fold_table,
     is_cjk,
     key,
     offsets,
+    view_of,
 )
 from bordermark.detect.types import CONTEXT_SUPPORT, Detection, Hit, Signal
 from bordermark.domain import AliasKind, Registry
@@ -75,8 +76,8 @@ class _Entry:
     cjk: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Cand:
+@dataclass(slots=True)
+class _Cand:  # not frozen: a frozen dataclass pays object.__setattr__ per field, and thousands are built per batch
     entry: int
     ws: int  # view span [ws, we)
     we: int
@@ -137,6 +138,7 @@ class Detector:
                 self._regex_terms.append((t, re.compile(t.term, re.IGNORECASE)))
             else:
                 by_key[pad(key(t.term))].append(("t", j, False))
+        self._term_padded = [not _HAN.search(key(t.term)) for t in self._terms]
         # literal hints (lower case, "|"-separated) found by one automaton decide which full regexes run at all
         self._hints = ahocorasick.Automaton()
         hint_terms: dict[str, set[int]] = defaultdict(set)
@@ -224,7 +226,8 @@ class Detector:
         Ambiguous hits (ordinary-word or very short marks) whose context is below ``CONTEXT_SUPPORT`` are dropped
         unless ``keep_unsupported`` is set; every hit carries its ``context`` so screening can weigh it.
         """
-        w = fast_view(text)
+        f = fold(text)
+        w = view_of(f)
         cands: list[_Cand] = []
         term_spans: list[tuple[int, int, int]] = []
         for end, (length, vals) in self._aw.iter(w):
@@ -237,8 +240,7 @@ class Detector:
                         continue
                     cands.append(_Cand(idx, ws, we, "skeleton" if variant else None))
                 elif kind == "t":
-                    t = self._terms[idx]
-                    padded = not _HAN.search(key(t.term))
+                    padded = self._term_padded[idx]
                     ws, we = (start + 1, end) if padded else (start, end + 1)
                     if not padded and not self._edges_ok(w, ws, we):
                         continue
@@ -253,7 +255,7 @@ class Detector:
         regex_sigs = self._regex_signals(text)
         if not cands and not term_spans and not regex_sigs:
             return Detection()
-        return self._finish(text, w, cands, term_spans, regex_sigs, category, nice_classes,
+        return self._finish(text, w, f, cands, term_spans, regex_sigs, category, nice_classes,
                             keep_unsupported)
 
     def detect_many(self, texts: Iterable[str], *, categories: Iterable[str | None] | None = None,
@@ -464,11 +466,13 @@ class Detector:
                 break
 
     def _regex_signals(self, text: str) -> list[tuple[lexicon.Term, int, int]]:
-        out = []
         hinted: set[int] = set(self._unhinted)
         if self._hints.kind == ahocorasick.AHOCORASICK:
             for _, idxs in self._hints.iter(text.lower()):
                 hinted |= idxs
+        if not hinted:
+            return []
+        out = []
         for i in sorted(hinted):
             t, rx = self._regex_terms[i]
             for m in rx.finditer(text):
@@ -476,7 +480,7 @@ class Detector:
         return out
 
     # ------------------------------------------------------------------ scoring
-    def _finish(self, text: str, w: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
+    def _finish(self, text: str, w: str, f: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
                 regex_sigs: list[tuple[lexicon.Term, int, int]], category: str | None,
                 nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
         ctx_at = [(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)]
@@ -485,7 +489,7 @@ class Detector:
             cands = self._prefilter(w, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
             if not cands and not term_spans and not regex_sigs:
                 return Detection()
-        w2, st, en = offsets(text, w)
+        w2, st, en = offsets(text, w, f)
         if w2 != w:  # cannot happen unless the two paths diverge; fail loudly in tests rather than misplace offsets
             raise AssertionError("normalisation paths diverged")
 

@@ -186,12 +186,23 @@ def _leet(s: str) -> str:
     return _LEET_RE.sub(_leet_run, s).translate(_LEFTOVER)
 
 
-def fast_view(text: str) -> str:
-    """The matching view of ``text`` without offsets (C-speed path)."""
-    w = " ".join(_leet(text.translate(fold_table())).split())
+def fold(text: str) -> str:
+    """Per-character fold plus leetspeak: the first half of the view, shared by :func:`fast_view` and
+    :func:`offsets` so that a text with a candidate is not folded twice."""
+    return _leet(text.translate(fold_table()))
+
+
+def view_of(folded: str) -> str:
+    """The matching view from the output of :func:`fold` (separators collapsed, Chinese gaps removed, padded)."""
+    w = " ".join(folded.split())
     if not w.isascii() and " " in w and _CJK_RE.search(w):
         w = _CJK_GAP_RE.sub("", w)
     return f" {w} "
+
+
+def fast_view(text: str) -> str:
+    """The matching view of ``text`` without offsets (C-speed path)."""
+    return view_of(fold(text))
 
 
 def view_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
@@ -325,12 +336,14 @@ class _TokenSpans:
         return a + self._rl[k] if self._end else a
 
 
-def offsets(text: str, view: str | None = None) -> tuple[str, IndexMap, IndexMap]:
+def offsets(text: str, view: str | None = None, folded: str | None = None) -> tuple[str, IndexMap, IndexMap]:
     """View plus start/end maps, like :func:`view_with_offsets` but in O(words) for the common case where every
-    character folds to exactly one character (then only separator runs and Chinese gaps move offsets)."""
-    if not _odd_chars().isdisjoint(text):
+    character folds to exactly one character (then only separator runs and Chinese gaps move offsets).
+
+    ``view`` and ``folded`` (the outputs of :func:`fast_view` and :func:`fold` for this text) save redoing them."""
+    if not text.isascii() and not _odd_chars().isdisjoint(text):  # every ASCII character folds to one character
         return view_with_offsets(text)
-    f = _leet(text.translate(fold_table()))
+    f = folded if folded is not None else fold(text)
     n = len(f)
     if f.isascii() or not _CJK_RE.search(f):
         w = view if view is not None else fast_view(text)
