@@ -139,6 +139,7 @@ class Detector:
             else:
                 by_key[pad(key(t.term))].append(("t", j, False))
         self._term_padded = [not _HAN.search(key(t.term)) for t in self._terms]
+        self._name_f = [" ".join(e.name.casefold().split()) for e in self._entries]
         # literal hints (lower case, "|"-separated) found by one automaton decide which full regexes run at all
         self._hints = ahocorasick.Automaton()
         hint_terms: dict[str, set[int]] = defaultdict(set)
@@ -511,8 +512,8 @@ class Detector:
         signals.sort(key=lambda x: (x.start, x.end))
 
         tokens = set(w.split())
-        has_trade = any(sg.family not in ("contact", "no_brand") for sg in signals)
-        no_brand = any(sg.family == "no_brand" for sg in signals)
+        has_trade = bool(signals) and any(sg.family not in ("contact", "no_brand") for sg in signals)
+        no_brand = bool(signals) and any(sg.family == "no_brand" for sg in signals)
         # keep the longest candidate per view position; drop candidates inside a longer one
         cands.sort(key=lambda x: (x.ws, -(x.we - x.ws)))
         best: dict[tuple[int, int, int], _Cand] = {}
@@ -543,7 +544,7 @@ class Detector:
             if (method in ("phonetic", "visual") or (e.cjk and (ambiguous or x.we - x.ws <= 2))) \
                     and self._crosses_word(w, x):
                 continue
-            near = self._near_classes(text, w, x, ctx_at, st, en)
+            near = self._near_classes(text, w, x, ctx_at, st, en, e.classes) if e.classes else set()
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
             if no_brand:  # the seller says the goods carry no brand: a brand name then needs strong support
@@ -586,7 +587,7 @@ class Detector:
             return "spaced"
         if x.method in ("fuzzy", "repeated", "phonetic", "partial"):
             return x.method
-        name_f = " ".join(e.name.casefold().split())
+        name_f = self._name_f[x.entry]
         if " ".join(matched.casefold().split()) == name_f:
             return "exact" if e.alias_kind is None else "alias"
         if any(unicodedata.category(ch) == "Cf" for ch in matched):
@@ -642,13 +643,16 @@ class Detector:
 
     @staticmethod
     def _near_classes(text: str, w: str, x: _Cand, ctx_at: list[tuple[int, int, frozenset[int]]], st: IndexMap,
-                      en: IndexMap) -> set[int]:
-        """Nice classes of goods words in the same clause as the hit and close to it (not anywhere in the text)."""
+                      en: IndexMap, wanted: frozenset[int]) -> set[int]:
+        """Nice classes (among ``wanted``, the mark's own: no other class changes the context score) of goods words
+        in the same clause as the hit and close to it (not anywhere in the text)."""
         out: set[int] = set()
-        hs, he = st[x.ws], en[x.we - 1]
+        hs = he = -1
         for a, b, classes in ctx_at:
-            if b < x.ws - _NEAR or a > x.we + _NEAR:
+            if b < x.ws - _NEAR or a > x.we + _NEAR or classes.isdisjoint(wanted):
                 continue
+            if hs < 0:
+                hs, he = st[x.ws], en[x.we - 1]
             if w[a] == " ":
                 a, b = a + 1, b - 1  # padded word: its own characters, not the separators around it
             ca, cb = st[a], en[b]
