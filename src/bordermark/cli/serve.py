@@ -39,8 +39,28 @@ def serve(
         uvicorn.run("bordermark.api.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
                     log_level=settings.log_level.lower(), access_log=False)
         return
+    _start_case_scheduler(store)
     uvicorn.run(create_app(store, secure_cookies=secure_cookies), host=host, port=port,
                 log_level=settings.log_level.lower(), access_log=False)
+
+
+def _start_case_scheduler(store: Store, every_s: float = 60.0) -> None:
+    """Apply passed legal deadlines (e.g. release when the holder did not reply) while the server runs."""
+    import logging
+    import threading
+
+    from bordermark.cases import service as cases
+
+    def loop() -> None:
+        while not stop.wait(every_s):
+            try:
+                with store.session() as s:
+                    cases.tick(s)
+            except Exception:  # keep serving; the next tick retries and the error is logged
+                logging.getLogger("bordermark.cases").exception("case scheduler tick failed")
+
+    stop = threading.Event()
+    threading.Thread(target=loop, name="case-scheduler", daemon=True).start()
 
 
 users_app = typer.Typer(help="Accounts: create users with roles, list them, set passwords, issue API tokens.",
