@@ -8,8 +8,7 @@ import pytest
 
 from bordermark.ingest import load_mapping, read_frame
 from bordermark.targeting import TargetingModel, TrainConfig
-
-from .kcs_fixture import write_kcs
+from tests.ingest.kcs_fixture import write_kcs
 
 FAST = TrainConfig(iterations=40, critical_iterations=40, learning_rate=0.3, depth=4)
 
