@@ -11,16 +11,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,scale]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# PostgreSQL (initdb/pg_ctl for the store tests) and Debian's Chromium (browser tests), when missing.
+# PostgreSQL (initdb/pg_ctl for the store tests), Debian's Chromium (browser tests) and a Java runtime (Spark batch
+# tests), when missing.
 system-deps:
 	@need=""; \
 	if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need="$$need postgresql"; fi; \
 	if [ ! -x /usr/bin/chromium ]; then need="$$need chromium"; fi; \
+	if ! command -v java >/dev/null; then need="$$need default-jre-headless"; fi; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$need >/dev/null; \

@@ -30,6 +30,7 @@ class Settings:
     log_level: str
     currency_rates_file: Path | None
     targeting_model: Path | None = None  # model directory the API scores declarations with
+    spark_master: str = "local[*]"  # where `bordermark batch` runs: local cores, or spark://host:7077, yarn, k8s://...
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,4 +50,5 @@ def get_settings() -> Settings:
         log_level=_env("LOG_LEVEL", "INFO") or "INFO",
         currency_rates_file=Path(rates) if rates else None,
         targeting_model=Path(_env("TARGETING_MODEL") or "") if _env("TARGETING_MODEL") else None,
+        spark_master=_env("SPARK_MASTER", "local[*]") or "local[*]",
     )

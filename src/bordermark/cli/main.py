@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bordermark import __version__
+from bordermark.cli import batch as batch_cli
 from bordermark.cli import cases as cases_cli
 from bordermark.cli import demo as demo_cli
 from bordermark.cli import detect as detect_cli
@@ -37,6 +38,7 @@ app.command("select")(targeting_cli.select_cmd)
 app.add_typer(cases_cli.audit_app, name="audit")
 app.add_typer(cases_cli.case_app, name="case")
 app.add_typer(cases_cli.cases_app, name="cases")
+app.add_typer(batch_cli.app, name="batch")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Running Bordermark's batch jobs past one process: Apache Spark for detection and listing screening."""
