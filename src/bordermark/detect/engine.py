@@ -205,7 +205,9 @@ class Detector:
                     if e.key[n - 1] != " ":
                         self._prefixes[e.key[:n]].add(i)
         self._seed_clean = frozenset((term_tokens | ctx_tokens) - exact_tokens)
-        self._clean: set[str] = set(self._seed_clean)
+        # tokens and word pairs already looked up without a hit: a cache only, never a change of meaning (a
+        # cached token must still count as unexplained for the pair stage, or results depend on history)
+        self._clean: set[str] = set()
         self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
 
         # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
@@ -326,17 +328,19 @@ class Detector:
 
     def _token_stage(self, w: str, cands: list[_Cand]) -> None:
         toks = set(w.split())
-        unknown = toks - self._clean
+        unknown = toks - self._seed_clean
         if not unknown:
             return
         covered = {w[x.ws:x.we] for x in cands}
         for t in unknown:
+            if t in self._clean:
+                continue
             res = self._tok_hits.get(t)
             if res is None:
                 res = self._lookup_token(t)
                 if not res:
                     if len(self._clean) > _TOKEN_CACHE_LIMIT:
-                        self._clean = set(self._seed_clean)
+                        self._clean.clear()
                     self._clean.add(t)
                     continue
                 self._tok_hits[t] = res
