@@ -519,7 +519,9 @@ class Detector:
         has_trade = bool(signals) and any(sg.family not in ("contact", "no_brand") for sg in signals)
         no_brand = bool(signals) and any(sg.family == "no_brand" for sg in signals)
         # keep the longest candidate per view position; drop candidates inside a longer one
-        cands.sort(key=lambda x: (x.ws, -(x.we - x.ws)))
+        # a total order (entry index and method break ties) so results never depend on set iteration order,
+        # which changes with each process's hash seed
+        cands.sort(key=lambda x: (x.ws, -(x.we - x.ws), x.entry, x.method or "", -x.sim))
         best: dict[tuple[int, int, int], _Cand] = {}
         for x in cands:
             k3 = (x.entry, x.ws, x.we)
@@ -572,7 +574,7 @@ class Detector:
             score *= 0.8 + 0.2 * ctx
             hits.append(Hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, round(score, 3), round(ctx, 3),
                             ambiguous, e.name if e.alias_kind else None, e.alias_kind))
-        hits.sort(key=lambda h: (h.start, -h.score))
+        hits.sort(key=lambda h: (h.start, -h.score, h.end, h.mark_id, h.matched, h.method))
         return Detection(hits, signals)
 
     def _classify(self, matched: str, e: _Entry, x: _Cand, st: IndexMap, en: IndexMap, w: str) -> str | None:
