@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from bordermark.domain.rights import Mark
 from bordermark.marks.phonetic import consonants, phoneme_similarity, phonemes
 from bordermark.marks.similarity import DEFAULT_CONFIG, Comparison, EarlierMark, SimilarityConfig, compare
-from bordermark.marks.text import dominant, has_han, skeleton, words
+from bordermark.marks.text import dominant, has_han, skeleton, skeleton_keys, words
 
 # Coarser than the phoneme alphabet: classes a transliteration swaps freely fall together for the first scan.
 _COARSE = str.maketrans({"J": "S", "W": "F", "R": "L", "M": "N"})
@@ -57,7 +57,8 @@ class MarkIndex:
                 sk = skeleton(dom)
                 if not sk:
                     continue
-                self._exact[sk].add(mark_id)
+                for key in skeleton_keys(sk):
+                    self._exact[key].add(mark_id)
                 readings = dict.fromkeys((phonemes(dom), phonemes(dom, continental=True)))
                 for ph in readings:
                     self._owner.append(mark_id)
@@ -78,9 +79,10 @@ class MarkIndex:
         sk = skeleton(dom)
         if not sk:
             return set()
-        found: set[str] = set(self._exact.get(sk, ()))
-        for w in words(text):  # a registered mark used as one word of a longer sign ("Betta Baby")
-            found |= self._exact.get(skeleton(w), set())
+        found: set[str] = set()
+        keys = [*skeleton_keys(sk), *(k for w in words(text) for k in skeleton_keys(skeleton(w)))]
+        for key in keys:  # the sign, and each of its words (a registered mark inside "Betta Baby")
+            found |= self._exact.get(key, set())
         scans = ((sk, self._skel, fuzz.ratio), (sk, self._skel, fuzz.partial_ratio))
         for query, choices, scorer in scans:
             for _, _, idx in process.extract(query, choices, scorer=scorer, limit=self.per_scan):
@@ -98,8 +100,9 @@ class MarkIndex:
             if query:
                 pool.update(idx for _, _, idx in process.extract(
                     query, choices, scorer=Levenshtein.normalized_similarity, limit=self.sound_pool))
-        tail = 0.5 if has_han(dom) else 1.0
-        ranked = sorted(pool, key=lambda i: -phoneme_similarity(ph, self._phon[i], tail))
+        cross = has_han(dom)
+        tail = 0.5 if cross else 1.0
+        ranked = sorted(pool, key=lambda i: -phoneme_similarity(ph, self._phon[i], tail, cross=cross))
         out: set[str] = set()
         for idx in ranked:
             out.add(self._owner[idx])

@@ -11,19 +11,22 @@ F (f v ph) W (w) M N (n ng) L R H Y; vowels a e i o u.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jellyfish
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
-from bordermark.marks.text import fold, is_han, words
+from bordermark.marks.text import as_letters, fold, is_han, words
 
 VOWELS = frozenset("aeiou")
 
 # Cost of deleting/inserting one phoneme: vowels and the sounds transliteration drops are cheap.
 _INDEL = {"R": 0.3, "H": 0.35, "Y": 0.2, "W": 0.5}
 _VOWEL_INDEL = 0.3
+CROSS_SCRIPT_CODA = 0.5  # cap on dropping a foreign coda or cluster consonant (see deletion_costs)
+CROSS_VOWEL_SUB = 0.4  # across scripts a changed vowel is the transliteration's approximation
 _VOWEL_SUB = 0.4
 _CLOSE_VOWELS = {frozenset("ei"), frozenset("ou"), frozenset("ae"), frozenset("ao")}
 
@@ -41,35 +44,58 @@ def indel_cost(p: str, strict: bool = False) -> float:
     return _INDEL.get(p, 1.0)
 
 
-def sub_cost(a: str, b: str, strict: bool = False) -> float:
+def sub_cost(a: str, b: str, strict: bool = False, cross: bool = False) -> float:
     if a == b:
         return 0.0
     if a in VOWELS and b in VOWELS:
-        return _VOWEL_SUB * (0.6 if frozenset((a, b)) in _CLOSE_VOWELS else 1.0) * (1.75 if strict else 1.0)
+        scale = 1.75 if strict else CROSS_VOWEL_SUB if cross else 1.0
+        return _VOWEL_SUB * (0.6 if frozenset((a, b)) in _CLOSE_VOWELS else 1.0) * scale
     return _NEAR.get(frozenset((a, b)), 1.0)
 
 
-def align_distance(a: str, b: str, tail: float = 1.0, strict: bool = False) -> float:
+def deletion_costs(p: str, strict: bool = False, cross: bool = False) -> list[float]:
+    """Cost of leaving each phoneme of ``p`` unmatched.
+
+    ``cross`` (``p`` is a foreign name heard against a Chinese transliteration) caps the cost of a consonant
+    that is not a plain onset: a coda (no vowel follows) or the second member of a cluster. A transliteration is
+    a string of open syllables, so it drops codas and cluster members far more often than onsets (Rolex 劳力士
+    keeps r-l-s and drops k; Bentley 宾利 drops t; Chloe 蔻依 drops l).
+    """
+    costs = [indel_cost(c, strict) for c in p]
+    if cross:
+        for i, c in enumerate(p):
+            if c in VOWELS:
+                continue
+            coda = i + 1 == len(p) or p[i + 1] not in VOWELS
+            second = i > 0 and p[i - 1] not in VOWELS
+            if coda or second:
+                costs[i] = min(costs[i], CROSS_SCRIPT_CODA)
+    return costs
+
+
+def align_distance(a: str, b: str, tail: float = 1.0, strict: bool = False, cross: bool = False) -> float:
     """Weighted edit distance between two phoneme strings (plain dynamic programme; strings are short).
 
     ``tail`` < 1 makes leaving the end of ``b`` unmatched cheaper: a transliteration often renders only the
     head of a long foreign name (伊莱克斯 for Electrolux). ``strict`` makes vowels count more: within one script a
-    changed vowel is a different word, across scripts it is the transliteration's approximation.
+    changed vowel is a different word. ``cross``: ``a`` is Chinese, ``b`` the foreign name; vowels are the
+    transliteration's approximation (Chinese offers few), and ``b``'s codas may drop (see :func:`deletion_costs`).
     """
+    db = deletion_costs(b, strict, cross)
     prev = [0.0]
-    for ch in b:
-        prev.append(prev[-1] + indel_cost(ch, strict))
+    for d in db:
+        prev.append(prev[-1] + d)
     for ca in a:
         da = indel_cost(ca, strict)
         cur = [prev[0] + da]
         for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + da, cur[j - 1] + indel_cost(cb, strict), prev[j - 1] + sub_cost(ca, cb, strict)))
+            cur.append(min(prev[j] + da, cur[j - 1] + db[j - 1], prev[j - 1] + sub_cost(ca, cb, strict, cross)))
         prev = cur
     if tail >= 1.0:
         return prev[-1]
     suffix = [0.0] * (len(b) + 1)
     for j in range(len(b) - 1, -1, -1):
-        suffix[j] = suffix[j + 1] + indel_cost(b[j], strict)
+        suffix[j] = suffix[j + 1] + db[j]
     return min(prev[j] + tail * suffix[j] for j in range(len(b) + 1))
 
 
@@ -78,12 +104,12 @@ def weight(p: str, strict: bool = False) -> float:
 
 
 @lru_cache(maxsize=200_000)
-def phoneme_similarity(a: str, b: str, tail: float = 1.0, strict: bool = False) -> float:
+def phoneme_similarity(a: str, b: str, tail: float = 1.0, strict: bool = False, cross: bool = False) -> float:
     """1 for the same sound, 0 for nothing in common; normalised by the heavier string."""
     if not a or not b:
         return 0.0
-    denom = max(weight(a, strict), weight(b, strict))
-    return max(0.0, 1.0 - align_distance(a, b, tail, strict) / denom)
+    denom = max(weight(a, strict), sum(deletion_costs(b, strict, cross)))
+    return max(0.0, 1.0 - align_distance(a, b, tail, strict, cross) / denom)
 
 
 # ---- Latin spelling -> phonemes ------------------------------------------------------------------------
@@ -110,6 +136,16 @@ def latin_word_phonemes(word: str, continental: bool = False) -> str:
         c = w[i]
         nxt = w[i + 1] if i + 1 < n else ""
         rest = w[i:]
+        if c == nxt and c not in VOWELS and c != "c":  # a doubled consonant is heard once (Huggies, Hennessy)
+            if c == "g":  # and a doubled g stays hard
+                out.append("K")
+                i += 2
+                continue
+            i += 1
+            continue
+        if rest == "que":  # French final -que is a plain k (Clinique)
+            out.append("K")
+            break
         if c in "aeiou":
             if nxt in VOWELS and nxt:
                 pair = c + nxt
@@ -257,11 +293,15 @@ def han_pinyin(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(han, style=Style.NORMAL, errors="ignore")) if han else ()
 
 
+_ELIDED_ARTICLE = re.compile(r"^\s*[ld]['’]\s*", re.IGNORECASE)  # L'Oréal, L'Occitane: the article goes unheard
+
+
 @lru_cache(maxsize=65536)
 def phonemes(text: str, continental: bool = False) -> str:
     """The sound of a mark in the shared alphabet, Han characters read as pinyin, Latin words by spelling."""
     out: list[str] = []
-    for tok in words(text):
+    text = _ELIDED_ARTICLE.sub("", text)
+    for tok in map(as_letters, words(text)):
         run = ""
         for ch in tok + "\0":
             if ch != "\0" and not is_han(ch):
@@ -309,4 +349,4 @@ def pinyin_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, bo
 
 
 def metaphone_key(text: str) -> str:
-    return " ".join(jellyfish.metaphone(w) for w in words(text) if w.isascii())
+    return " ".join(jellyfish.metaphone(w) for w in map(as_letters, words(text)) if w.isascii())

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from bordermark.domain.rights import AliasKind, Mark
 from bordermark.marks.goods import GoodsResult, goods_similarity
 from bordermark.marks.phonetic import han_pinyin, metaphone_key, phoneme_similarity, phonemes, pinyin_similarity
-from bordermark.marks.text import dominant, has_han, has_latin, plain, skeleton, words
+from bordermark.marks.text import dominant, has_han, has_latin, plain, same_skeleton, skeleton, words
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Comparison:
 
 _NONE = Component(0.0, "")
 CROSS_SCRIPT_TAIL = 0.5
-CROSS_SCRIPT_SPELLING = 0.3
+CROSS_SCRIPT_SPELLING = 0.15
 READINGS = (False, True)
 DOMINANT_SOUND = 0.93
 METAPHONE_FLOOR = 0.8  # Metaphone drops vowels: a shared key supports a match, it does not make one
@@ -80,7 +80,7 @@ def appearance(earlier: str, later: str) -> Component:
     if px == py:
         return Component(1.0, f"'{later}' is written as '{earlier}'")
     sx, sy = skeleton(earlier), skeleton(later)
-    if sx == sy:
+    if same_skeleton(sx, sy):
         kind = "look-alike characters" if has_han(px + py) else "look-alike letters or digits"
         return Component(0.96, f"'{later}' reads as '{earlier}' once {kind} are taken for what they imitate")
     cands = [Component(fuzz.ratio(sx, sy) / 100 * _short_penalty(sx, sy),
@@ -90,7 +90,7 @@ def appearance(earlier: str, later: str) -> Component:
     sdx, sdy = skeleton(dx), skeleton(dy)
     added = [g for g in gy if g not in gx]
     if added and sdx and sdy:
-        if sdx == sdy:
+        if same_skeleton(sdx, sdy):
             cands.append(Component(0.93, f"dominant element '{dy}' is '{earlier}'; the added generic "
                                          f"word(s) {', '.join(repr(g) for g in added)} do not distinguish it"))
         else:
@@ -99,8 +99,7 @@ def appearance(earlier: str, later: str) -> Component:
                                    f"{', '.join(repr(g) for g in added)} are set aside"))
     min_len = 2 if has_han(sdx) else 3
     if len(sdx) >= min_len and sdx != sdy:
-        later_words = {skeleton(w) for w in words(later)}
-        if sdx in later_words:
+        if any(same_skeleton(sdx, skeleton(w)) for w in words(later)):
             cands.append(Component(0.86, f"'{later}' contains '{earlier}' as a word of its own"))
         elif sdx in sy:
             cover = len(sdx) / len(sy)
@@ -141,7 +140,8 @@ def _sound(dx: str, dy: str) -> Component:
         han, lat = (dx, dy) if cx else (dy, dx)
         ph = phonemes(han)
         # the foreign name read the English way or the continental way, whichever the transliteration followed
-        heard = max(phoneme_similarity(ph, phonemes(lat, continental=c), CROSS_SCRIPT_TAIL)
+        heard = max(phoneme_similarity(ph, phonemes(lat, continental=c), CROSS_SCRIPT_TAIL,
+                                       cross=True)
                     for c in READINGS)
         # pinyin spelling shares letters with the foreign spelling (te-si-la / tesla): a weak second witness
         spelt = fuzz.ratio("".join(han_pinyin(han)), plain(lat)) / 100

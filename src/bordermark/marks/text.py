@@ -13,8 +13,11 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a",
-                       "!": "i", "|": "l", "€": "e", "8": "b"})
+# 1, ! and | imitate both I and l; they become the wildcard STROKE (see skeleton), every other swap one letter.
+STROKE = "ı"
+_LEET = str.maketrans({"0": "o", "1": STROKE, "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a",
+                       "!": STROKE, "|": STROKE, "€": "e", "8": "b"})
+_STROKE_AS_I = str.maketrans({STROKE: "i"})
 
 # Latin letter pairs that read as one letter at a glance (a squatter's favourite).
 _VISUAL_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
@@ -45,9 +48,11 @@ _HAN_LOOKALIKE_GROUPS = (
 )
 HAN_LOOKALIKE: dict[str, str] = {ch: group[0] for group in _HAN_LOOKALIKE_GROUPS for ch in group}
 
-_CAPITAL_LOOKALIKES = str.maketrans({"i": "l", "v": "u", "f": "e", "g": "c", "q": "o"})
+# Capital letters that differ by a tick. I and L are not among them: in capitals they are different letters
+# (BELSI is not BEISI); only a stroke (1 ! |) or a lowercase l passed off as a capital I imitates both.
+_CAPITAL_LOOKALIKES = str.maketrans({"v": "u", "f": "e", "g": "c", "q": "o"})
 
-_NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\s]+")
+_NON_WORD = re.compile(r"[^0-9a-z\u0131\u3400-\u9fff\s]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -108,9 +113,40 @@ def skeleton(text: str) -> str:
     s = "".join(words(text))
     for pair, single in _VISUAL_PAIRS:
         s = s.replace(pair, single)
-    s = s.translate(_CAPITAL_LOOKALIKES)  # I/l/1 are one stroke; U/V, E/F, G/C, Q/O differ by a tick
+    s = s.translate(_CAPITAL_LOOKALIKES)  # U/V, E/F, G/C, Q/O differ by a tick
     s = re.sub(r"(.)\1+", r"\1", s)  # doubled letters are barely seen: "bettta" ~ "betta"
     return "".join(HAN_LOOKALIKE.get(c, c) for c in s)
+
+
+def as_letters(text: str) -> str:
+    """``text`` with the stroke wildcard read as the letter i (for sound and for word lists)."""
+    return text.translate(_STROKE_AS_I)
+
+
+def same_skeleton(a: str, b: str) -> bool:
+    """Skeletons equal, a stroke (1 ! |) standing for I or l: B3LSI and BE1SI both copy BELSI, BEISI does not."""
+    if a == b:
+        return True
+    if STROKE not in a and STROKE not in b:
+        return False
+    return re.fullmatch(_stroke_pattern(a), b) is not None or re.fullmatch(_stroke_pattern(b), a) is not None
+
+
+def _stroke_pattern(s: str) -> str:
+    # doubled letters were collapsed, so a stroke next to an l or i may stand for a letter already there
+    return "".join("[il]?" if c == STROKE else re.escape(c) for c in s)
+
+
+def skeleton_keys(s: str) -> tuple[str, ...]:
+    """The skeletons a stroke-bearing skeleton may copy (for exact lookups); a few at most."""
+    if STROKE not in s:
+        return (s,)
+    keys = [""]
+    for c in s:
+        keys = [k + r for k in keys for r in (("i", "l", "") if c == STROKE else (c,))]
+        if len(keys) > 64:
+            break
+    return tuple(dict.fromkeys(re.sub(r"(.)\1+", r"\1", k) for k in keys))
 
 
 def plain(text: str) -> str:
