@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from bordermark.domain import Listing, Registry
 from bordermark.screen.features import (
     FEATURES,
+    TEXT_FEATURES,
     BrandInfo,
     Evidence,
     FeatureResult,
@@ -175,6 +176,27 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
     return Verdict.BRAND_MENTION_OK
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """A detection with the evidence, values and reasons that depend on the listing's text and category only."""
+
+    detection: Any
+    brand_hits: list[dict[str, Any]] = field(default_factory=list)  # shared by every listing with this text
+    hit: Any | None = None
+    brand: BrandInfo | None = None
+    band: ProductBand | None = None
+    signals: dict[str, list[str]] = field(default_factory=dict)
+    signal_weight: dict[str, float] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)
+    reasons: list[tuple[float, int, str, str]] = field(default_factory=list)  # (contribution, order, code, detail)
+    logit: float = 0.0
+
+
+def _reason_order(r: tuple[float, int, str, str]) -> tuple[float, int]:
+    """Largest absolute contribution first; ties in feature order (as a stable sort of the feature list)."""
+    return (-abs(r[0]), r[1])
+
+
 class Screener:
     """Scores listings against one scenario; build with :meth:`build` (cheap to reuse across batches)."""
 
@@ -201,7 +223,15 @@ class Screener:
         phrases = sorted({p.casefold() for p in cfg.import_channel_phrases if p.strip()}, key=len, reverse=True)
         self._import_re = re.compile("|".join(map(re.escape, phrases))) if phrases else None
         self._base_score = score_from_logit(cfg.bias, scenario)
-        self._detections: dict[tuple[str, str | None], Any] = {}
+        # per run: (title, description, category) -> detection and text-only evidence (bounded, see screen_many)
+        self._prepared: dict[tuple[str, str, str | None], _Prepared] = {}
+        self._norm_cache: dict[str, str] = {}
+        self._bias = cfg.bias
+        self._base_rounded = round(self._base_score, 4)
+        self._base_currency = rates.base
+        indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
+        self._text_weights = [w for w in indexed if w[1] in TEXT_FEATURES]
+        self._listing_weights = [w for w in indexed if w[1] not in TEXT_FEATURES]
 
     @classmethod
     def build(cls, registry: Registry, detector: DetectorLike, scenario: Scenario = BUILTIN,
@@ -236,7 +266,9 @@ class Screener:
             return None
         return priced[0] if len(priced) == 1 else min(priced, key=lambda p: p.low)
 
-    def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
+    def evidence(self, listing: Listing, detection: Any, *, text_only: bool = False) -> tuple[Evidence, list[Any]]:
+        """The evidence the features read; ``text_only`` leaves out what depends on more than the listing's
+        title, description and category (price, seller, images), which :meth:`screen_one` adds per listing."""
         brands = self.brands
         hits = [h for h in detection.hits if h.mark_id in brands]
         hit = max(hits, key=lambda h: (not getattr(h, "ambiguous", False), getattr(h, "supported", True),
@@ -246,14 +278,14 @@ class Screener:
         ev = Evidence(listing=listing, hit=hit, brand=brand, base_currency=self.rates.base,
                       plain_methods=self._plain, history_saturation=cfg.history_saturation,
                       parallel_min_price_ratio=cfg.parallel_min_price_ratio)
-        if listing.seller_id:
+        if listing.seller_id and not text_only:
             ev.seller = self.sellers.get(listing.seller_id)
         for sig in detection.signals:
             fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
             if fam is not None:
                 ev.signals.setdefault(fam, []).append(str(sig.term))
                 ev.signal_weight[fam] = ev.signal_weight.get(fam, 0.0) + float(getattr(sig, "weight", 0.6))
-        if self.images is not None and listing.images:
+        if self.images is not None and listing.images and not text_only:
             ev.image_counterfeit = self.images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
         if brand is None:
             return ev, hits
@@ -261,9 +293,11 @@ class Screener:
             found = self._import_re.findall(listing.text.casefold())
             if found:
                 ev.signals["import_channel_cues"] = found
+        ev.band = self._band(brand, listing)
+        if text_only:
+            return ev, hits
         if listing.price is not None and listing.currency:
             ev.price_base = self.rates.to_base(listing.price, listing.currency)
-        ev.band = self._band(brand, listing)
         for key in (listing.seller_id, listing.seller_name):
             if key:
                 party = brand.authorised.get(norm_name(key))
@@ -291,40 +325,124 @@ class Screener:
         return (score_from_logit(logit, self.scenario), values,
                 [{"code": n, "detail": d, "contribution": round(c, 3)} for c, n, d in reasons])
 
-    def screen_one(self, listing: Listing, detection: Any) -> ScreenResult:
+    def _prepare(self, listing: Listing, detection: Any) -> _Prepared:
+        """Everything that depends only on the listing's text and category and its detection: the primary
+        hit, the brand, the product band, the signal families and the text-only features' values and reasons.
+        Computed once per distinct (title, description, category) in a run; listings re-using a text only add
+        their own price, seller, ships-from and image evidence (``features.TEXT_FEATURES`` names the split)."""
+        ev, _hits = self.evidence(listing, detection, text_only=True)
+        logit = 0.0
+        values: dict[str, float] = {}
+        reasons: list[tuple[float, int, str, str]] = []
+        for idx, name, fn, weight in self._text_weights:
+            res: FeatureResult | None = fn(ev)
+            if res is None or not res.value:
+                continue
+            values[name] = res.value
+            contribution = weight * res.value
+            logit += contribution
+            reasons.append((contribution, idx, name, res.detail))
+        return _Prepared(detection, [hit_dict(h) for h in detection.hits], ev.hit, ev.brand, ev.band, ev.signals,
+                         ev.signal_weight, values, reasons, logit)
+
+    def screen_one(self, listing: Listing, detection: Any, prepared: _Prepared | None = None) -> ScreenResult:
         # the content hash is only needed to compare with a cleared one; the queue computes its own
         chash = content_hash(listing) if listing.id in self.cleared else ""
         version = self.scenario.version
         if not detection.hits and not detection.signals and not (listing.seller_id in self.sellers or (
                 self.images is not None and listing.images)):  # fast path: nothing to explain
-            return ScreenResult(listing.id, round(self._base_score, 4), Verdict.CLEAR, [], [], version, {}, chash,
+            return ScreenResult(listing.id, self._base_rounded, Verdict.CLEAR, [], [], version, {}, chash,
                                 listing=listing)
-        ev, _hits = self.evidence(listing, detection)
-        score, values, reasons = self.score_evidence(ev)
+        prep = prepared if prepared is not None else self._prepare(listing, detection)
+        brand = prep.brand
+        cfg = self.scenario.config
+        ev = Evidence(listing=listing, hit=prep.hit, brand=brand, signals=prep.signals,
+                      signal_weight=prep.signal_weight, base_currency=self._base_currency, band=prep.band,
+                      seller=self.sellers.get(listing.seller_id) if listing.seller_id else None,
+                      plain_methods=self._plain, history_saturation=cfg.history_saturation,
+                      parallel_min_price_ratio=cfg.parallel_min_price_ratio)
+        images = self.images if listing.images else None
+        if images is not None:
+            ev.image_counterfeit = images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
+        if brand is not None:
+            if listing.price is not None and listing.currency:
+                ev.price_base = self.rates.to_base(listing.price, listing.currency)
+            authorised = brand.authorised
+            if authorised:
+                for key in (listing.seller_id, listing.seller_name):
+                    if key:
+                        party = authorised.get(self._norm(key))
+                        if party:
+                            ev.authorised_as = party
+                            break
+            if images is not None:
+                ev.image_genuine = images.match(listing.images, GENUINE, cfg.image_max_distance)
+        values = dict(prep.values)
+        reasons = list(prep.reasons)
+        logit = self._bias + prep.logit
+        for idx, name, fn, weight in self._listing_weights:
+            res: FeatureResult | None = fn(ev)
+            if res is None or not res.value:
+                continue
+            values[name] = res.value
+            contribution = weight * res.value
+            logit += contribution
+            reasons.append((contribution, idx, name, res.detail))
+        reasons.sort(key=_reason_order)
+        score = score_from_logit(logit, self.scenario)
         verdict = decide_verdict(values, score, self.scenario)
         return ScreenResult(
-            listing.id, round(score, 4), verdict, [hit_dict(h) for h in detection.hits], reasons, version, values,
-            chash, mark_id=ev.brand.mark_id if ev.brand else None,
+            listing.id, round(score, 4), verdict, prep.brand_hits,
+            [{"code": n, "detail": d, "contribution": round(c, 3)} for c, _i, n, d in reasons], version, values,
+            chash, mark_id=brand.mark_id if brand else None,
             suppressed=self.cleared.get(listing.id) == chash, listing=listing,
         )
 
+    def _norm(self, key: str) -> str:
+        cache = self._norm_cache
+        value = cache.get(key)
+        if value is None:
+            value = norm_name(key)
+            if len(cache) < 200_000:
+                cache[key] = value
+        return value
+
     def screen_many(self, listings: Sequence[Listing]) -> list[ScreenResult]:
-        """Detect and score a batch. Detection results are cached per (text, category) within a run (bounded):
-        platforms repeat titles a lot (re-listings, one seller's variants), and detection is the costly part."""
-        cache = self._detections
-        keys = [(lst.text, lst.category) for lst in listings]
-        batch = {k: cache[k] for k in keys if k in cache}
-        missing = [k for k in dict.fromkeys(keys) if k not in batch]
+        """Detect and score a batch. Detection and everything derived from the text alone are cached per
+        (title, description, category) within a run (bounded): platforms repeat titles a lot (re-listings,
+        one seller's variants), and detection is the costly part."""
+        cache = self._prepared
+        keys = [(lst.title, lst.description, lst.category) for lst in listings]
+        batch: dict[tuple[str, str, str | None], _Prepared] = {}
+        missing: dict[tuple[str, str | None], list[int]] = {}
+        for i, k in enumerate(keys):
+            if k in batch:
+                continue
+            known = cache.get(k)
+            if known is not None:
+                batch[k] = known
+            else:
+                lst = listings[i]
+                missing.setdefault((lst.text, lst.category), []).append(i)
         if missing:
+            if len(cache) + len(missing) > DETECTION_CACHE:
+                cache.clear()
             # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
             found = self.detector.detect_many([k[0] for k in missing], categories=[k[1] for k in missing],
                                               keep_unsupported=True)
-            fresh = dict(zip(missing, found, strict=True))
-            batch.update(fresh)
-            if len(cache) + len(fresh) > DETECTION_CACHE:
-                cache.clear()
-            cache.update(fresh)
-        return [self.screen_one(lst, batch[k]) for lst, k in zip(listings, keys, strict=True)]
+            for idxs, det in zip(missing.values(), found, strict=True):
+                for i in idxs:
+                    k = keys[i]
+                    if k not in batch:
+                        lst = listings[i]
+                        prep = self._prepare(lst, det) if (det.hits or det.signals) else _Prepared(det)
+                        batch[k] = cache[k] = prep
+        screen_one = self.screen_one
+        out = []
+        for lst, k in zip(listings, keys, strict=True):
+            prep = batch[k]
+            out.append(screen_one(lst, prep.detection, prep))
+        return out
 
     def screen(self, listing: Listing) -> ScreenResult:
         return self.screen_many([listing])[0]

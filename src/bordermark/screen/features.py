@@ -291,6 +291,14 @@ FEATURES: dict[str, FeatureFn] = {
     )
 }
 
+# Features that read nothing but the hit, the brand, the signals, the product band and the listing's title,
+# description and category: screening computes them once per distinct text in a run (Screener._prepare). A
+# feature that starts reading price, seller, ships-from or images must leave this set.
+TEXT_FEATURES: frozenset[str] = frozenset({
+    "brand_hit", "brand_disguised", "brand_ambiguous", "brand_context_weak", "counterfeit_terms", "factory_origin",
+    "contact_cues", "import_channel_cues", "category_unrelated",
+})
+
 FAMILIES: dict[str, tuple[str, ...]] = {
     "brand": ("brand_hit", "brand_disguised", "brand_ambiguous", "brand_context_weak"),
     "text_cues": ("counterfeit_terms", "factory_origin", "contact_cues", "import_channel_cues"),

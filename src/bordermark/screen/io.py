@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from bordermark.domain import Listing
 from bordermark.domain.codes import check_country
 from bordermark.screen.money import Rates
@@ -52,13 +54,17 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
     fmt = file_format(path)
     name = str(path)
     if fmt == "jsonl":
-        with path.open(encoding="utf-8-sig") as fh:
+        # bytes straight into orjson (no str decoding step); orjson refuses invalid UTF-8 as malformed JSON
+        loads = orjson.loads
+        with path.open("rb") as fh:
             for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
+                if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
                 try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
+                    obj = loads(line)
+                except orjson.JSONDecodeError as exc:
+                    if not line.strip():
+                        continue
                     yield n, RowError(name, n, "line", f"malformed JSON: {exc.msg}")
                     continue
                 if not isinstance(obj, dict):
@@ -109,6 +115,21 @@ def _images(value: Any) -> tuple[str, ...]:
 
 
 _COUNTRY_CACHE: dict[str, str] = {}
+_CURRENCY_CACHE: dict[Any, str] = {}
+_LISTING_FIELDS = frozenset(Listing.model_fields)
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def _make_listing(fields: dict[str, Any]) -> Listing:
+    """``Listing.model_construct`` without its per-call overhead (defaults, alias lookups): ``fields`` holds
+    every field, already checked by :func:`parse_listing`. The result equals the validated model (tested)."""
+    obj = _new(Listing)
+    _setattr(obj, "__dict__", fields)
+    _setattr(obj, "__pydantic_fields_set__", set(_LISTING_FIELDS))
+    _setattr(obj, "__pydantic_extra__", None)
+    _setattr(obj, "__pydantic_private__", None)
+    return obj
 
 
 def parse_listing(obj: dict[str, Any], rates: Rates, *, path: str = "-", line: int = 0) -> Listing | RowError:
@@ -121,19 +142,28 @@ def parse_listing(obj: dict[str, Any], rates: Rates, *, path: str = "-", line: i
     lid = obj.get("id")
     if lid is None or (isinstance(lid, str) and not lid.strip()):
         return RowError(path, line, "id", "missing listing id")
-    lid = str(lid).strip()
+    lid = lid.strip() if type(lid) is str else str(lid).strip()
     raw_price = obj.get("price")
     price: Decimal | None = None
     if raw_price is not None and raw_price != "":
         try:
-            price = raw_price if isinstance(raw_price, Decimal) else Decimal(str(raw_price).strip())
+            if isinstance(raw_price, Decimal):
+                price = raw_price
+            elif type(raw_price) is int:
+                price = Decimal(raw_price)
+            else:
+                price = Decimal(str(raw_price).strip())
         except InvalidOperation:
             return RowError(path, line, "price", f"{raw_price!r} is not a number")
         if not price.is_finite() or price < 0:
             return RowError(path, line, "price", f"{raw_price!r} is not a non-negative number")
     currency = obj.get("currency") or None
     if currency is not None:
-        currency = str(currency).strip().upper()
+        currency = _CURRENCY_CACHE.get(currency) if type(currency) is str else None
+        if currency is None:
+            currency = str(obj.get("currency")).strip().upper()
+            if len(_CURRENCY_CACHE) < 1000:
+                _CURRENCY_CACHE[obj["currency"]] = currency
         if currency not in rates.per_base:
             return RowError(path, line, "currency", f"unknown currency {obj.get('currency')!r} (no configured rate)")
     elif price is not None:
@@ -149,29 +179,38 @@ def parse_listing(obj: dict[str, Any], rates: Rates, *, path: str = "-", line: i
                 return RowError(path, line, "ships_from", str(exc))
             _COUNTRY_CACHE[key] = code
         ships = code
-    try:
-        images = _images(obj.get("images"))
-    except (ValueError, json.JSONDecodeError) as exc:
-        return RowError(path, line, "images", str(exc))
+    raw_images = obj.get("images")
+    if type(raw_images) is list and all(type(v) is str for v in raw_images):
+        images: tuple[str, ...] = tuple(raw_images)
+    else:
+        try:
+            images = _images(raw_images)
+        except (ValueError, json.JSONDecodeError) as exc:
+            return RowError(path, line, "images", str(exc))
     listed = obj.get("listed_at") or None
     if listed is not None and not isinstance(listed, datetime):
         try:
             listed = datetime.fromisoformat(str(listed))
         except ValueError:
             return RowError(path, line, "listed_at", f"{listed!r} is not an ISO date-time")
-    fields: dict[str, Any] = {"id": lid, "price": price, "currency": currency, "ships_from": ships,
-                              "images": images, "listed_at": listed}
+    text: list[Any] = []
     for key in _STR_FIELDS:
         value = obj.get(key)
         if value is None:
-            fields[key] = "" if key in ("title", "description") else None
-        elif isinstance(value, str):
-            fields[key] = value
-        elif isinstance(value, int | float):
-            fields[key] = str(value)
+            text.append("" if key in ("title", "description") else None)
+        elif type(value) is str:
+            text.append(value)
+        elif isinstance(value, str | int | float):  # str subclasses, numbers written without quotes
+            text.append(str(value))
         else:
             return RowError(path, line, key, f"expected text, got {type(value).__name__}")
-    return Listing.model_construct(**fields)
+    title, description, seller_id, seller_name, platform, category, url = text
+    # field order as declared on Listing, so dumps of the model keep their usual key order
+    return _make_listing({
+        "id": lid, "title": title, "description": description, "price": price, "currency": currency,
+        "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category, "url": url,
+        "ships_from": ships, "images": images, "listed_at": listed,
+    })
 
 
 def read_listings(path: Path, rates: Rates) -> Iterator[Listing | RowError]:
@@ -193,7 +232,10 @@ class ResultWriter:
         self._csv: Any = None
         self._pq: Any = None
         self._buffer: list[dict[str, Any]] = []
-        if self.fmt in ("jsonl", "csv"):
+        self._bin: IO[bytes] | None = None
+        if self.fmt == "jsonl":
+            self._bin = path.open("wb")
+        elif self.fmt == "csv":
             self._fh = path.open("w", encoding="utf-8", newline="")
             if self.fmt == "csv":
                 self._csv = csv.writer(self._fh)
@@ -201,9 +243,9 @@ class ResultWriter:
 
     def write(self, rows: Iterable[dict[str, Any]]) -> None:
         if self.fmt == "jsonl":
-            assert self._fh is not None
-            dumps = json.dumps
-            self._fh.write("".join(dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows))
+            assert self._bin is not None
+            dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+            self._bin.write(b"".join([dumps(r, option=opt) for r in rows]))
         elif self.fmt == "csv":
             for r in rows:
                 self._csv.writerow([_csv_cell(r.get(c)) for c in self.columns])
@@ -237,6 +279,8 @@ class ResultWriter:
                 self._pq.close()
         elif self._fh is not None:
             self._fh.close()
+        elif self._bin is not None:
+            self._bin.close()
 
     def __enter__(self) -> ResultWriter:
         return self
@@ -247,12 +291,12 @@ class ResultWriter:
 
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(value).decode()
     return "" if value is None else value
 
 
 def _pq_cell(value: Any) -> Any:
     """Nested values (hits, reasons) go to Parquet as JSON text: one stable schema whatever a row holds."""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(value).decode()
     return value
