@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 from bordermark.domain.records import TrademarkFiling
-from bordermark.domain.rights import Registry
+from bordermark.domain.rights import Alias, AliasKind, Mark, Registry
 from bordermark.marks.index import MarkIndex
 from bordermark.marks.io import read_models
 from bordermark.marks.registry_files import registry_from_files
@@ -83,3 +83,33 @@ def test_watch_reads_the_registry_from_the_store_on_both_engines(store: Store, w
     report = SquatWatch(registry).run([_filing("X1", f"{famous.text} HOME", "Some Squatter Ltd",
                                                famous.nice_classes)])
     assert report.alerts and report.alerts[0].candidates[0].mark_id == famous.id
+
+
+def test_scope_an_ordinary_mark_is_reached_by_copies_a_famous_one_by_imitations_on_any_goods(
+        registry: Registry) -> None:
+    watch = SquatWatch(registry)
+    report = watch.run([
+        _filing("F1", "PUMAS", "Pumas Textile Ltd", (25,)),  # resembles the ordinary PUMA: a notice
+        _filing("F2", "PUMA KIDS", "Someone Else Ltd", (25,)),  # the ordinary mark with a generic word: a squat
+        _filing("F3", "JORDAN", "Someone Else Ltd", (33,)),  # the famous mark reproduced on unrelated goods
+        _filing("F4", "JORDEN", "Someone Else Ltd", (33,)),  # ... or imitated
+        _filing("F5", "JARDIN", "Someone Else Ltd", (33,)),  # not even similar
+    ])
+    alerted = {a.filing.id for a in report.alerts}
+    noticed = {a.filing.id: a for a in report.notices}
+    assert alerted == {"F2", "F3", "F4"}
+    assert set(noticed) == {"F1"}
+    assert any("ordinary" in r for r in noticed["F1"].reasons)
+    assert noticed["F1"].to_dict()["notice"] is True
+    assert watch.check(_filing("F1", "PUMAS", "Pumas Textile Ltd", (25,))) is None
+
+
+def test_a_holder_filing_its_own_registered_name_is_no_squat_even_beside_a_similar_mark() -> None:
+    registry = Registry(marks=[
+        Mark(holder="Telor SA", text="TELOR", nice_classes=(5,),
+             aliases=(Alias(text="特奥", kind=AliasKind.TRANSLITERATION),)),
+        Mark(holder="Telau Ltd", text="TELAU", nice_classes=(5,)),
+    ])
+    watch = SquatWatch(registry)
+    assert watch.check(_filing("F1", "特奥", "Telor SA", (5,))) is None
+    assert watch.check(_filing("F2", "特奥", "Someone Else Ltd", (5,))) is not None

@@ -102,6 +102,8 @@ def watch_filings(
                                                               "country, nice_classes, filed_on, status)")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Alerts as JSONL, best first")],
     applicants: Annotated[Path | None, typer.Option(help="Also write flagged serial applicants (JSONL)")] = None,
+    notices: Annotated[Path | None, typer.Option(help="Also write notices (JSONL): filings similar to a mark "
+                                                      "but outside its scope for a squat")] = None,
     registry: RegistryOpt = None,
     candidates: Annotated[int, typer.Option(min=1, max=50, help="Candidate marks listed per alert")] = 5,
 ) -> None:
@@ -114,8 +116,11 @@ def watch_filings(
     write_jsonl(output, [a.to_dict() for a in report.alerts])
     if applicants:
         write_jsonl(applicants, [f.to_dict() for f in report.applicants])
+    if notices:
+        write_jsonl(notices, [a.to_dict() for a in report.notices])
     console.print(f"{report.filings} filing(s) watched against {len(reg.marks)} mark(s): {len(report.alerts)} "
-                  f"alert(s), {len(report.applicants)} serial applicant(s); alerts written to {output}")
+                  f"alert(s), {len(report.notices)} notice(s), {len(report.applicants)} serial applicant(s); "
+                  f"alerts written to {output}")
 
 
 PROVENANCE_COLUMNS = ["id", "verdict", "mark_id", "reason"]

@@ -21,6 +21,13 @@ from rapidfuzz.distance import Levenshtein
 from bordermark.marks.text import as_letters, fold, is_han, words
 
 VOWELS = frozenset("aeiou")
+# The weak vowel of a Chinese syllable that renders a lone foreign consonant: the apical i of 斯 士 驰 (si shi
+# chi) and the e of 特 克 德 勒 (te ke de le). It may match any vowel or nothing at almost no cost (Tesla 特斯拉
+# te-si-la, Gucci 古驰 gu-chi, Buick 别克 bie-ke).
+SCHWA = "ə"
+PHONE_VOWELS = VOWELS | {SCHWA}
+_SCHWA_INDEL = 0.05
+_SCHWA_SUB = 0.1
 
 # Cost of deleting/inserting one phoneme: vowels and the sounds transliteration drops are cheap.
 _INDEL = {"R": 0.3, "H": 0.35, "Y": 0.2, "W": 0.5}
@@ -39,6 +46,8 @@ _NEAR: dict[frozenset[str], float] = {
 
 
 def indel_cost(p: str, strict: bool = False) -> float:
+    if p == SCHWA:
+        return _SCHWA_INDEL
     if p in VOWELS:
         return _VOWEL_INDEL * (2.0 if strict else 1.0)
     return _INDEL.get(p, 1.0)
@@ -47,6 +56,8 @@ def indel_cost(p: str, strict: bool = False) -> float:
 def sub_cost(a: str, b: str, strict: bool = False, cross: bool = False) -> float:
     if a == b:
         return 0.0
+    if SCHWA in (a, b) and a in PHONE_VOWELS and b in PHONE_VOWELS:
+        return _SCHWA_SUB
     if a in VOWELS and b in VOWELS:
         scale = 1.75 if strict else CROSS_VOWEL_SUB if cross else 1.0
         return _VOWEL_SUB * (0.6 if frozenset((a, b)) in _CLOSE_VOWELS else 1.0) * scale
@@ -64,10 +75,10 @@ def deletion_costs(p: str, strict: bool = False, cross: bool = False) -> list[fl
     costs = [indel_cost(c, strict) for c in p]
     if cross:
         for i, c in enumerate(p):
-            if c in VOWELS:
+            if c in PHONE_VOWELS:
                 continue
-            coda = i + 1 == len(p) or p[i + 1] not in VOWELS
-            second = i > 0 and p[i - 1] not in VOWELS
+            coda = i + 1 == len(p) or p[i + 1] not in PHONE_VOWELS
+            second = i > 0 and p[i - 1] not in PHONE_VOWELS
             if coda or second:
                 costs[i] = min(costs[i], CROSS_SCRIPT_CODA)
     return costs
@@ -253,6 +264,7 @@ _INITIALS = (("zh", "J"), ("ch", "J"), ("sh", "S"), ("b", "P"), ("p", "P"), ("m"
              ("d", "T"), ("t", "T"), ("n", "N"), ("l", "L"), ("g", "K"), ("k", "K"), ("h", "H"), ("j", "J"),
              ("q", "J"), ("x", "S"), ("r", "R"), ("z", "S"), ("c", "S"), ("s", "S"), ("y", "Y"), ("w", "W"))
 _APICAL = frozenset({"zi", "ci", "si", "zhi", "chi", "shi", "ri"})
+_WEAK_E_INITIALS = frozenset("TKL")  # te de ke ge le: the syllables that render a lone t, d, k, g, l
 
 
 # The vowel a transliterator hears in each pinyin final (medials and off-glides dropped), and its nasal coda.
@@ -267,9 +279,9 @@ _FINALS = {
 def pinyin_syllable_phonemes(syl: str) -> str:
     syl = syl.replace("ü", "u").replace("v", "u")
     if syl in _APICAL:
-        return {"zhi": "J", "chi": "J", "shi": "S", "ri": "R"}.get(syl, "S")
+        return {"zhi": "J", "chi": "J", "shi": "S", "ri": "R"}.get(syl, "S") + SCHWA
     if syl == "er":
-        return "eR"
+        return SCHWA + "R"
     out = ""
     final = syl
     for ini, p in _INITIALS:
@@ -283,6 +295,8 @@ def pinyin_syllable_phonemes(syl: str) -> str:
         final = {"i": "i", "u": "u"}.get(final, final)
         if final[0] not in VOWELS:
             final = ("i" if out == "Y" else "u") + final
+    if final == "e" and out in _WEAK_E_INITIALS:
+        return out + SCHWA
     return out + _FINALS.get(final, "".join(c for c in final if c in VOWELS)[:1])
 
 
@@ -315,12 +329,12 @@ def phonemes(text: str, continental: bool = False) -> str:
                 out.extend(pinyin_syllable_phonemes(s) for s in syl)
     joined = "".join(out)
     # a consonant doubled across a syllable or word boundary (xiang-nai) is heard once
-    return "".join(c for i, c in enumerate(joined) if i == 0 or c != joined[i - 1] or c in VOWELS)
+    return "".join(c for i, c in enumerate(joined) if i == 0 or c != joined[i - 1] or c in PHONE_VOWELS)
 
 
 def consonants(p: str) -> str:
     """The consonant frame of a phoneme string: the retrieval key (vowels vary most across scripts)."""
-    return "".join(c for c in p if c not in VOWELS and c not in "HRYW")
+    return "".join(c for c in p if c not in PHONE_VOWELS and c not in "HRYW")
 
 
 # ---- Chinese near-homophones ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ agrees, then weighted by how close the goods are. A famous earlier mark reaches 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz
 from bordermark.domain.rights import AliasKind, Mark
 from bordermark.marks.goods import GoodsResult, goods_similarity
 from bordermark.marks.phonetic import han_pinyin, metaphone_key, phoneme_similarity, phonemes, pinyin_similarity
-from bordermark.marks.text import dominant, has_han, has_latin, plain, same_skeleton, skeleton, words
+from bordermark.marks.text import as_letters, dominant, has_han, has_latin, plain, same_skeleton, skeleton, words
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Comparison:
     mark_score: float
     components: dict[str, Component]
     explanation: str
+    goods: str = "unknown"  # relation of the goods: same | related | unrelated | unknown
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": round(self.score, 4), "confusing": self.confusing,
@@ -64,6 +66,8 @@ CROSS_SCRIPT_TAIL = 0.5
 CROSS_SCRIPT_SPELLING = 0.15
 READINGS = (False, True)
 DOMINANT_SOUND = 0.93
+HOMOPHONE = 0.95  # same sound, different spelling: close, but not the same mark
+NEAR_HOMOPHONE = 0.9
 METAPHONE_FLOOR = 0.8  # Metaphone drops vowels: a shared key supports a match, it does not make one
 CROSS_SCRIPT_CALIBRATION = 1.0
 
@@ -124,6 +128,12 @@ def sound(earlier: str, later: str) -> Component:
     return _best(whole, Component(dom.score * DOMINANT_SOUND, f"dominant elements {dom.detail}"))
 
 
+def _fine_sound(text: str) -> tuple[str, str]:
+    """A finer reading for telling homophones from near-homophones: Metaphone's consonants and the vowel groups."""
+    vowels = re.findall(r"[aeiou]+", " ".join(as_letters(w) for w in words(text)).replace("y", "i"))
+    return metaphone_key(text).replace(" ", ""), "-".join(v if len(v) == 1 else v[:2] for v in vowels)
+
+
 def _sound(dx: str, dy: str) -> Component:
     """Pinyin (with near-homophones) for two Chinese marks; the shared phoneme alphabet otherwise."""
     if not dx or not dy:
@@ -151,9 +161,15 @@ def _sound(dx: str, dy: str) -> Component:
         detail = f"across scripts: pinyin '{' '.join(han_pinyin(han))}' of '{han}' sounds like '{lat}'"
         return Component(score, detail)
     score = phoneme_similarity(fx, fy, strict=True)
-    if score == 1.0 and plain(dx) != plain(dy):
-        score = 0.95  # same sound, different spelling: close, but not the same mark
     detail = f"sounds alike: /{fy}/ vs /{fx}/"
+    if score == 1.0 and plain(dx) != plain(dy):
+        # same sound in the coarse alphabet, different spelling: a homophone (KOENOR / KONOR read alike) is close
+        # to a copy, but the coarse alphabet also merges what an ear tells apart (an added vowel SOLKA / SOLKAI,
+        # s / sh, n / ng), so only a finer reading that still agrees makes it one
+        if _fine_sound(dx) == _fine_sound(dy):
+            score = HOMOPHONE
+        else:
+            score, detail = NEAR_HOMOPHONE, f"sounds nearly alike: /{fy}/ vs /{fx}/"
     mx, my = metaphone_key(dx), metaphone_key(dy)
     if mx and mx == my and len(mx.replace(" ", "")) >= 3 and score < METAPHONE_FLOOR:
         score, detail = METAPHONE_FLOOR, f"same Metaphone key {mx!r}"
@@ -209,7 +225,7 @@ def compare(earlier: EarlierMark, later: str, later_classes: Sequence[int] = (),
     confusing = score >= config.confusing_score and mark_score >= config.confusing_mark
     components = {"appearance": app, "sound": snd, "meaning": mng, "goods": goods_c, "fame": fame_c}
     return Comparison(score, confusing, round(mark_score, 4), components,
-                      _explain(earlier.text, later, score, confusing, components))
+                      _explain(earlier.text, later, score, confusing, components), goods.relation)
 
 
 def _goods_factor(goods: GoodsResult, earlier: EarlierMark,

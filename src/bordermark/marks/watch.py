@@ -21,8 +21,8 @@ from bordermark.domain.codes import check_nice_class
 from bordermark.domain.records import TrademarkFiling
 from bordermark.domain.rights import Registry, RightType
 from bordermark.marks.index import Candidate, MarkIndex
-from bordermark.marks.similarity import DEFAULT_CONFIG, SimilarityConfig
-from bordermark.marks.text import fold
+from bordermark.marks.similarity import DEFAULT_CONFIG, Comparison, SimilarityConfig
+from bordermark.marks.text import fold, plain
 
 
 class WatchedFiling(TrademarkFiling):
@@ -41,6 +41,11 @@ class WatchConfig:
     serial_min_alerts: int = 3  # or this many alerts overall
     serial_boost: float = 0.3  # share of the distance to 1.0 closed for a serial applicant
     same_party_ratio: int = 90  # token-set ratio at which two company names are taken as one party
+    # Scope of protection (see SquatWatch.scope): the mark similarity a filing needs to be an alert rather than a
+    # notice, for an ordinary mark, and for a famous mark on unrelated goods. 0.93 is what a reproduction scores:
+    # identical, look-alike characters, the mark with generic words added, its registered Chinese name, a homophone.
+    ordinary_min_mark: float = 0.93
+    famous_unrelated_min_mark: float = 0.93
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
 
 
@@ -51,11 +56,13 @@ class Alert:
     reasons: list[str]
     candidates: list[Candidate]
     applicant_flagged: bool = False
+    notice: bool = False  # similar, but outside the earlier mark's scope for a squat (see SquatWatch.scope)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "filing_id": self.filing.id, "mark_text": self.filing.mark_text, "applicant": self.filing.applicant,
-            "score": round(self.score, 4), "applicant_flagged": self.applicant_flagged, "reasons": self.reasons,
+            "score": round(self.score, 4), "applicant_flagged": self.applicant_flagged, "notice": self.notice,
+            "reasons": self.reasons,
             "candidates": [{"mark_id": c.mark_id, "mark": c.mark, "score": round(c.score, 4),
                             "components": {k: round(v.score, 3) for k, v in c.comparison.components.items()}}
                            for c in self.candidates],
@@ -79,6 +86,7 @@ class WatchReport:
     alerts: list[Alert]
     applicants: list[ApplicantFlag]
     filings: int
+    notices: list[Alert] = field(default_factory=list)  # similar, but beyond the earlier mark's scope for a squat
 
 
 _LEGAL = re.compile(r"\b(inc|ltd|limited|llc|gmbh|co|corp|corporation|company|s\.?p\.?a|sa|sarl|bv|b\.v|ag|"
@@ -121,14 +129,44 @@ class SquatWatch:
         return key in allowed or any(fuzz.token_set_ratio(key, a) >= self.config.same_party_ratio
                                      for a in allowed if a)
 
+    def _own_name(self, text: str, mark_id: str) -> bool:
+        mark = self.marks[mark_id]
+        return plain(text) in {plain(n) for n in (mark.text, *(a.text for a in mark.aliases))}
+
     def check(self, filing: TrademarkFiling) -> Alert | None:
         """An alert when the filing is confusing with a mark its applicant is not entitled to, else ``None``."""
+        alert = self.examine(filing)
+        return alert if alert is not None and not alert.notice else None
+
+    def scope(self, mark_famous: bool, comparison: Comparison) -> str | None:
+        """Why a confusing filing falls outside what a squat watch should alert on, or ``None`` when it does not.
+
+        The more distinctive and reputed the earlier mark, the wider its protection (the interdependence
+        examiners apply). A famous mark is protected on the same and related goods against any confusing sign,
+        and on unrelated goods only against a reproduction, imitation or translation of it (Paris Convention
+        art. 6bis; PRC Trademark Law art. 13). An ordinary mark's owner is protected against squatters, who copy
+        it; a new mark that merely resembles an ordinary one (a letter changed, a syllable added) is a conflict
+        for the owner to oppose, reported as a notice rather than an alert.
+        """
+        ms = comparison.mark_score
+        if not mark_famous and ms < self.config.ordinary_min_mark:
+            return (f"resembles an ordinary (not famous) mark without reproducing it (mark similarity {ms:.2f} < "
+                    f"{self.config.ordinary_min_mark:.2f}): a conflict for its holder to oppose, not a squat")
+        if mark_famous and comparison.goods == "unrelated" and ms < self.config.famous_unrelated_min_mark:
+            return (f"on goods unrelated to the famous mark's, only a reproduction, imitation or translation is "
+                    f"reached (mark similarity {ms:.2f} < {self.config.famous_unrelated_min_mark:.2f})")
+        return None
+
+    def examine(self, filing: TrademarkFiling) -> Alert | None:
+        """The alert (or, when the similar mark's scope does not reach the filing, the notice), else ``None``."""
         sim: SimilarityConfig = self.config.similarity or DEFAULT_CONFIG
         found = self.index.search(filing.mark_text, filing.nice_classes, limit=self.config.candidates + 5,
                                   config=sim)
         entitled = [c for c in found if c.comparison.confusing and self._entitled(filing.applicant, c.mark_id)]
         if entitled and entitled[0] is found[0]:
             return None  # the holder (or its licensee) extends its own mark
+        if any(self._own_name(filing.mark_text, c.mark_id) for c in entitled):
+            return None  # it files one of its own registered names; a third party's similar mark coexists already
         others = [c for c in found if not self._entitled(filing.applicant, c.mark_id)]
         if not others or not others[0].comparison.confusing:
             return None
@@ -138,19 +176,24 @@ class SquatWatch:
                    f"applicant '{filing.applicant}' is neither the holder nor an authorised party of {mark.text}"]
         if mark.famous:
             reasons.append(f"{mark.text} is famous")
-        return Alert(filing, top.score, reasons, others[: self.config.candidates])
+        outside = self.scope(mark.famous, top.comparison)
+        if outside:
+            reasons.append(outside)
+        return Alert(filing, top.score, reasons, others[: self.config.candidates], notice=outside is not None)
 
     def run(self, filings: Iterable[TrademarkFiling]) -> WatchReport:
         alerts: list[Alert] = []
+        notices: list[Alert] = []
         n = 0
         for filing in filings:
             n += 1
-            alert = self.check(filing)
+            alert = self.examine(filing)
             if alert:
-                alerts.append(alert)
+                (notices if alert.notice else alerts).append(alert)
         flags = self._flag_applicants(alerts)
         alerts.sort(key=lambda a: (-a.score, a.filing.id))
-        return WatchReport(alerts, flags, n)
+        notices.sort(key=lambda a: (-a.score, a.filing.id))
+        return WatchReport(alerts, flags, n, notices)
 
     def _flag_applicants(self, alerts: Sequence[Alert]) -> list[ApplicantFlag]:
         by_applicant: dict[str, list[Alert]] = defaultdict(list)
