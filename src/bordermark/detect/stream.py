@@ -12,7 +12,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from bordermark.detect.engine import Detector
+
+
+def _loads(line: str) -> Any:
+    """orjson (several times faster than ``json``); the standard parser decides whatever orjson refuses (NaN,
+    integers beyond 64 bits), so that what counts as malformed and its message stay those of ``json``."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
+def _dumps(obj: Any) -> str:
+    try:
+        return orjson.dumps(obj).decode("utf-8")
+    except TypeError:  # an integer id beyond 64 bits
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +66,18 @@ def process_lines(detector: Detector, lines: Iterable[str], batch: int = 2048) -
         yield from bad
         bad.clear()
         dets = detector.detect_many([t for _, t, _ in buf], categories=[c for _, _, c in buf])
-        dumps = json.dumps
         for (rid, _, _), d in zip(buf, dets, strict=True):
             if not d.hits and not d.signals:
-                yield f'{{"id": {dumps(rid, ensure_ascii=False)}, "hits": [], "signals": []}}'
+                yield f'{{"id":{_dumps(rid)},"hits":[],"signals":[]}}'
             else:
-                yield dumps({"id": rid, **d.to_dict()}, ensure_ascii=False)
+                yield _dumps({"id": rid, **d.to_dict()})
         buf.clear()
 
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             bad.append(BadLine(n, "json", f"not valid JSON ({exc.msg} at column {exc.colno})"))
             continue
