@@ -6,6 +6,7 @@ commands to this same ``app``.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -61,6 +62,9 @@ def listings(
                                          images_dir=images_dir or input_.parent)
     except service.ScreeningError as exc:
         fail(str(exc), EXIT_BAD_INPUT)
+    # the registry, detector and screener live as long as the command: keep the collector from re-walking them
+    gc.freeze()
+
     def report_error(err: RowError) -> None:
         err_console.print(str(err), highlight=False, markup=False, soft_wrap=True)
 

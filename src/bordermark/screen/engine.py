@@ -12,13 +12,14 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
 from bordermark.domain import Listing, Registry
 from bordermark.screen.features import (
     FEATURES,
+    NEEDS,
     TEXT_FEATURES,
     BrandInfo,
     Evidence,
@@ -26,6 +27,9 @@ from bordermark.screen.features import (
     ProductBand,
     SellerRecord,
     _norm_cat,
+    band_sentence,
+    categories_text,
+    network_text,
 )
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
 from bordermark.screen.money import Rates, UnknownCurrency
@@ -107,6 +111,7 @@ def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
         keys = {"category_key": _norm_cat(p.category) if p.category else "", "name_key": p.name.casefold()}
         if lows:
             band = ProductBand(p.name, p.category, min(lows), max(highs), **keys)
+            band = replace(band, sentence=band_sentence(band, rates.base), sentence_base=rates.base)
         else:
             band = ProductBand(p.name, p.category, 0.0, 0.0, **keys)
         products_by.setdefault((p.holder, p.mark), []).append(band)
@@ -130,11 +135,13 @@ def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
                 authorised[norm_name(ident)] = label
             if party.country:
                 countries.add(party.country)
+        categories = frozenset(_norm_cat(p.category) for p in products if p.category)
+        network = frozenset(countries)
         out[m.id] = BrandInfo(
             mark_id=m.id, text=m.text, holder=m.holder, registration_number=m.registration_number,
-            famous=m.famous, products=products,
-            categories=frozenset(_norm_cat(p.category) for p in products if p.category),
-            authorised=authorised, network_countries=frozenset(countries),
+            famous=m.famous, products=products, categories=categories, authorised=authorised,
+            network_countries=network, network_text=network_text(network),
+            categories_text=categories_text(categories),
         )
     return out
 
@@ -188,13 +195,22 @@ class _Prepared:
     signals: dict[str, list[str]] = field(default_factory=dict)
     signal_weight: dict[str, float] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)
-    reasons: list[tuple[float, int, str, str]] = field(default_factory=list)  # (contribution, order, code, detail)
+    # (contribution, feature order, reason dict); the dicts are shared by every listing with this text
+    reasons: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list)
     logit: float = 0.0
 
 
-def _reason_order(r: tuple[float, int, str, str]) -> tuple[float, int]:
+def _reason_order(r: tuple[float, int, dict[str, Any]]) -> tuple[float, int]:
     """Largest absolute contribution first; ties in feature order (as a stable sort of the feature list)."""
     return (-abs(r[0]), r[1])
+
+
+def _reason(code: str, detail: str, contribution: float) -> dict[str, Any]:
+    return {"code": code, "detail": detail, "contribution": round(contribution, 3)}
+
+
+# Evidence attributes named by features.NEEDS, one bit each in Screener.screen_one's mask (in this order)
+_NEEDED_ATTRS = ("seller", "image_counterfeit", "image_genuine", "price_base", "brand")
 
 
 class Screener:
@@ -229,6 +245,9 @@ class Screener:
         self._bias = cfg.bias
         self._base_rounded = round(self._base_score, 4)
         self._base_currency = rates.base
+        self._version = scenario.version
+        self._cfg = cfg
+        self._by_mask: dict[int, list[tuple[int, str, Any, float]]] = {}
         indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
         self._text_weights = [w for w in indexed if w[1] in TEXT_FEATURES]
         self._listing_weights = [w for w in indexed if w[1] not in TEXT_FEATURES]
@@ -333,7 +352,7 @@ class Screener:
         ev, _hits = self.evidence(listing, detection, text_only=True)
         logit = 0.0
         values: dict[str, float] = {}
-        reasons: list[tuple[float, int, str, str]] = []
+        reasons: list[tuple[float, int, dict[str, Any]]] = []
         for idx, name, fn, weight in self._text_weights:
             res: FeatureResult | None = fn(ev)
             if res is None or not res.value:
@@ -341,35 +360,50 @@ class Screener:
             values[name] = res.value
             contribution = weight * res.value
             logit += contribution
-            reasons.append((contribution, idx, name, res.detail))
+            reasons.append((contribution, idx, _reason(name, res.detail, contribution)))
         return _Prepared(detection, [hit_dict(h) for h in detection.hits], ev.hit, ev.brand, ev.band, ev.signals,
                          ev.signal_weight, values, reasons, logit)
 
+    def _applicable(self, mask: int) -> list[tuple[int, str, Any, float]]:
+        """The listing features that can apply given which evidence is present (``features.NEEDS``)."""
+        found = self._by_mask.get(mask)
+        if found is None:
+            present = {attr for bit, attr in enumerate(_NEEDED_ATTRS) if mask >> bit & 1}
+            found = [w for w in self._listing_weights if NEEDS.get(w[1], "") in present or w[1] not in NEEDS]
+            self._by_mask[mask] = found
+        return found
+
     def screen_one(self, listing: Listing, detection: Any, prepared: _Prepared | None = None) -> ScreenResult:
+        lid = listing.id
         # the content hash is only needed to compare with a cleared one; the queue computes its own
-        chash = content_hash(listing) if listing.id in self.cleared else ""
-        version = self.scenario.version
-        if not detection.hits and not detection.signals and not (listing.seller_id in self.sellers or (
-                self.images is not None and listing.images)):  # fast path: nothing to explain
-            return ScreenResult(listing.id, self._base_rounded, Verdict.CLEAR, [], [], version, {}, chash,
+        chash = content_hash(listing) if lid in self.cleared else ""
+        seller_id = listing.seller_id
+        seller = self.sellers.get(seller_id) if seller_id else None
+        images = self.images if listing.images else None
+        if seller is None and images is None and not detection.hits and not detection.signals:
+            # fast path: nothing to explain
+            return ScreenResult(lid, self._base_rounded, Verdict.CLEAR, [], [], self._version, {}, chash,
                                 listing=listing)
         prep = prepared if prepared is not None else self._prepare(listing, detection)
         brand = prep.brand
-        cfg = self.scenario.config
+        cfg = self._cfg
         ev = Evidence(listing=listing, hit=prep.hit, brand=brand, signals=prep.signals,
                       signal_weight=prep.signal_weight, base_currency=self._base_currency, band=prep.band,
-                      seller=self.sellers.get(listing.seller_id) if listing.seller_id else None,
-                      plain_methods=self._plain, history_saturation=cfg.history_saturation,
+                      seller=seller, plain_methods=self._plain, history_saturation=cfg.history_saturation,
                       parallel_min_price_ratio=cfg.parallel_min_price_ratio)
-        images = self.images if listing.images else None
+        mask = 0 if seller is None else 1
         if images is not None:
             ev.image_counterfeit = images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
+            if ev.image_counterfeit is not None:
+                mask |= 2
         if brand is not None:
+            mask |= 16
             if listing.price is not None and listing.currency:
                 ev.price_base = self.rates.to_base(listing.price, listing.currency)
+                mask |= 8
             authorised = brand.authorised
             if authorised:
-                for key in (listing.seller_id, listing.seller_name):
+                for key in (seller_id, listing.seller_name):
                     if key:
                         party = authorised.get(self._norm(key))
                         if party:
@@ -377,25 +411,30 @@ class Screener:
                             break
             if images is not None:
                 ev.image_genuine = images.match(listing.images, GENUINE, cfg.image_max_distance)
-        values = dict(prep.values)
-        reasons = list(prep.reasons)
+                if ev.image_genuine is not None:
+                    mask |= 4
+        values = prep.values
+        reasons = prep.reasons
         logit = self._bias + prep.logit
-        for idx, name, fn, weight in self._listing_weights:
+        copied = False
+        for idx, name, fn, weight in self._by_mask.get(mask) or self._applicable(mask):
             res: FeatureResult | None = fn(ev)
             if res is None or not res.value:
                 continue
+            if not copied:
+                values, reasons, copied = dict(values), list(reasons), True
             values[name] = res.value
             contribution = weight * res.value
             logit += contribution
-            reasons.append((contribution, idx, name, res.detail))
-        reasons.sort(key=_reason_order)
+            reasons.append((contribution, idx, _reason(name, res.detail, contribution)))
+        if len(reasons) > 1:
+            reasons = sorted(reasons, key=_reason_order)
         score = score_from_logit(logit, self.scenario)
         verdict = decide_verdict(values, score, self.scenario)
         return ScreenResult(
-            listing.id, round(score, 4), verdict, prep.brand_hits,
-            [{"code": n, "detail": d, "contribution": round(c, 3)} for c, _i, n, d in reasons], version, values,
-            chash, mark_id=brand.mark_id if brand else None,
-            suppressed=self.cleared.get(listing.id) == chash, listing=listing,
+            lid, round(score, 4), verdict, prep.brand_hits, [r[2] for r in reasons], self._version,
+            values if copied else dict(values), chash, mark_id=brand.mark_id if brand else None,
+            suppressed=self.cleared.get(lid) == chash, listing=listing,
         )
 
     def _norm(self, key: str) -> str:

@@ -28,6 +28,8 @@ class ProductBand:
     high: float
     category_key: str = ""  # normalised category, precomputed for speed
     name_key: str = ""  # case-folded name
+    sentence: str = ""  # "the genuine band ... of '<name>'" in ``sentence_base``, precomputed for speed
+    sentence_base: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class BrandInfo:
     categories: frozenset[str]
     authorised: dict[str, str]  # normalised name or identifier -> "party name (role)"
     network_countries: frozenset[str]
+    network_text: str = ""  # the first network countries as shown in sentences (precomputed for speed)
+    categories_text: str = ""  # the first categories as shown in sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +163,24 @@ def _ratio(e: Evidence) -> float | None:
     return e.price_base / e.band.low
 
 
+def band_sentence(band: ProductBand, base_currency: str) -> str:
+    return (f"the genuine band {_money(band.low, base_currency)}-{_money(band.high, base_currency)} "
+            f"of '{band.name}'")
+
+
+def network_text(countries: frozenset[str]) -> str:
+    return ", ".join(sorted(countries)[:6])
+
+
+def categories_text(categories: frozenset[str]) -> str:
+    return ", ".join(sorted(categories)[:4])
+
+
 def _band_text(e: Evidence) -> str:
     assert e.band is not None
-    return (f"the genuine band {_money(e.band.low, e.base_currency)}-{_money(e.band.high, e.base_currency)} "
-            f"of '{e.band.name}'")
+    if e.band.sentence and e.band.sentence_base == e.base_currency:
+        return e.band.sentence
+    return band_sentence(e.band, e.base_currency)
 
 
 def import_channel_cues(e: Evidence) -> FeatureResult | None:
@@ -239,7 +257,7 @@ def ships_from_outside_network(e: Evidence) -> FeatureResult | None:
     if b is None or not ships or not b.network_countries or ships in b.network_countries:
         return None
     return FeatureResult(1.0, f"Ships from {ships}, outside {b.holder}'s network "
-                              f"({', '.join(sorted(b.network_countries)[:6])})")
+                              f"({b.network_text or network_text(b.network_countries)})")
 
 
 def category_unrelated(e: Evidence) -> FeatureResult | None:
@@ -250,7 +268,7 @@ def category_unrelated(e: Evidence) -> FeatureResult | None:
     if _norm_cat(cat) in b.categories:
         return None
     return FeatureResult(1.0, f"Category '{cat}' is unlike any product of '{b.text}' "
-                              f"({', '.join(sorted(b.categories)[:4])})")
+                              f"({b.categories_text or categories_text(b.categories)})")
 
 
 def image_counterfeit_match(e: Evidence) -> FeatureResult | None:
@@ -298,6 +316,14 @@ TEXT_FEATURES: frozenset[str] = frozenset({
     "brand_hit", "brand_disguised", "brand_ambiguous", "brand_context_weak", "counterfeit_terms", "factory_origin",
     "contact_cues", "import_channel_cues", "category_unrelated",
 })
+
+# Features that return None whenever the named Evidence attribute is None: screening does not call them then.
+NEEDS: dict[str, str] = {
+    "price_below_genuine": "price_base", "price_near_genuine": "price_base", "seller_unauthorised": "brand",
+    "seller_authorised": "brand", "seller_confirmed_fakes": "seller", "seller_cleared": "seller",
+    "ships_from_outside_network": "brand", "image_counterfeit_match": "image_counterfeit",
+    "image_genuine_copy_cheap": "image_genuine",
+}
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "brand": ("brand_hit", "brand_disguised", "brand_ambiguous", "brand_context_weak"),

@@ -6,8 +6,10 @@ audited when ``bordermark.audit`` is installed.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,13 +239,30 @@ class FileReport:
     verdicts: Counter[str] = field(default_factory=Counter)
 
 
+@contextmanager
+def _fewer_collections(young: int = 50_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often while streaming a file.
+
+    Why: screening allocates a dozen short-lived objects per listing (freed by reference counting), so the
+    default threshold (700) runs a collection every ~50 listings, and each older-generation pass walks the
+    detector's and registry's hundreds of thousands of objects: 20 % of the CPU time on the benchmark. Memory
+    stays bounded: collections still run, every ``young`` allocations instead of every 700.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], young), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def screen_file(input_path: Path, output_path: Path, screener: Screener, *, store: Store | None = None,
                 batch_size: int = 2000, on_error: Callable[[RowError], None] | None = None) -> FileReport:
     """Stream a listing file through the screener into a result file (formats by extension), batch by batch,
     so memory stays flat whatever the input size. Bad rows go to ``on_error`` and are skipped; with a
     ``store`` the raised listings enter the review queue."""
     report = FileReport()
-    with ResultWriter(output_path, OUTPUT_COLUMNS) as writer:
+    with _fewer_collections(), ResultWriter(output_path, OUTPUT_COLUMNS) as writer:
         for chunk in batched(read_listings(input_path, screener.rates), batch_size):
             good = []
             for item in chunk:
