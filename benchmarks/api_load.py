@@ -69,6 +69,13 @@ class TempPostgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
+    def pid(self) -> int | None:
+        """The postmaster's pid (its children are the backends serving the app)."""
+        try:
+            return int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def stop(self) -> None:
         try:
             self._run([self.pg_ctl, "-D", str(self.data), "-m", "fast", "stop"])
@@ -176,6 +183,57 @@ async def run_load(base: str, token: str, requests: list[tuple[str, str, str, ob
     return results
 
 
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds of a process and all its descendants (the uvicorn workers, the PostgreSQL backends)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry.name))
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _proc_cpu(pid)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def cpu_per_request(base: str, token: str, requests: list[tuple[str, str, str, object]], server_pid: int,
+                    pg_pid: int | None) -> dict[str, tuple[int, float, float | None, float]]:
+    """Server (and PostgreSQL) CPU ms per request by type: requests of one type sent one at a time (closed
+    loop), CPU of the server's process tree read from /proc before and after. Other load on the machine does
+    not inflate CPU time the way it inflates latency, so this is the comparable number on a shared machine."""
+    by_type: dict[str, list[tuple[str, str, str, object]]] = defaultdict(list)
+    for req in requests:
+        by_type[req[0]].append(req)
+    out: dict[str, tuple[int, float, float | None, float]] = {}
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+        for name in sorted(by_type):
+            reqs = by_type[name]
+            s0, p0, t0 = tree_cpu(server_pid), tree_cpu(pg_pid) if pg_pid else 0.0, time.perf_counter()
+            for _name, method, path, body in reqs:
+                r = client.request(method, path, json=body)
+                if not 200 <= r.status_code < 300:
+                    sys.exit(f"{name}: {method} {path} answered {r.status_code}: {r.text[:300]}")
+            wall = time.perf_counter() - t0
+            server_ms = (tree_cpu(server_pid) - s0) * 1000 / len(reqs)
+            pg_ms = (tree_cpu(pg_pid) - p0) * 1000 / len(reqs) if pg_pid else None
+            out[name] = (len(reqs), server_ms, pg_ms, wall * 1000 / len(reqs))
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -220,6 +278,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--marks", type=int, default=300, help="extra marks seeded (each with a product)")
+    ap.add_argument("--cpu-requests", type=int, default=400,
+                    help="requests sent one at a time to measure CPU ms per request by type (0: skip)")
+    ap.add_argument("--cpu-only", action="store_true", help="only the CPU-per-request phase, no load runs")
     ap.add_argument("--no-write", action="store_true", help="do not write the results file")
     args = ap.parse_args()
 
@@ -239,8 +300,13 @@ def main() -> None:
         rng = random.Random(7)
         warm = plan(rng, data, 200)  # type: ignore[arg-type]
         asyncio.run(run_load(base, token, warm, 50.0))
+        cpu = {}
+        if args.cpu_requests:
+            pg_pid = pg.pid() if pg is not None else None
+            cpu = cpu_per_request(base, token, plan(rng, data, args.cpu_requests), server.pid,  # type: ignore[arg-type]
+                                  pg_pid)
         runs = []
-        for rate in args.rate:
+        for rate in [] if args.cpu_only else args.rate:
             requests = plan(rng, data, int(rate * args.seconds))  # type: ignore[arg-type]
             t0 = time.perf_counter()
             results = asyncio.run(run_load(base, token, requests, rate))
@@ -263,6 +329,30 @@ def main() -> None:
         "30 % writes (patch mark, add alias, patch price bands, screen one parcel), all audited.",
         "Open-loop arrivals; latency from the scheduled send time (queueing included).",
     ]
+    if cpu:
+        lines += [
+            "",
+            "## CPU per request by type",
+            "",
+            f"{args.cpu_requests} requests of the mix sent one at a time (closed loop) after a warm-up; CPU of the "
+            "server's process tree (uvicorn master and workers) and of the PostgreSQL cluster read from /proc. "
+            "CPU time is what other engineers' load disturbs least, so compare these numbers across runs.",
+            "",
+            "| request | n | server CPU ms | PostgreSQL CPU ms | latency ms (unloaded) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        tot_n = tot_s = tot_p = 0.0
+        for name, (n, server_ms, pg_ms, lat) in sorted(cpu.items()):
+            pg_txt = f"{pg_ms:.2f}" if pg_ms is not None else "n/a"
+            lines.append(f"| {name} | {n} | {server_ms:.2f} | {pg_txt} | {lat:.1f} |")
+            tot_n += n
+            tot_s += server_ms * n
+            tot_p += (pg_ms or 0.0) * n
+        lines.append(f"| **mix (weighted)** | {tot_n:.0f} | {tot_s / tot_n:.2f} | {tot_p / tot_n:.2f} | |")
+        cores = os.cpu_count() or 1
+        lines += ["", f"At these costs {cores} core(s) serve at most about "
+                  f"{cores * 1000 / (tot_s / tot_n + tot_p / tot_n):.0f} req/s of the mix (server + database CPU "
+                  "only, before the load generator's own CPU)."]
     for rate, results, wall in runs:
         lines += _section(rate, args.seconds, results, wall)
     text = "\n".join(lines) + "\n"

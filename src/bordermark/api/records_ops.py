@@ -47,6 +47,24 @@ class RuleCache:
     def invalidate(self) -> None:
         with self._lock:
             self._built = None
+            self._split_inputs = None
+
+    _split_inputs: tuple[float, Any, Any] | None = None
+
+    def split_inputs(self) -> tuple[Any, Any]:
+        """Currency rates and split-shipment profiles, read from their files once per ``ttl_s`` (not per
+        request: parsing the YAML profiles cost more CPU than screening a parcel)."""
+        with self._lock:
+            got = self._split_inputs
+        if got is not None and time.monotonic() - got[0] < self.ttl_s:
+            return got[1], got[2]
+        from bordermark.screen.money import configured_rates
+        from bordermark.screen.splits import SplitConfig
+
+        rates, config = configured_rates(), SplitConfig.load()
+        with self._lock:
+            self._split_inputs = (time.monotonic(), rates, config)
+        return rates, config
 
     def get(self, store: Store) -> Any:
         with self._lock:
@@ -108,13 +126,13 @@ def screen_records(store: Store, cache: RuleCache, who: Principal, kind: str,
         screen = cache.get(store)
     except ImportError as exc:
         raise ApiError(503, f"screening is unavailable: {exc}") from None
-    from bordermark.screen.money import configured_rates
     from bordermark.screen.splits import detect_splits
 
     threshold = screen.config.alert_threshold
     splits: dict[str, list[Any]] = {}
     if kind == "parcels":
-        splits = detect_splits([r for r in records if isinstance(r, Parcel)], configured_rates()).by_parcel()
+        rates, split_config = cache.split_inputs()
+        splits = detect_splits([r for r in records if isinstance(r, Parcel)], rates, split_config).by_parcel()
     out = []
     now = datetime.now(UTC)
     with store.session() as s:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bordermark.accounts import Principal
 from bordermark.api.audit_log import record
@@ -123,8 +123,9 @@ def list_holders(s: Session, who: Principal) -> list[dict[str, Any]]:
 # ---- marks ----------------------------------------------------------------------------------------------------
 
 def _mark_row(s: Session, who: Principal, mark_id: str) -> tuple[MarkRow, HolderRow]:
+    # holder joined (many-to-one, one row), aliases and recordations in one IN query each: 3 queries, no N+1
     row = s.get(MarkRow, mark_id, options=[selectinload(MarkRow.aliases), selectinload(MarkRow.recordations),
-                                           selectinload(MarkRow.holder)])
+                                           joinedload(MarkRow.holder, innerjoin=True)])
     if row is None or not who.sees_holder(row.holder_id):
         raise not_found("mark", mark_id)
     return row, row.holder
@@ -139,7 +140,7 @@ def list_marks(s: Session, who: Principal, *, holder_id: str | None = None, q: s
         stmt = stmt.where(func.lower(MarkRow.text).contains(q.lower()))
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = s.scalars(stmt.options(selectinload(MarkRow.aliases), selectinload(MarkRow.recordations),
-                                  selectinload(MarkRow.holder))
+                                  joinedload(MarkRow.holder, innerjoin=True))
                      .order_by(MarkRow.text, MarkRow.id).limit(limit).offset(offset)).all()
     return {"total": total, "items": [mark_json(m, m.holder) for m in rows]}
 
@@ -244,13 +245,14 @@ def delete_alias(s: Session, who: Principal, mark_id: str, alias_id: int) -> dic
 # ---- products -------------------------------------------------------------------------------------------------
 
 def _product_row(s: Session, who: Principal, product_id: str) -> tuple[ProductRow, MarkRow, HolderRow]:
-    row = s.get(ProductRow, product_id)
-    if row is None:
+    found = s.execute(select(ProductRow, MarkRow, HolderRow)
+                      .join(MarkRow, MarkRow.id == ProductRow.mark_id)
+                      .join(HolderRow, HolderRow.id == MarkRow.holder_id)
+                      .where(ProductRow.id == product_id)
+                      .options(selectinload(ProductRow.price_bands))).first()
+    if found is None or not who.sees_holder(found[1].holder_id):
         raise not_found("product", product_id)
-    mark = s.get(MarkRow, row.mark_id)
-    if mark is None or not who.sees_holder(mark.holder_id):
-        raise not_found("product", product_id)
-    return row, mark, mark.holder
+    return found[0], found[1], found[2]
 
 
 def list_products(s: Session, who: Principal, *, holder_id: str | None = None, mark_id: str | None = None,
@@ -264,7 +266,7 @@ def list_products(s: Session, who: Principal, *, holder_id: str | None = None, m
     if q:
         stmt = stmt.where(func.lower(ProductRow.name).contains(q.lower()))
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = s.execute(stmt.options(selectinload(ProductRow.price_bands), selectinload(MarkRow.holder))
+    rows = s.execute(stmt.options(selectinload(ProductRow.price_bands), joinedload(MarkRow.holder, innerjoin=True))
                      .order_by(ProductRow.name, ProductRow.id).limit(limit).offset(offset)).all()
     return {"total": total, "items": [product_json(p, m, m.holder) for p, m in rows]}
 

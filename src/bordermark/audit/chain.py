@@ -20,8 +20,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bordermark.store.audit_tables import GENESIS_HASH, AuditEntryRow, AuditHeadRow
 
@@ -29,7 +29,7 @@ _HEAD = cast(Table, AuditHeadRow.__table__)
 _LOG = cast(Table, AuditEntryRow.__table__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class AuditEntry:
     seq: int
     at: datetime
@@ -104,24 +104,79 @@ def entry_hash(seq: int, at: datetime, actor: str, action: str, entity_type: str
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _next_link(session: Session) -> tuple[int, str]:
-    """Advance the head (locking it until commit) and return the new sequence number and the previous hash."""
+_PENDING = "bordermark_audit_pending"
+_MARKS = "bordermark_audit_savepoints"
+
+
+def _reserve(session: Session, n: int) -> tuple[int, str]:
+    """Advance the head by ``n`` (locking it until commit); return the first new sequence number and the
+    previous hash. One statement: ``UPDATE ... RETURNING``."""
     conn = session.connection()  # Core on the session's connection: same transaction, no ORM flush overhead
     row = conn.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.hash)
+        update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + n).returning(_HEAD.c.seq, _HEAD.c.hash)
     ).one_or_none()
     if row is None:  # a database created without the migration's seed row
-        conn.execute(insert(_HEAD).values(id=1, seq=1, hash=GENESIS_HASH))
+        conn.execute(insert(_HEAD).values(id=1, seq=n, hash=GENESIS_HASH))
         return 1, GENESIS_HASH
-    return int(row[0]), str(row[1])
+    return int(row[0]) - n + 1, str(row[1])
+
+
+def flush_pending(session: Session) -> None:
+    """Chain and write the entries appended in this transaction (called at commit, and before reading the log).
+
+    Why at the very end: the head row is the one lock every audited write shares. Taking it at commit, after the
+    request's own work, holds it only for one UPDATE, one INSERT and the COMMIT itself, so writers no longer
+    queue behind each other's whole request. Several entries of one transaction take the lock once.
+    """
+    pending: list[tuple[AuditEntry, str | None, str | None]] = session.info.pop(_PENDING, None) or []
+    if not pending:
+        return
+    seq, prev = _reserve(session, len(pending))
+    rows = []
+    for entry, before_text, after_text in pending:
+        digest = entry_hash(seq, entry.at, entry.actor, entry.action, entry.entity_type, entry.entity_id,
+                            before_text, after_text, prev)
+        entry.seq, entry.prev_hash, entry.hash = seq, prev, digest
+        rows.append({"seq": seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
+                     "entity_type": entry.entity_type, "entity_id": entry.entity_id, "before": before_text,
+                     "after": after_text, "prev_hash": prev, "hash": digest})
+        seq, prev = seq + 1, digest
+    conn = session.connection()
+    conn.execute(insert(_LOG), rows)
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=prev))
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    flush_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[id(transaction)] = len(session.info.get(_PENDING) or ())
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous: SessionTransaction) -> None:
+    """Entries of a rolled-back transaction (or savepoint) vanish with the change they recorded."""
+    if previous.nested:
+        mark = session.info.get(_MARKS, {}).pop(id(previous), None)
+        if mark is not None and _PENDING in session.info:
+            del session.info[_PENDING][mark:]
+    elif previous.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)
 
 
 def append(session: Session, *, actor: str, action: str, entity_type: str, entity_id: str,
            before: Any = None, after: Any = None, at: datetime | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction and return it.
+    """Queue one entry in the caller's transaction; it is chained and written when the transaction commits.
 
     ``before``/``after`` are any JSON-serialisable values (datetimes, decimals, enums and pydantic models are
-    converted). Appends are serialised through the head row, so concurrent writers never fork the chain.
+    converted now, so later changes to the caller's objects do not alter the record). The returned entry gets
+    its ``seq``, ``prev_hash`` and ``hash`` at commit (0 and "" until then). Appends are serialised through the
+    head row at commit, so concurrent writers never fork the chain; a rollback discards the queued entries.
     """
     if not actor:
         raise ValueError("audit entry needs an actor")
@@ -130,16 +185,11 @@ def append(session: Session, *, actor: str, action: str, entity_type: str, entit
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)
     before_text, after_text = canonical_json(before), canonical_json(after)
-    seq, prev = _next_link(session)
-    digest = entry_hash(seq, moment, actor, action, entity_type, str(entity_id), before_text, after_text, prev)
-    conn = session.connection()
-    conn.execute(insert(_LOG).values(
-        seq=seq, at=moment, actor=actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
-        before=before_text, after=after_text, prev_hash=prev, hash=digest))
-    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=digest))
-    return AuditEntry(seq, moment, actor, action, entity_type, str(entity_id),
-                      json.loads(before_text) if before_text else None,
-                      json.loads(after_text) if after_text else None, prev, digest)
+    entry = AuditEntry(0, moment, actor, action, entity_type, str(entity_id),
+                       json.loads(before_text) if before_text else None,
+                       json.loads(after_text) if after_text else None, "", "")
+    session.info.setdefault(_PENDING, []).append((entry, before_text, after_text))
+    return entry
 
 
 def _to_entry(row: AuditEntryRow) -> AuditEntry:
@@ -151,7 +201,8 @@ def _to_entry(row: AuditEntryRow) -> AuditEntry:
 
 def entries(session: Session, *, entity_type: str | None = None, entity_id: str | None = None,
             actor: str | None = None, limit: int | None = None, newest_first: bool = False) -> list[AuditEntry]:
-    """Entries filtered by entity or actor, in chain order (or newest first)."""
+    """Entries filtered by entity or actor, in chain order (or newest first), this transaction's included."""
+    flush_pending(session)
     stmt = select(AuditEntryRow)
     if entity_type is not None:
         stmt = stmt.where(AuditEntryRow.entity_type == entity_type)
@@ -179,6 +230,7 @@ def _iter_rows(session: Session, batch: int = 1000) -> Iterator[AuditEntryRow]:
 
 def verify(session: Session) -> VerifyReport:
     """Recompute the whole chain; report every broken link (edited, inserted or deleted entries)."""
+    flush_pending(session)
     problems: list[str] = []
     first_bad: int | None = None
     expected_seq, prev, count = 1, GENESIS_HASH, 0

@@ -14,6 +14,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from bordermark.settings import get_settings
@@ -29,6 +30,46 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_LAZY = "bordermark_lazy_begin"
+_READ_HEADS = ("SELECT", "WITH", "SHOW")
+
+
+def _is_plain_read(statement: str) -> bool:
+    """True for a statement that neither writes nor locks, so it may run outside a transaction.
+
+    ``WITH`` may hide a data-modifying CTE; ``FOR UPDATE``/``FOR SHARE`` and ``pg_advisory_xact_lock`` take
+    locks held until commit; ``nextval``/``set_config`` change state: all count as writes and start the
+    transaction first.
+    """
+    head = statement.lstrip()[:6].upper()
+    if not head.startswith(_READ_HEADS):
+        return False
+    upper = statement.upper()
+    if any(w in upper for w in (" FOR UPDATE", " FOR SHARE", " FOR NO KEY", " FOR KEY", "ADVISORY", "NEXTVAL(",
+                                "SETVAL(", "SET_CONFIG(")):
+        return False
+    if head.startswith("WITH"):
+        return not any(w in upper for w in ("INSERT ", "UPDATE ", "DELETE ", "MERGE "))
+    return True
+
+
+def _lazy_begin(conn: Any, cursor: DBAPICursor, statement: str, parameters: Any, context: ExecutionContext | None,
+                executemany: bool) -> None:
+    """Begin the real transaction just before the first statement that writes or locks.
+
+    Why: a unit of work starts in autocommit, so a request that only reads costs no BEGIN and no COMMIT round
+    trip. At PostgreSQL's READ COMMITTED level every statement of a transaction takes a fresh snapshot anyway, so
+    reads before the first write see exactly what they would have seen inside the transaction; from the first
+    write on, everything (the write, later reads, the audit entry) is one transaction committed or rolled back
+    together as before.
+    """
+    if not conn._execution_options.get(_LAZY):
+        return
+    dbapi_conn = conn.connection.dbapi_connection
+    if dbapi_conn is not None and dbapi_conn.autocommit and not _is_plain_read(statement):
+        dbapi_conn.autocommit = False  # psycopg sends BEGIN with the next statement
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -39,7 +80,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pool_pre_ping: it costs a round trip per checkout. Connections are recycled after 30 minutes instead, and
+    # a connection broken by a database restart fails one request and is then replaced by the pool.
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    event.listen(engine, "before_cursor_execute", _lazy_begin)
+    return engine
 
 
 def alembic_config(url: str) -> Config:
@@ -55,7 +100,11 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        bind = self.engine
+        if self.engine.dialect.name == "postgresql":
+            # units of work start in autocommit and begin the transaction at the first write (see _lazy_begin)
+            bind = self.engine.execution_options(isolation_level="AUTOCOMMIT", **{_LAZY: True})
+        self._sessions = sessionmaker(bind, expire_on_commit=False)
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (every branch head)."""
