@@ -1,0 +1,79 @@
+"""The production scoring path (text-only evidence cached per run, listing features skipped when their evidence is
+absent, listings built without re-validation) must give exactly what the plain reference path gives:
+``Screener.evidence`` -> every feature function -> ``decide_verdict``, and ``Listing.model_validate``."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from bordermark.domain import Listing, Registry
+from bordermark.screen.engine import Screener, decide_verdict, hit_dict
+from bordermark.screen.features import SellerRecord
+from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage
+from bordermark.screen.io import RowError, parse_listing
+from bordermark.screen.money import Rates
+from bordermark.screen.scenario import BUILTIN
+
+from .conftest import KeywordDetector
+
+CATALOGUE = "https://img.acme.example/P1.jpg"
+FAKE_PHOTO = "https://img.fakes.example/x.jpg"
+
+
+def _listings(n: int, seed: int) -> list[Listing]:
+    rnd = random.Random(seed)
+    titles = ["ACME Runner One", "acm3 replica shoes whatsapp", "ZEPHYR Classic 海外代购", "a c m e OEM sneakers",
+              "plain socks", "zephir aaa watch", "ACME imported from Japan", "Runner One by ACME oem"]
+    out = []
+    for i in range(n):
+        price = rnd.choice([None, "5", "60", "95", "140", "1000", "0"])
+        out.append(Listing(
+            id=f"L{i}", title=rnd.choice(titles), description=rnd.choice(["", "fast shipping", "best price"]),
+            price=Decimal(price) if price is not None else None,
+            currency=rnd.choice(["USD", "EUR", "CHF"]) if price is not None else None,
+            seller_id=rnd.choice([None, "S9", "S-OFFICIAL", "S-FAKE", "S-OK"]),
+            seller_name=rnd.choice([None, "Shop 9", "Acme Official Store"]),
+            category=rnd.choice([None, "shoes", "watches", "toys"]), ships_from=rnd.choice([None, "CN", "US", "VN"]),
+            images=rnd.choice([(), (CATALOGUE,), (FAKE_PHOTO,), (FAKE_PHOTO, CATALOGUE)]),
+        ))
+    return out
+
+
+def test_cached_path_equals_the_reference_path(registry: Registry, detector: KeywordDetector, rates: Rates) -> None:
+    sellers = {"S-FAKE": SellerRecord("S-FAKE", confirmed_fakes=2, takedowns=1),
+               "S-OK": SellerRecord("S-OK", cleared=3)}
+    images = ImageIndex([KnownImage(1, GENUINE, CATALOGUE, "M1"), KnownImage(2, COUNTERFEIT, FAKE_PHOTO, "M1")])
+    s = Screener.build(registry, detector, BUILTIN, rates, sellers=sellers, images=images)
+    items = _listings(400, seed=3)
+    results = s.screen_many(items[:150]) + s.screen_many(items[150:])  # the second batch re-uses cached texts
+    seen = set()
+    for lst, got in zip(items, results, strict=True):
+        det = detector.detect(lst.text)
+        trivial = not det.hits and not det.signals and lst.seller_id not in sellers and not lst.images
+        if trivial:
+            assert (got.reasons, got.features, got.verdict.value) == ([], {}, "clear")
+            continue
+        ev, _ = s.evidence(lst, det)
+        score, values, reasons = s.score_evidence(ev)
+        assert got.score == round(score, 4)
+        assert got.features == values
+        assert got.reasons == reasons
+        assert got.verdict is decide_verdict(values, score, s.scenario)
+        assert got.brand_hits == [hit_dict(h) for h in det.hits]
+        assert got.mark_id == (ev.brand.mark_id if ev.brand else None)
+        seen.add(got.verdict.value)
+    assert seen >= {"likely_counterfeit", "possible_parallel_import", "brand_mention_ok"}
+
+
+def test_parsed_listing_equals_the_validated_model(rates: Rates) -> None:
+    row = {"id": " L7 ", "title": "ACME shoes", "description": "new", "price": 19.99, "currency": "eur",
+           "seller_id": "S1", "seller_name": "Shop", "platform": "p", "category": "shoes", "url": "https://x/7",
+           "ships_from": "cn", "images": ["a.jpg", "b.jpg"], "listed_at": "2024-10-05T15:24:50Z"}
+    got = parse_listing(row, rates)
+    assert not isinstance(got, RowError)
+    want = Listing.model_validate({**row, "id": "L7", "price": Decimal("19.99")})
+    assert got == want and hash(got) == hash(want)
+    assert got.model_dump() == want.model_dump()
+    assert got.model_fields_set == want.model_fields_set | set(Listing.model_fields)
+    assert got.model_copy(update={"price": Decimal(1)}).price == Decimal(1)
