@@ -33,9 +33,10 @@ def test_marks_compare_uses_the_store_registry_for_aliases_and_fame(tmp_path: Pa
 
 
 def test_watch_filings_writes_ranked_alerts_and_serial_applicants(world: Path, tmp_path: Path, cli_env: Path) -> None:
-    out, apps = tmp_path / "alerts.jsonl", tmp_path / "applicants.jsonl"
+    out, apps, notes = tmp_path / "alerts.jsonl", tmp_path / "applicants.jsonl", tmp_path / "notices.jsonl"
     res = runner.invoke(app, ["watch", "filings", "--input", str(world / "filings.jsonl"), "--output", str(out),
-                              "--applicants", str(apps), "--registry", str(world / "registry")])
+                              "--applicants", str(apps), "--notices", str(notes),
+                              "--registry", str(world / "registry")])
     assert res.exit_code == 0, res.output
     alerts = _jsonl(out)
     assert alerts
@@ -44,6 +45,7 @@ def test_watch_filings_writes_ranked_alerts_and_serial_applicants(world: Path, t
     assert {"filing_id", "score", "reasons", "candidates"} <= set(first)
     assert {"mark_id", "mark", "score"} <= set(first["candidates"][0])  # type: ignore[index]
     assert apps.exists()
+    assert all(n["notice"] is True for n in _jsonl(notes)) and not any(a["notice"] for a in alerts)
 
 
 def test_provenance_check_prints_verdicts_and_writes_checks(world: Path, tmp_path: Path, cli_env: Path) -> None:
