@@ -110,7 +110,8 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BORDERMARK_DATABASE_URL": url, "BORDERMARK_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bordermark.api.app:app_from_settings", "--factory",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                             "--log-level", "warning", "--no-access-log"], env=env)
+                             "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools"],
+                            env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

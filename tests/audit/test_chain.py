@@ -117,3 +117,28 @@ def test_concurrent_appends_keep_one_chain(postgres: object) -> None:
     store.dispose()
     assert report.ok, report.problems
     assert report.entries == 40
+
+
+def test_entries_are_chained_at_commit_and_vanish_on_rollback(store: Store) -> None:
+    """Entries are queued in the transaction and chained when it commits; a rolled-back transaction or
+    savepoint leaves no entry behind, and the log read inside the transaction includes its own entries."""
+    with store.session() as s:
+        kept = audit.append(s, actor="a", action="x", entity_type="t", entity_id="1")
+        assert kept.seq == 0 and kept.hash == ""  # not chained yet
+        try:
+            with s.begin_nested():
+                audit.append(s, actor="a", action="x", entity_type="t", entity_id="savepoint")
+                raise RuntimeError("undo the savepoint")
+        except RuntimeError:
+            pass
+        assert [e.entity_id for e in audit.entries(s)] == ["1"]  # read inside the transaction: chained now
+        assert kept.seq == 1 and len(kept.hash) == 64
+        audit.append(s, actor="a", action="x", entity_type="t", entity_id="2")
+    with pytest.raises(RuntimeError), store.session() as s:
+        audit.append(s, actor="a", action="x", entity_type="t", entity_id="rolled back")
+        raise RuntimeError("undo the transaction")
+    with store.session() as s:
+        report = audit.verify(s)
+        ids = [e.entity_id for e in audit.entries(s)]
+    assert report.ok, report.problems
+    assert ids == ["1", "2"] and report.head_seq == 2

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -85,6 +87,7 @@ def set_password(session: Session, username: str, password: str) -> None:
         row.password_hash = hash_password(password)
     except ValueError as exc:
         raise AccountError(str(exc)) from None
+    SESSION_CACHE.forget(user_id=row.id)
     session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
 
 
@@ -111,21 +114,66 @@ def create_session(session: Session, user_id: int) -> tuple[str, str]:
     return secret, csrf
 
 
-def resolve_session(session: Session, secret: str) -> tuple[Principal, str] | None:
-    """(principal, CSRF token) for a live session cookie, else None."""
+class _SessionCache:
+    """Resolved session cookies for a few seconds (one query fewer per page or API call by a person).
+
+    Why it is safe: logging out or changing a password through this process forgets the entries at once; the
+    session's own expiry is still checked on every hit; a change made by another process (the CLI, another
+    worker) applies within ``ttl_s``.
+    """
+
+    def __init__(self, ttl_s: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl_s, self.max_entries = ttl_s, max_entries
+        self._items: dict[str, tuple[float, Principal, str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> tuple[Principal, str] | None:
+        found = self._items.get(digest)
+        if found is None or time.monotonic() - found[0] >= self.ttl_s or found[3] < _now():
+            return None
+        return found[1], found[2]
+
+    def put(self, digest: str, principal: Principal, csrf: str, expires_at: datetime) -> None:
+        with self._lock:
+            if len(self._items) >= self.max_entries:
+                self._items.clear()
+            self._items[digest] = (time.monotonic(), principal, csrf, expires_at)
+
+    def forget(self, *, digest: str | None = None, user_id: int | None = None) -> None:
+        with self._lock:
+            if digest is not None:
+                self._items.pop(digest, None)
+            if user_id is not None:
+                self._items = {k: v for k, v in self._items.items() if v[1].user_id != user_id}
+
+
+SESSION_CACHE = _SessionCache()
+
+
+def resolve_session(session: Session, secret: str, *, cached: bool = False) -> tuple[Principal, str] | None:
+    """(principal, CSRF token) for a live session cookie, else None. ``cached``: answer from
+    :data:`SESSION_CACHE` when it can (the web app's per-request check), one query (session and user) when not."""
+    digest = _digest(secret)
+    if cached:
+        hit = SESSION_CACHE.get(digest)
+        if hit is not None:
+            return hit
     found = session.execute(
         select(WebSessionRow, UserRow).join(UserRow, UserRow.id == WebSessionRow.user_id)
-        .where(WebSessionRow.token_hash == _digest(secret))
+        .where(WebSessionRow.token_hash == digest)
     ).first()
     if found is None:
         return None
     ws, user = found
     if _aware(ws.expires_at) < _now() or not user.active:
         return None
-    return principal_of(user, "session"), ws.csrf_token
+    out = principal_of(user, "session"), ws.csrf_token
+    SESSION_CACHE.put(digest, out[0], out[1], _aware(ws.expires_at))
+    return out
 
 
 def end_session(session: Session, secret: str) -> None:
+    SESSION_CACHE.forget(digest=_digest(secret))
     session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _digest(secret)))
 
 

@@ -37,7 +37,7 @@ def session_principal(request: Request) -> tuple[Principal, str] | None:
     found = None
     if secret and len(secret) < 200:
         with get_store(request).session() as s:
-            found = resolve_session(s, secret)
+            found = resolve_session(s, secret, cached=True)
     request.state.session_principal = found
     return found
 
