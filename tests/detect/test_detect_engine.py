@@ -201,3 +201,33 @@ def test_no_brand_cue_demands_strong_support(det: Detector) -> None:
 def test_four_letter_marks_allow_only_a_swap(det: Detector) -> None:
     assert only_hit(det.detect("Nkie running shoes"), "M-NIKE").method == "fuzzy"
     assert det.detect("Nice running shoes").hits == []  # a changed letter in a four-letter mark is another word
+
+
+def test_plain_ordinary_word_beside_a_no_brand_cue_is_the_word(det: Detector) -> None:
+    assert only_hit(det.detect("Coach handbag strap", category="handbags"), "M-COACH").method == "exact"
+    # category and goods word support the brand, but the seller says generic: a plainly written ordinary word is
+    # then that word (coach, boss, fossil, crown)
+    assert det.detect("Coach handbag strap. Brand: generic", category="handbags").hits == []
+    # written in disguise, it is still the brand hidden from filters
+    d = det.detect("C-o-a-c-h handbag strap, brand: generic", category="handbags")
+    assert only_hit(d, "M-COACH").method == "spaced"
+
+
+BATCH_CASES = [
+    "", "   ", "!!!", "Gucci bag", "Gucci\x00bag", "gucci\x00", "\x00", "Louis Vuiton bag, Louis Vuiton wallet",
+    "Gucii bag Gucii belt", "G u c c i tote 1:1", "Ch@nel", "Gucci!", "高仿香奈儿包包 一比一", "古池同款 手提包",
+    "С\u200bhаnеl N°5", "ＧＵＣＣＩ belt", "LUXA** bag", "Coach", "coach tour", "加微信 abc12345 Rolex", "Rolx 2",
+    "苹果", "Lxra clutch", "ℌ", "no brand Coach bag", "Nike\nNike", "\u200b", "Gucci", "Gucci bag",
+]
+
+
+def test_batch_scan_equals_one_text_at_a_time(det: Detector) -> None:
+    """detect_many joins a batch's views into one string for its scans; edge texts (empty, NUL, CJK, repeats)
+    must come out exactly as when detected alone, offsets included."""
+    cats = [None, "handbags"] * (len(BATCH_CASES) // 2) + [None] * (len(BATCH_CASES) % 2)
+    many = det.detect_many(BATCH_CASES, categories=cats)
+    fresh = Detector.from_registry(REGISTRY)
+    for text, cat, got in zip(BATCH_CASES, cats, many, strict=True):
+        assert got == fresh.detect(text, category=cat), text
+        for h in got.hits:
+            assert text[h.start:h.end] == h.matched

@@ -20,18 +20,21 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import ahocorasick
 from rapidfuzz.distance import OSA
 
 from bordermark.detect import chinese, lexicon
 from bordermark.detect.normalise import (
+    CJK_GAP_RE,
+    CJK_RE,
     IndexMap,
     collapse_repeats,
     fold,
+    fold_many,
     fold_table,
     is_cjk,
     key,
@@ -53,8 +56,11 @@ _PARTIAL_RE = re.compile(r"(?:([^\W_]+)[ ]+)?([^\W_]{2,})[ ]?[-.]?(?:\*+|\.{3,}|
 _ALPHA_WORD = re.compile(r"[^\W\d_]{4,}")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _TOKEN_CACHE_LIMIT = 500_000
+_BATCH = 2048  # texts per batch scan in detect_many
 _NEAR = 30  # view characters between a hit and a goods word that still count as "nearby"
 _CLAUSE_BREAK = re.compile(r"[,;!?|\n\t，；。！？、]|(?<![.\w])\.(?!\.)|(?<=\w)\.(?=\s)")  # not "...", "2.4"
+_CJK_GAP_SEARCH = CJK_RE.search
+_CJK_GAP_SUB = CJK_GAP_RE.sub
 STRONG_SUPPORT = 0.65
 """Context needed by the weakest readings: a misspelling that is itself an ordinary word, a two-letter mark, a
 two-character Chinese homophone."""
@@ -209,6 +215,8 @@ class Detector:
         # cached token must still count as unexplained for the pair stage, or results depend on history)
         self._clean: set[str] = set()
         self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
+        self._pair_res: dict[tuple[str, str], tuple[tuple[int, str, float], ...]] = {}
+        self._pair_hits: set[tuple[str, str]] = set()
 
         # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
         self._py_index: dict[tuple[str, str], list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
@@ -233,7 +241,24 @@ class Detector:
         w = view_of(f)
         cands: list[_Cand] = []
         term_spans: list[tuple[int, int, int]] = []
-        for end, (length, vals) in self._aw.iter(w):
+        self._main_matches(w, self._aw.iter(w), cands, term_spans)
+        if self._has_compact:
+            self._compact_stage(w, cands)
+        self._token_stage(w, cands)
+        if _HAN.search(w):
+            self._sound_stage(w, cands)
+        if "*" in text or "..." in text or "…" in text:
+            self._partial_stage(text, w, cands)
+        regex_sigs = self._regex_signals(text)
+        if not cands and not term_spans and not regex_sigs:
+            return Detection()
+        return self._finish(text, w, f, cands, term_spans, regex_sigs, category, nice_classes,
+                            keep_unsupported)
+
+    def _main_matches(self, w: str, matches: Iterable[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]],
+                      cands: list[_Cand], term_spans: list[tuple[int, int, int]]) -> None:
+        """Candidates and trade-term spans from the main automaton's matches (``end`` indexes ``w``)."""
+        for end, (length, vals) in matches:
             start = end - length + 1
             for kind, idx, variant in vals:
                 if kind == "m":
@@ -248,18 +273,6 @@ class Detector:
                     if not padded and not self._edges_ok(w, ws, we):
                         continue
                     term_spans.append((idx, ws, we))
-        if self._has_compact:
-            self._compact_stage(w, cands)
-        self._token_stage(w, cands)
-        if _HAN.search(w):
-            self._sound_stage(w, cands)
-        if "*" in text or "..." in text or "…" in text:
-            self._partial_stage(text, w, cands)
-        regex_sigs = self._regex_signals(text)
-        if not cands and not term_spans and not regex_sigs:
-            return Detection()
-        return self._finish(text, w, f, cands, term_spans, regex_sigs, category, nice_classes,
-                            keep_unsupported)
 
     def detect_many(self, texts: Iterable[str], *, categories: Iterable[str | None] | None = None,
                     keep_unsupported: bool = False) -> list[Detection]:
@@ -269,13 +282,183 @@ class Detector:
         if len(cats) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(cats)} categories")
         # marketplaces repeat listings verbatim: each distinct (text, category) is detected once per batch
+        keys = list(zip(texts, cats, strict=True))
+        distinct = list(dict.fromkeys(keys))
         memo: dict[tuple[str, str | None], Detection] = {}
-        out = []
-        for t, c in zip(texts, cats, strict=True):
-            d = memo.get((t, c))
-            if d is None:
-                d = memo[(t, c)] = self.detect(t, category=c, keep_unsupported=keep_unsupported)
-            out.append(d)
+        for lo in range(0, len(distinct), _BATCH):
+            part = distinct[lo:lo + _BATCH]
+            memo.update(zip(part, self._detect_batch(part, keep_unsupported), strict=True))
+        return [memo[k] for k in keys]
+
+    def _detect_batch(self, items: list[tuple[str, str | None]], keep_unsupported: bool) -> list[Detection]:
+        """:meth:`detect` for many texts at once, with the same results: the texts' views are joined by a separator
+        that no name contains (NUL), so the fold, the automaton scans and the token lookups run once per batch in C,
+        and only texts with something found pay for per-text Python work."""
+        texts = [t for t, _ in items]
+        folded = fold_many(texts)
+        out: list[Detection | None] = [None] * len(texts)
+        idx = [i for i, f in enumerate(folded) if f and not f.isspace()]
+        if len(idx) < len(texts):  # empty views would merge with their neighbours' padding
+            for i in range(len(texts)):
+                if not folded[i] or folded[i].isspace():
+                    out[i] = self.detect(texts[i], category=items[i][1], keep_unsupported=keep_unsupported)
+        if idx:
+            got = self._scan_batch([texts[i] for i in idx], [folded[i] for i in idx],
+                                   [items[i][1] for i in idx], keep_unsupported)
+            for i, d in zip(idx, got, strict=True):
+                out[i] = d
+        return out  # type: ignore[return-value]
+
+    def _scan_batch(self, texts: list[str], folded: list[str], cats: list[str | None],
+                    keep_unsupported: bool) -> list[Detection]:
+        n = len(texts)
+        bv = " " + " ".join(" \x00 ".join(folded).split()) + " "
+        if not bv.isascii() and _CJK_GAP_SEARCH(bv):
+            bv = _CJK_GAP_SUB("", bv)
+        parts = bv[1:-1].split(" \x00 ")
+        if len(parts) != n:  # cannot happen (no view holds NUL); stay correct rather than misplace anything
+            return [self.detect(t, category=c, keep_unsupported=keep_unsupported)
+                    for t, c in zip(texts, cats, strict=True)]
+        starts = list(accumulate(map((3).__add__, map(len, parts)), initial=0))  # view k is bv[starts[k]:...]
+
+        def view(k: int) -> str:
+            return bv[starts[k]:starts[k + 1] - 1]
+
+        cands: dict[int, list[_Cand]] = defaultdict(list)
+        terms: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
+        for end, payload in self._aw.iter(bv):
+            k = bisect_right(starts, end) - 1
+            raw[k].append((end - starts[k], payload))
+        for k, matches in raw.items():
+            self._main_matches(view(k), matches, cands[k], terms[k])
+        if self._has_compact:
+            cb = bv.replace(" ", "")
+            craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
+            cstarts: list[int] | None = None
+            for end, payload in self._ac.iter(cb):
+                if cstarts is None:
+                    cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
+                k = bisect_right(cstarts, end) - 1
+                craw[k].append((end - cstarts[k], payload))
+            for k, cm in craw.items():
+                self._compact_stage(view(k), cands[k], cm)
+        self._token_batch(bv, starts, view, cands)
+        for k in range(n):
+            t = texts[k]
+            if not t.isascii() and _HAN.search(parts[k]):
+                self._sound_stage(view(k), cands[k])
+            if "*" in t or "..." in t or "…" in t:
+                self._partial_stage(t, view(k), cands[k])
+        regex = self._regex_batch(texts)
+        out: list[Detection] = []
+        for k in range(n):
+            c, ts, rs = cands.get(k), terms.get(k), regex.get(k)
+            if not c and not ts and not rs:
+                out.append(Detection())
+                continue
+            out.append(self._finish(texts[k], view(k), folded[k], c or [], ts or [], rs or [], cats[k], None,
+                                    keep_unsupported))
+        return out
+
+    def _token_batch(self, bv: str, starts: list[int], view: Callable[[int], str],
+                     cands: dict[int, list[_Cand]]) -> None:
+        """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view: each distinct token and word pair is
+        looked up once (and cached), and only the texts holding one with a hit get candidates."""
+        words = bv.split()
+        toks = set(words)
+        toks.discard("\x00")
+        unknown = toks - self._seed_clean
+        if not unknown:
+            return
+        for t in unknown - self._clean:
+            if t in self._tok_hits:
+                continue
+            res = self._lookup_token(t)
+            if not res:
+                if len(self._clean) > _TOKEN_CACHE_LIMIT:
+                    self._clean.clear()
+                self._clean.add(t)
+            else:
+                self._tok_hits[t] = res
+        covered: dict[int, set[str]] = {}
+        for t in unknown & self._tok_hits.keys():
+            res = self._tok_hits[t]
+            needle = f" {t} "
+            at = bv.find(needle)
+            while at >= 0:
+                k = bisect_right(starts, at) - 1
+                cov = covered.get(k)
+                if cov is None:
+                    w = view(k)
+                    cov = covered[k] = {w[x.ws:x.we] for x in cands.get(k, ())}
+                if t not in cov:
+                    loc = at - starts[k]
+                    lst = cands[k]
+                    for idx, method, sim in res:
+                        lst.append(_Cand(idx, loc + 1, loc + 1 + len(t), method, sim))
+                at = bv.find(needle, at + 1)
+        # word pairs (a text's pair stage runs only when it has an unexplained word, and a pair counts only with
+        # one: first words of multi-word marks are never in the clean seed, so "unexplained" is a word property)
+        pairs = set(pairwise(words))
+        for a, b in pairs - self._pair_res.keys():
+            res = ()
+            if a != "\x00" and b != "\x00" and (a not in self._seed_clean or b not in self._seed_clean):
+                pair = f"{a} {b}"
+                if pair not in self._clean:
+                    got = self._tok_hits.get(pair)
+                    if got is None:
+                        got = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
+                        if got:
+                            self._tok_hits[pair] = got
+                        else:
+                            self._clean.add(pair)
+                    res = got
+            if len(self._pair_res) > _TOKEN_CACHE_LIMIT:
+                self._pair_res.clear()
+                self._pair_hits.clear()
+            self._pair_res[(a, b)] = res
+            if res:
+                self._pair_hits.add((a, b))
+        for a, b in pairs & self._pair_hits:
+            res = self._pair_res[(a, b)]
+            needle = f" {a} {b} "
+            at = bv.find(needle)
+            while at >= 0:  # the first occurrence in each text, as the one-text path does
+                k = bisect_right(starts, at) - 1
+                loc = at - starts[k]
+                lst = cands[k]
+                for idx, method, sim in res:
+                    lst.append(_Cand(idx, loc + 1, loc + 1 + len(a) + 1 + len(b), method, sim))
+                if k + 1 >= len(starts) - 1:
+                    break
+                at = bv.find(needle, starts[k + 1])
+
+    def _regex_batch(self, texts: list[str]) -> dict[int, list[tuple[lexicon.Term, int, int]]]:
+        """:meth:`_regex_signals` for many texts: one scan for the literal hints over the joined lower-cased texts."""
+        out: dict[int, list[tuple[lexicon.Term, int, int]]] = {}
+        hinted: dict[int, set[int]] = defaultdict(set)
+        if self._unhinted:
+            for k in range(len(texts)):
+                hinted[k].update(self._unhinted)
+        if self._hints.kind == ahocorasick.AHOCORASICK:
+            low = "\x00".join(texts).lower().split("\x00")
+            if len(low) == len(texts):
+                lstarts = list(accumulate(map((1).__add__, map(len, low)), initial=0))
+                for end, idxs in self._hints.iter("\x00".join(low)):
+                    hinted[bisect_right(lstarts, end) - 1] |= idxs
+            else:  # a text holds NUL itself
+                for k, t in enumerate(texts):
+                    for _, idxs in self._hints.iter(t.lower()):
+                        hinted[k] |= idxs
+        for k, hs in hinted.items():
+            sigs = []
+            for i in sorted(hs):
+                term, rx = self._regex_terms[i]
+                for m in rx.finditer(texts[k]):
+                    sigs.append((term, m.start(), m.end()))
+            if sigs:
+                out[k] = sigs
         return out
 
     def classes_of(self, category: str | None) -> frozenset[int]:
@@ -299,9 +482,11 @@ class Detector:
             return False
         return not (_LATIN_WORD.match(w[we - 1]) and we < len(w) and _LATIN_WORD.match(w[we]))
 
-    def _compact_stage(self, w: str, cands: list[_Cand]) -> None:
-        c = w.replace(" ", "")
-        raw = list(self._ac.iter(c))
+    def _compact_stage(self, w: str, cands: list[_Cand],
+                       raw: list[tuple[int, tuple[int, tuple[int, ...]]]] | None = None) -> None:
+        """``raw``: the compact automaton's matches over ``w`` without spaces, when a batch scan already has them."""
+        if raw is None:
+            raw = list(self._ac.iter(w.replace(" ", "")))
         if not raw:
             return
         toks = w.split()
@@ -553,12 +738,16 @@ class Detector:
             near = self._near_classes(text, w, x, ctx_at, st, en, e.classes) if e.classes else set()
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
-            if no_brand:  # the seller says the goods carry no brand: a brand name then needs strong support
-                ctx = max(0.0, ctx - 0.5)
-                ambiguous = True
             need = CONTEXT_SUPPORT
             if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
                 need = STRONG_SUPPORT  # two kinds of evidence, not one
+            if no_brand:  # the seller says the goods carry no brand: a brand name then needs strong support
+                ctx = max(0.0, ctx - 0.5)
+                if ambiguous and method in ("exact", "alias"):
+                    # an ordinary word (boss, fossil, crown) written plainly is then most likely just that word;
+                    # written in disguise (S h e l l, 0rigins) it is still the brand hidden from filters
+                    need = STRONG_SUPPORT
+                ambiguous = True
             if ambiguous and ctx < need and not keep_unsupported:
                 continue
             dedup = (e.mark_id, s, t_end)
