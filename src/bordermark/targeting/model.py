@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +51,29 @@ class TrainConfig:
     critical: bool = True
     critical_iterations: int = 1000
     critical_depth: int = 6
-    extra: dict[str, Any] = field(default_factory=dict)
+    # CatBoost's max_ctr_complexity (None = CatBoost's default, 4 on CPU): how many categorical columns one target
+    # statistic may combine. Each combination is a hash-table lookup per scored row, so it sets the batch speed.
+    max_ctr_complexity: int | None = None
+    critical_max_ctr_complexity: int | None = None
+    # critical_score ranks by P(critical) x P(fraud)^critical_fraud_weight: the fraud model sees 20x more positives,
+    # so a little of its evidence steadies the ranking of the rare critical class (0 = critical model alone).
+    critical_fraud_weight: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)  # CatBoost parameters for both models
+    fraud_extra: dict[str, Any] = field(default_factory=dict)  # ... for the fraud model only
+    critical_extra: dict[str, Any] = field(default_factory=dict)  # ... for the critical model only
+
+
+def bench_config(seed: int = 0) -> TrainConfig:
+    """The configuration measured in benchmarks/targeting_kcs.py and timed in benchmarks/targeting_speed.py."""
+    return TrainConfig(iterations=300, critical_iterations=300, seed=seed,
+                       critical_fraud_weight=BENCH_FRAUD_WEIGHT, fraud_extra=dict(BENCH_FRAUD_EXTRA))
+
+
+# Measured on valid.csv (benchmarks/results/targeting_kcs.md): category combinations scored by their label
+# statistics ('Borders') only, without CatBoost's frequency ('Counter') combinations, rank fraud better; a little
+# fraud evidence in critical_score lifts the critical recall at 1 %.
+BENCH_FRAUD_EXTRA: dict[str, Any] = {"combinations_ctr": ["Borders"]}
+BENCH_FRAUD_WEIGHT = 0.5
 
 
 def file_hash(*paths: str | Path | None) -> str:
@@ -85,6 +108,23 @@ def _platt(raw: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> tuple[fl
 def _apply_platt(raw: npt.NDArray[np.float64], ab: tuple[float, float]) -> npt.NDArray[np.float64]:
     a, b = ab
     return np.asarray(1 / (1 + np.exp(-(a * _logit(raw) + b))), dtype=np.float64)
+
+
+class _Lap:
+    """Appends ``(stage, wall s, CPU s)`` since the previous lap to a list, when one is given (a no-op otherwise)."""
+
+    def __init__(self, out: list[tuple[str, float, float]] | None) -> None:
+        self.out = out
+        self.reset()
+
+    def reset(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __call__(self, stage: str) -> None:
+        if self.out is not None:
+            wall, cpu = time.perf_counter(), time.process_time()
+            self.out.append((stage, wall - self.wall, cpu - self.cpu))
+            self.wall, self.cpu = wall, cpu
 
 
 class TargetingModel:
@@ -122,12 +162,13 @@ class TargetingModel:
         spec = feature_spec(mapping)
         x = build_features(train, mapping, spec)
         y = train["fraud"].cast(pl.Int8).to_numpy()
-        fraud = cls._fit(x, y, spec, cfg.iterations, cfg.depth, cfg)
+        fraud = cls._fit(x, y, spec, cfg.iterations, cfg.depth, cfg, cfg.max_ctr_complexity, cfg.fraud_extra)
         critical = None
         if cfg.critical and "critical" in train.columns:
             yc = train["critical"].fill_null(0).cast(pl.Int8).to_numpy()
             if yc.sum() >= 5:
-                critical = cls._fit(x, yc, spec, cfg.critical_iterations, cfg.critical_depth, cfg)
+                critical = cls._fit(x, yc, spec, cfg.critical_iterations, cfg.critical_depth, cfg,
+                                    cfg.critical_max_ctr_complexity, cfg.critical_extra)
         manifest: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -151,7 +192,8 @@ class TargetingModel:
 
     @staticmethod
     def _fit(
-        x: pd.DataFrame, y: npt.NDArray[Any], spec: FeatureSpec, iterations: int, depth: int, cfg: TrainConfig
+        x: pd.DataFrame, y: npt.NDArray[Any], spec: FeatureSpec, iterations: int, depth: int, cfg: TrainConfig,
+        max_ctr_complexity: int | None = None, own: dict[str, Any] | None = None,
     ) -> CatBoostClassifier:
         params: dict[str, Any] = {
             "iterations": iterations,
@@ -162,9 +204,12 @@ class TargetingModel:
             "verbose": 0,
             "allow_writing_files": False,
             **cfg.extra,
+            **(own or {}),
         }
         if cfg.learning_rate is not None:
             params["learning_rate"] = cfg.learning_rate
+        if max_ctr_complexity is not None:
+            params["max_ctr_complexity"] = max_ctr_complexity
         clf = CatBoostClassifier(**params)
         clf.fit(Pool(x, y, cat_features=spec.categorical))
         return clf
@@ -175,8 +220,9 @@ class TargetingModel:
 
     def _raw(
         self, frame: pl.DataFrame | None = None, x: pd.DataFrame | list[list[Any]] | None = None,
-        threads: int | None = None,
+        threads: int | None = None, timings: list[tuple[str, float, float]] | None = None,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        lap = _Lap(timings)
         pool: Pool | list[list[Any]]
         if isinstance(x, list):
             pool = x  # rows in feature order: CatBoost takes them as they are, no frame or pool to build
@@ -184,24 +230,32 @@ class TargetingModel:
             pool = Pool(x, cat_features=self.spec.categorical)
         else:
             assert frame is not None
-            pool = self._pool(frame)
+            x = build_features(frame, self.mapping, self.spec)
+            lap("features")
+            pool = Pool(x, cat_features=self.spec.categorical)
+        lap("CatBoost pool")
         t = threads or self.manifest.get("config", {}).get("thread_count", 2)
         f = np.asarray(self.fraud.predict(pool, prediction_type="Probability", thread_count=t)[:, 1], dtype=np.float64)
+        lap("fraud model")
         c = None
         if self.critical is not None:
             c = np.asarray(
                 self.critical.predict(pool, prediction_type="Probability", thread_count=t)[:, 1], dtype=np.float64
             )
+            weight = float(self.manifest.get("config", {}).get("critical_fraud_weight", 0.0))
+            if weight:
+                c = c * np.power(np.clip(f, 1e-7, 1.0), weight)
+            lap("critical model")
         return f, c
 
     def predict(
         self, frame: pl.DataFrame | None = None, *, features: pd.DataFrame | list[list[Any]] | None = None,
-        threads: int | None = None,
+        threads: int | None = None, timings: list[tuple[str, float, float]] | None = None,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
         """Calibrated fraud probability and critical-class probability (None without a critical model).
 
         ``features`` skips feature building (the online path builds its one row itself)."""
-        raw_f, raw_c = self._raw(frame, features, threads)
+        raw_f, raw_c = self._raw(frame, features, threads, timings)
         cal = self.manifest.get("calibration", {})
         fa, fb = cal.get("fraud", (1.0, 0.0))
         f = _apply_platt(raw_f, (fa, fb))
@@ -238,9 +292,16 @@ class TargetingModel:
             out.append("; ".join(parts))
         return out
 
-    def score_frame(self, frame: pl.DataFrame, reasons_top: float | int = 0.01) -> pl.DataFrame:
-        """``id, score, critical_score, rank, reasons``; reasons for the top share (or count) only, for speed."""
-        f, c = self.predict(frame)
+    def score_frame(
+        self, frame: pl.DataFrame, reasons_top: float | int = 0.01,
+        timings: list[tuple[str, float, float]] | None = None,
+    ) -> pl.DataFrame:
+        """``id, score, critical_score, rank, reasons``; reasons for the top share (or count) only, for speed.
+
+        ``timings`` (a list) receives ``(stage, wall s, CPU s)`` per stage, for the speed benchmark."""
+        lap = _Lap(timings)
+        f, c = self.predict(frame, timings=timings)
+        lap.reset()
         order = rank_order(f)
         rank = np.empty(len(f), dtype=np.int64)
         rank[order] = np.arange(1, len(f) + 1)
@@ -255,7 +316,9 @@ class TargetingModel:
             cols["critical_score"] = np.round(c, 6)
         cols["rank"] = rank
         cols["reasons"] = reasons
-        return pl.DataFrame(cols)
+        out = pl.DataFrame(cols)
+        lap("rank + reasons")
+        return out
 
     def evaluate(
         self, frame: pl.DataFrame, fractions: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10)
