@@ -248,6 +248,7 @@ class Screener:
         self._version = scenario.version
         self._cfg = cfg
         self._by_mask: dict[int, list[tuple[int, str, Any, float]]] = {}
+        self._priced: dict[tuple[str, str | None], list[ProductBand]] = {}  # (mark, category) -> candidate bands
         indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
         self._text_weights = [w for w in indexed if w[1] in TEXT_FEATURES]
         self._listing_weights = [w for w in indexed if w[1] not in TEXT_FEATURES]
@@ -270,12 +271,17 @@ class Screener:
     def _band(self, brand: BrandInfo, listing: Listing) -> ProductBand | None:
         """The product the listing most likely offers: same category, then named in the title, then the
         cheapest (the most lenient comparison for the seller)."""
-        priced = [p for p in brand.products if p.low > 0]
-        if len(priced) > 1 and listing.category:
-            cat = _norm_cat(listing.category)
-            same = [p for p in priced if p.category_key == cat]
-            if same:
-                priced = same
+        key = (brand.mark_id, listing.category)
+        priced = self._priced.get(key)
+        if priced is None:
+            priced = [p for p in brand.products if p.low > 0]
+            if len(priced) > 1 and listing.category:
+                cat = _norm_cat(listing.category)
+                same = [p for p in priced if p.category_key == cat]
+                if same:
+                    priced = same
+            if len(self._priced) < 100_000:
+                self._priced[key] = priced
         if len(priced) > 1:
             title = listing.title.casefold()
             named = [p for p in priced if p.name_key in title]
@@ -417,7 +423,8 @@ class Screener:
         reasons = prep.reasons
         logit = self._bias + prep.logit
         copied = False
-        for idx, name, fn, weight in self._by_mask.get(mask) or self._applicable(mask):
+        applicable = self._by_mask.get(mask)
+        for idx, name, fn, weight in applicable if applicable is not None else self._applicable(mask):
             res: FeatureResult | None = fn(ev)
             if res is None or not res.value:
                 continue

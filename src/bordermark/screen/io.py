@@ -116,6 +116,8 @@ def _images(value: Any) -> tuple[str, ...]:
 
 _COUNTRY_CACHE: dict[str, str] = {}
 _CURRENCY_CACHE: dict[Any, str] = {}
+_PLAIN_TEXT = frozenset({str, type(None)})
+_STR_ONLY = frozenset({str})
 _LISTING_FIELDS = frozenset(Listing.model_fields)
 _new = object.__new__
 _setattr = object.__setattr__
@@ -180,7 +182,7 @@ def parse_listing(obj: dict[str, Any], rates: Rates, *, path: str = "-", line: i
             _COUNTRY_CACHE[key] = code
         ships = code
     raw_images = obj.get("images")
-    if type(raw_images) is list and all(type(v) is str for v in raw_images):
+    if type(raw_images) is list and set(map(type, raw_images)) <= _STR_ONLY:
         images: tuple[str, ...] = tuple(raw_images)
     else:
         try:
@@ -193,21 +195,21 @@ def parse_listing(obj: dict[str, Any], rates: Rates, *, path: str = "-", line: i
             listed = datetime.fromisoformat(str(listed))
         except ValueError:
             return RowError(path, line, "listed_at", f"{listed!r} is not an ISO date-time")
-    text: list[Any] = []
-    for key in _STR_FIELDS:
-        value = obj.get(key)
-        if value is None:
-            text.append("" if key in ("title", "description") else None)
-        elif type(value) is str:
-            text.append(value)
-        elif isinstance(value, str | int | float):  # str subclasses, numbers written without quotes
-            text.append(str(value))
-        else:
-            return RowError(path, line, key, f"expected text, got {type(value).__name__}")
+    text = tuple(map(obj.get, _STR_FIELDS))
+    if not set(map(type, text)) <= _PLAIN_TEXT:
+        fixed: list[Any] = []
+        for key, value in zip(_STR_FIELDS, text, strict=True):
+            if value is None or type(value) is str:
+                fixed.append(value)
+            elif isinstance(value, str | int | float):  # str subclasses, numbers written without quotes
+                fixed.append(str(value))
+            else:
+                return RowError(path, line, key, f"expected text, got {type(value).__name__}")
+        text = tuple(fixed)
     title, description, seller_id, seller_name, platform, category, url = text
     # field order as declared on Listing, so dumps of the model keep their usual key order
     return _make_listing({
-        "id": lid, "title": title, "description": description, "price": price, "currency": currency,
+        "id": lid, "title": title or "", "description": description or "", "price": price, "currency": currency,
         "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category, "url": url,
         "ships_from": ships, "images": images, "listed_at": listed,
     })
