@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Date, Integer, Select, cast, func, literal_column, null, select, union_all
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bordermark.accounts import Principal
@@ -33,7 +33,15 @@ from bordermark.api.schemas import (
 from bordermark.domain import Alias, AuthorisedParty, Mark, PriceBand, Product, Recordation
 from bordermark.registry import repository as repo
 from bordermark.store.account_tables import AuthGuideRow
-from bordermark.store.registry_tables import AliasRow, HolderRow, MarkRow, PartyRow, ProductRow, RecordationRow
+from bordermark.store.registry_tables import (
+    AliasRow,
+    HolderRow,
+    MarkRow,
+    PartyRow,
+    PriceBandRow,
+    ProductRow,
+    RecordationRow,
+)
 
 SelectT = TypeVar("SelectT", bound=Select)
 
@@ -151,10 +159,21 @@ def _mark_row(s: Session, who: Principal, mark_id: str) -> tuple[MarkRow, Holder
 _MARK_COLS = (MarkRow.id, MarkRow.holder_id, HolderRow.name, MarkRow.text, MarkRow.right_type, MarkRow.external_id,
               MarkRow.nice_classes, MarkRow.jurisdictions, MarkRow.registration_number, MarkRow.valid_from,
               MarkRow.valid_until, MarkRow.famous)
+# Built once: constructing a statement costs more CPU than PostgreSQL spends answering it.
+_MARKS = select(*_MARK_COLS).join(HolderRow, HolderRow.id == MarkRow.holder_id)
+_MARK_BY_ID = _MARKS.where(MarkRow.id == bindparam("mark_id"))
+_ALIASES_OF = (select(AliasRow.mark_id, AliasRow.id, AliasRow.text, AliasRow.kind)
+               .where(AliasRow.mark_id.in_(bindparam("ids", expanding=True)))
+               .order_by(AliasRow.position, AliasRow.id))
+_RECORDATIONS_OF = (select(RecordationRow.mark_id, RecordationRow.number, RecordationRow.authority,
+                           RecordationRow.valid_from, RecordationRow.valid_until)
+                    .where(RecordationRow.mark_id.in_(bindparam("ids", expanding=True)))
+                    .order_by(RecordationRow.number))
 
 
 def _marks_json(s: Session, rows: list[Any]) -> list[dict[str, Any]]:
-    """Marks read as plain rows (Core, not ORM objects) with their aliases and recordations in ONE more query.
+    """Marks read as plain rows (Core on the session's connection, not ORM objects) with their aliases and
+    recordations in one IN query each.
 
     Why: the read endpoints are most of the traffic, and building ORM instances and collections cost more CPU
     than the queries themselves. The output is exactly :func:`mark_json`'s.
@@ -163,19 +182,12 @@ def _marks_json(s: Session, rows: list[Any]) -> list[dict[str, Any]]:
     aliases: dict[str, list[dict[str, Any]]] = defaultdict(list)
     recordations: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if ids:
-        a: Any = select(AliasRow.mark_id, literal_column("'a'").label("t"), AliasRow.position.label("pos"),
-                        AliasRow.id.label("aid"), AliasRow.text.label("txt"), AliasRow.kind.label("k"),
-                        cast(null(), Date).label("vf"), cast(null(), Date).label("vu"),
-                        ).where(AliasRow.mark_id.in_(ids))
-        r: Any = select(RecordationRow.mark_id, literal_column("'r'"), literal_column("0"), cast(null(), Integer),
-                        RecordationRow.number, RecordationRow.authority, RecordationRow.valid_from,
-                        RecordationRow.valid_until).where(RecordationRow.mark_id.in_(ids))
-        u = union_all(a, r).subquery()
-        for mid, t, _pos, aid, txt, k, vf, vu in s.execute(select(u).order_by(u.c.t, u.c.pos, u.c.aid, u.c.txt)):
-            if t == "a":
-                aliases[mid].append({"id": aid, "text": txt, "kind": k})
-            else:
-                recordations[mid].append({"number": txt, "authority": k, "valid_from": vf, "valid_until": vu})
+        conn = s.connection()
+        for mid, aid, text, kind in conn.execute(_ALIASES_OF, {"ids": ids}):
+            aliases[mid].append({"id": aid, "text": text, "kind": kind})
+        for mid, number, authority, vf, vu in conn.execute(_RECORDATIONS_OF, {"ids": ids}):
+            recordations[mid].append({"number": number, "authority": authority, "valid_from": vf,
+                                      "valid_until": vu})
     return [{
         "id": mid, "holder_id": hid, "holder": hname, "text": text, "right_type": rtype, "external_id": ext,
         "aliases": aliases.get(mid, []), "nice_classes": list(nice or ()), "jurisdictions": list(jur or ()),
@@ -186,22 +198,21 @@ def _marks_json(s: Session, rows: list[Any]) -> list[dict[str, Any]]:
 
 def list_marks(s: Session, who: Principal, *, holder_id: str | None = None, q: str | None = None,
                limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    stmt = _scoped(select(*_MARK_COLS).join(HolderRow, HolderRow.id == MarkRow.holder_id), who, MarkRow.holder_id)
+    stmt = _scoped(_MARKS, who, MarkRow.holder_id)
     if holder_id:
         stmt = stmt.where(MarkRow.holder_id == holder_id)
     if q:
         stmt = stmt.where(func.lower(MarkRow.text).contains(q.lower()))
     # the total rides along as a window count, so a page costs one query (plus one for aliases/recordations)
-    rows = list(s.execute(stmt.add_columns(func.count().over().label("total"))
-                          .order_by(MarkRow.text, MarkRow.id).limit(limit).offset(offset)))
+    rows = list(s.connection().execute(stmt.add_columns(func.count().over().label("total"))
+                                       .order_by(MarkRow.text, MarkRow.id).limit(limit).offset(offset)))
     # past the last page (or nothing matches) the count is asked on its own
     total = int(rows[0][-1]) if rows else s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return {"total": total, "items": _marks_json(s, rows)}
 
 
 def get_mark(s: Session, who: Principal, mark_id: str) -> dict[str, Any]:
-    row = s.execute(select(*_MARK_COLS).join(HolderRow, HolderRow.id == MarkRow.holder_id)
-                    .where(MarkRow.id == mark_id)).first()
+    row = s.connection().execute(_MARK_BY_ID, {"mark_id": mark_id}).first()
     if row is None or not who.sees_holder(row[1]):
         raise not_found("mark", mark_id)
     return _marks_json(s, [row])[0]
@@ -309,20 +320,41 @@ def _product_row(s: Session, who: Principal, product_id: str) -> tuple[ProductRo
     return found[0], found[1], found[2]
 
 
+_PRODUCTS = (select(ProductRow.id, ProductRow.mark_id, MarkRow.text, HolderRow.id, HolderRow.name, ProductRow.name,
+                    ProductRow.category, ProductRow.hs_codes, ProductRow.gs1_prefixes, ProductRow.barcodes,
+                    ProductRow.authentication_features)
+             .join(MarkRow, MarkRow.id == ProductRow.mark_id).join(HolderRow, HolderRow.id == MarkRow.holder_id))
+_BANDS_OF = (select(PriceBandRow.product_id, PriceBandRow.id, PriceBandRow.market, PriceBandRow.currency,
+                    PriceBandRow.low, PriceBandRow.high)
+             .where(PriceBandRow.product_id.in_(bindparam("ids", expanding=True)))
+             .order_by(PriceBandRow.market, PriceBandRow.id))
+
+
 def list_products(s: Session, who: Principal, *, holder_id: str | None = None, mark_id: str | None = None,
                   q: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    stmt = _scoped(select(ProductRow, MarkRow).join(MarkRow, MarkRow.id == ProductRow.mark_id), who,
-                   MarkRow.holder_id)
+    """Products as plain rows and their bands in one IN query (exactly :func:`product_json`'s output)."""
+    stmt = _scoped(_PRODUCTS, who, MarkRow.holder_id)
     if holder_id:
         stmt = stmt.where(MarkRow.holder_id == holder_id)
     if mark_id:
         stmt = stmt.where(ProductRow.mark_id == mark_id)
     if q:
         stmt = stmt.where(func.lower(ProductRow.name).contains(q.lower()))
-    total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = s.execute(stmt.options(selectinload(ProductRow.price_bands), joinedload(MarkRow.holder, innerjoin=True))
-                     .order_by(ProductRow.name, ProductRow.id).limit(limit).offset(offset)).all()
-    return {"total": total, "items": [product_json(p, m, m.holder) for p, m in rows]}
+    conn = s.connection()
+    rows = list(conn.execute(stmt.add_columns(func.count().over().label("total"))
+                             .order_by(ProductRow.name, ProductRow.id).limit(limit).offset(offset)))
+    total = int(rows[0][-1]) if rows else s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    bands: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        for pid, bid, market, currency, low, high in conn.execute(_BANDS_OF, {"ids": [r[0] for r in rows]}):
+            bands[pid].append({"id": bid, "market": market, "currency": currency, "low": _num(low),
+                               "high": _num(high)})
+    items = [{
+        "id": pid, "mark_id": mid, "mark": mtext, "holder_id": hid, "holder": hname, "name": name,
+        "category": category, "hs_codes": list(hs or ()), "price_bands": bands.get(pid, []),
+        "gs1_prefixes": list(gs1 or ()), "barcodes": list(barcodes or ()), "authentication_features": auth,
+    } for pid, mid, mtext, hid, hname, name, category, hs, gs1, barcodes, auth, _total in rows]
+    return {"total": total, "items": items}
 
 
 def get_product(s: Session, who: Principal, product_id: str) -> dict[str, Any]:
