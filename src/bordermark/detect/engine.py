@@ -343,7 +343,7 @@ class Detector:
                 craw[k].append((end - cstarts[k], payload))
             for k, cm in craw.items():
                 self._compact_stage(view(k), cands[k], cm)
-        self._token_batch(bv, starts, view, cands)
+        self._token_batch(bv, parts, view, cands)
         for k in range(n):
             t = texts[k]
             if not t.isascii() and _HAN.search(parts[k]):
@@ -361,7 +361,7 @@ class Detector:
                                     keep_unsupported))
         return out
 
-    def _token_batch(self, bv: str, starts: list[int], view: Callable[[int], str],
+    def _token_batch(self, bv: str, parts: list[str], view: Callable[[int], str],
                      cands: dict[int, list[_Cand]]) -> None:
         """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view: each distinct token and word pair is
         looked up once (and cached), and only the texts holding one with a hit get candidates."""
@@ -374,35 +374,21 @@ class Detector:
         for t in unknown - self._clean:
             if t in self._tok_hits:
                 continue
-            res = self._lookup_token(t)
-            if not res:
+            found = self._lookup_token(t)
+            if not found:
                 if len(self._clean) > _TOKEN_CACHE_LIMIT:
                     self._clean.clear()
                 self._clean.add(t)
             else:
-                self._tok_hits[t] = res
-        covered: dict[int, set[str]] = {}
-        for t in unknown & self._tok_hits.keys():
-            res = self._tok_hits[t]
-            needle = f" {t} "
-            at = bv.find(needle)
-            while at >= 0:
-                k = bisect_right(starts, at) - 1
-                cov = covered.get(k)
-                if cov is None:
-                    w = view(k)
-                    cov = covered[k] = {w[x.ws:x.we] for x in cands.get(k, ())}
-                if t not in cov:
-                    loc = at - starts[k]
-                    lst = cands[k]
-                    for idx, method, sim in res:
-                        lst.append(_Cand(idx, loc + 1, loc + 1 + len(t), method, sim))
-                at = bv.find(needle, at + 1)
+                self._tok_hits[t] = found
         # word pairs (a text's pair stage runs only when it has an unexplained word, and a pair counts only with
         # one: first words of multi-word marks are never in the clean seed, so "unexplained" is a word property)
         pairs = set(pairwise(words))
-        for a, b in pairs - self._pair_res.keys():
-            res = ()
+        if len(self._pair_res) > _TOKEN_CACHE_LIMIT:  # never inside the loop: this batch's hits must stay
+            self._pair_res.clear()
+            self._pair_hits.clear()
+        for a, b in pairs.difference(self._pair_res):  # set.difference(dict) costs O(len(pairs)), '-' would not
+            res: tuple[tuple[int, str, float], ...] = ()
             if a != "\x00" and b != "\x00" and (a not in self._seed_clean or b not in self._seed_clean):
                 pair = f"{a} {b}"
                 if pair not in self._clean:
@@ -414,25 +400,43 @@ class Detector:
                         else:
                             self._clean.add(pair)
                     res = got
-            if len(self._pair_res) > _TOKEN_CACHE_LIMIT:
-                self._pair_res.clear()
-                self._pair_hits.clear()
             self._pair_res[(a, b)] = res
             if res:
                 self._pair_hits.add((a, b))
-        for a, b in pairs & self._pair_hits:
-            res = self._pair_res[(a, b)]
-            needle = f" {a} {b} "
-            at = bv.find(needle)
-            while at >= 0:  # the first occurrence in each text, as the one-text path does
-                k = bisect_right(starts, at) - 1
-                loc = at - starts[k]
-                lst = cands[k]
-                for idx, method, sim in res:
-                    lst.append(_Cand(idx, loc + 1, loc + 1 + len(a) + 1 + len(b), method, sim))
-                if k + 1 >= len(starts) - 1:
-                    break
-                at = bv.find(needle, starts[k + 1])
+        # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
+        # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
+        tok_hits = self._tok_hits
+        hit_toks = {t for t in unknown if t in tok_hits}
+        hit_pairs = pairs & self._pair_hits
+        if not hit_toks and not hit_pairs:
+            return
+        firsts = {a for a, _ in hit_pairs}
+        for k, part in enumerate(parts):
+            words_k = part.split()
+            if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
+                continue
+            w = view(k)
+            lst = cands[k]
+            mine = hit_toks.intersection(words_k)
+            if mine:
+                covered = {w[x.ws:x.we] for x in lst}
+                for t in mine:
+                    if t in covered:
+                        continue
+                    res = self._tok_hits[t]
+                    needle = f" {t} "
+                    at = w.find(needle)
+                    while at >= 0:
+                        for idx, method, sim in res:
+                            lst.append(_Cand(idx, at + 1, at + 1 + len(t), method, sim))
+                        at = w.find(needle, at + 1)
+            if hit_pairs:
+                for a, b in pairwise(words_k):
+                    if (a, b) in hit_pairs:
+                        pair = f"{a} {b}"
+                        at = w.find(f" {pair} ")  # the first occurrence, as the one-text path does
+                        for idx, method, sim in self._pair_res[(a, b)]:
+                            lst.append(_Cand(idx, at + 1, at + 1 + len(pair), method, sim))
 
     def _regex_batch(self, texts: list[str]) -> dict[int, list[tuple[lexicon.Term, int, int]]]:
         """:meth:`_regex_signals` for many texts: one scan for the literal hints over the joined lower-cased texts."""
