@@ -200,6 +200,10 @@ class _Prepared:
     logit: float = 0.0
 
 
+def _low(band: ProductBand) -> float:
+    return band.low
+
+
 def _reason_order(r: tuple[float, int, dict[str, Any]]) -> tuple[float, int]:
     """Largest absolute contribution first; ties in feature order (as a stable sort of the feature list)."""
     return (-abs(r[0]), r[1])
@@ -238,6 +242,14 @@ class Screener:
         self._family_cache: dict[str, str | None] = {}
         phrases = sorted({p.casefold() for p in cfg.import_channel_phrases if p.strip()}, key=len, reverse=True)
         self._import_re = re.compile("|".join(map(re.escape, phrases))) if phrases else None
+        self._import_ac: Any = None
+        if phrases:
+            import ahocorasick
+
+            self._import_ac = ahocorasick.Automaton()
+            for phrase in phrases:
+                self._import_ac.add_word(phrase, phrase)
+            self._import_ac.make_automaton()
         self._base_score = score_from_logit(cfg.bias, scenario)
         # per run: (title, description, category) -> detection and text-only evidence (bounded, see screen_many)
         self._prepared: dict[tuple[str, str, str | None], _Prepared] = {}
@@ -280,6 +292,7 @@ class Screener:
                 same = [p for p in priced if p.category_key == cat]
                 if same:
                     priced = same
+            priced.sort(key=_low)  # stable: among equal lows the first listed wins, as min() would pick it
             if len(self._priced) < 100_000:
                 self._priced[key] = priced
         if len(priced) > 1:
@@ -287,9 +300,7 @@ class Screener:
             named = [p for p in priced if p.name_key in title]
             if named:
                 priced = named
-        if not priced:
-            return None
-        return priced[0] if len(priced) == 1 else min(priced, key=lambda p: p.low)
+        return priced[0] if priced else None
 
     def evidence(self, listing: Listing, detection: Any, *, text_only: bool = False) -> tuple[Evidence, list[Any]]:
         """The evidence the features read; ``text_only`` leaves out what depends on more than the listing's
@@ -315,9 +326,12 @@ class Screener:
         if brand is None:
             return ev, hits
         if self._import_re is not None:
-            found = self._import_re.findall(listing.text.casefold())
-            if found:
-                ev.signals["import_channel_cues"] = found
+            low = listing.text.casefold()
+            # the automaton only says whether any phrase occurs (one pass in C); the regex stays the definition
+            if self._import_ac is None or next(self._import_ac.iter(low), None) is not None:
+                found = self._import_re.findall(low)
+                if found:
+                    ev.signals["import_channel_cues"] = found
         ev.band = self._band(brand, listing)
         if text_only:
             return ev, hits
