@@ -64,7 +64,7 @@ class TrainConfig:
     critical_max_ctr_complexity: int | None = None
     # critical_score ranks by P(critical) x P(fraud)^critical_fraud_weight: the fraud model sees 20x more positives,
     # so a little of its evidence steadies the ranking of the rare critical class (0 = critical model alone).
-    critical_fraud_weight: float = 0.0
+    critical_fraud_weight: float = 0.5
     extra: dict[str, Any] = field(default_factory=dict)  # CatBoost parameters for both models
     # ... for the fraud model only; by default category combinations are scored by label statistics ('Borders')
     # only, without CatBoost's frequency ('Counter') combinations: P@10 % 0.955 -> 0.96 on KCS valid.csv, 5 seeds.
