@@ -150,8 +150,12 @@ def _write(args: argparse.Namespace, runs: list[list[Stage]], lat: dict[str, lis
         lines.append(f"| {name} | {np.percentile(a, 50):.2f} | {np.percentile(a, 95):.2f} | "
                      f"{np.percentile(a, 99):.2f} | {a.max():.2f} |")
     lines += ["", "Target: p99 <= 20 ms.", ""]
-    OUT.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    text = "\n".join(lines)
+    if not runs and OUT.exists() and "## Batch" in OUT.read_text():  # --rows 0: keep the last batch numbers
+        old = OUT.read_text()
+        text = text.replace("## Online", old[old.index("## Batch"):old.index("## Online")] + "## Online", 1)
+    OUT.write_text(text, encoding="utf-8")
+    print(text)
 
 
 def _describe(model: TargetingModel) -> str:
