@@ -15,9 +15,17 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bordermark.domain.rights import Mark
+from bordermark.marks.dictionary import lookup_keys, mark_keys
 from bordermark.marks.phonetic import consonants, phoneme_similarity, phonemes
-from bordermark.marks.similarity import DEFAULT_CONFIG, Comparison, EarlierMark, SimilarityConfig, compare
-from bordermark.marks.text import dominant, has_han, skeleton, skeleton_keys, words
+from bordermark.marks.similarity import (
+    DEFAULT_CONFIG,
+    Comparison,
+    EarlierMark,
+    SimilarityConfig,
+    compare,
+    glosses,
+)
+from bordermark.marks.text import dominant, has_han, has_latin, skeleton, skeleton_keys, words
 
 # Coarser than the phoneme alphabet: classes a transliteration swaps freely fall together for the first scan.
 _COARSE = str.maketrans({"J": "S", "W": "F", "R": "L", "M": "N"})
@@ -41,13 +49,16 @@ class Candidate:
 class MarkIndex:
     """An in-memory index over every name (word mark and aliases) of a set of earlier marks."""
 
-    def __init__(self, marks: Iterable[tuple[str, EarlierMark]], per_scan: int = 12, sound_pool: int = 100) -> None:
+    def __init__(self, marks: Iterable[tuple[str, EarlierMark]], per_scan: int = 12, sound_pool: int = 100,
+                 dictionary: bool = True) -> None:
         self.marks: dict[str, EarlierMark] = {}
         self._owner: list[str] = []
         self._skel: list[str] = []
         self._phon: list[str] = []
         self._frame: list[str] = []
         self._exact: dict[str, set[str]] = defaultdict(set)
+        self._by_name: dict[str, set[str]] = defaultdict(set)  # plain Latin names, for dictionary glosses
+        self.dictionary = dictionary
         self.per_scan = per_scan
         self.sound_pool = sound_pool
         for mark_id, em in marks:
@@ -59,6 +70,9 @@ class MarkIndex:
                     continue
                 for key in skeleton_keys(sk):
                     self._exact[key].add(mark_id)
+                if has_latin(name) and not has_han(name):
+                    for key in mark_keys(name):
+                        self._by_name[key].add(mark_id)
                 readings = dict.fromkeys((phonemes(dom), phonemes(dom, continental=True)))
                 for ph in readings:
                     self._owner.append(mark_id)
@@ -73,8 +87,12 @@ class MarkIndex:
     def __len__(self) -> int:
         return len(self.marks)
 
-    def retrieve(self, text: str) -> set[str]:
-        """Ids of the marks worth a full comparison with ``text``."""
+    def retrieve(self, text: str, dictionary: bool = True) -> set[str]:
+        """Ids of the marks worth a full comparison with ``text``.
+
+        ``dictionary``: for a Chinese sign, also the Latin marks that CC-CEDICT gives as its name (an outside
+        source; they are then scored in full like every other candidate).
+        """
         dom = dominant(text)[0]
         sk = skeleton(dom)
         if not sk:
@@ -88,6 +106,9 @@ class MarkIndex:
             for _, _, idx in process.extract(query, choices, scorer=scorer, limit=self.per_scan):
                 found.add(self._owner[idx])
         found |= self._by_sound(dom)
+        if dictionary and self.dictionary and has_han(text) and not has_latin(text):
+            for key in lookup_keys(glosses(text)):
+                found |= self._by_name.get(key, set())
         return found
 
     def _by_sound(self, dom: str) -> set[str]:
@@ -115,6 +136,6 @@ class MarkIndex:
         """Retrieve, then score every candidate in full; best first."""
         cls = tuple(classes)
         out = [Candidate(mid, self.marks[mid].text, compare(self.marks[mid], text, cls, config))
-               for mid in self.retrieve(text)]
+               for mid in self.retrieve(text, config.dictionary)]
         out.sort(key=lambda c: (-c.score, -c.comparison.mark_score, c.mark_id))
         return out[:limit]
