@@ -52,7 +52,7 @@ def main() -> int:
     ap.add_argument("--model", type=Path, default=Path(tempfile.gettempdir()) / "bordermark-bench-kcs-model")
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=1, help="batch runs; the fastest is reported too")
-    ap.add_argument("--online", type=int, default=1000)
+    ap.add_argument("--online", type=int, default=500)
     args = ap.parse_args()
     if not (KCS / "train.csv").exists():
         print(f"KCS data not found in {KCS}; set BORDERMARK_KCS_DIR. Nothing measured.")
