@@ -231,3 +231,10 @@ def test_batch_scan_equals_one_text_at_a_time(det: Detector) -> None:
         assert got == fresh.detect(text, category=cat), text
         for h in got.hits:
             assert text[h.start:h.end] == h.matched
+
+
+def test_unbranded_version_is_a_trade_term_not_a_no_brand_cue(det: Detector) -> None:
+    d = det.detect("Coach handbag strap, unbranded version", category="handbags")
+    assert only_hit(d, "M-COACH").method == "exact"
+    assert [s.family for s in d.signals] == ["trade_term"] and d.signals[0].matched == "unbranded version"
+    assert {s.family for s in det.detect("handbag strap, unbranded").signals} == {"no_brand"}

@@ -703,6 +703,12 @@ class Detector:
                 seen_sig.add((t.code, a, b))
                 signals.append(Signal(t.code, text[a:b], a, b, t.weight, t.family, t.lang, text[a:b]))
         signals.sort(key=lambda x: (x.start, x.end))
+        if len(signals) > 1 and any(sg.family == "no_brand" for sg in signals):
+            # "unbranded version" is the trade's word for a copy without the logo, not a seller saying no brand:
+            # a no-brand cue inside a longer trade term is not one
+            longer = [(sg.start, sg.end) for sg in signals if sg.family != "no_brand"]
+            signals = [sg for sg in signals if sg.family != "no_brand" or not any(
+                a <= sg.start and sg.end <= b and b - a > sg.end - sg.start for a, b in longer)]
 
         tokens = set(w.split())
         has_trade = bool(signals) and any(sg.family not in ("contact", "no_brand") for sg in signals)
