@@ -11,7 +11,7 @@ product's price bands (5, audited), screen one parcel through the IPR rules (10,
 PostgreSQL: BORDERMARK_DATABASE_URL when it names a PostgreSQL database, otherwise a throw-away server is started
 with initdb/pg_ctl (Debian's postgresql package).
 
-Run: .venv/bin/python benchmarks/api_load.py [--rate 200] [--seconds 30] [--workers 2]
+Run: .venv/bin/python benchmarks/api_load.py [--rate 100 200] [--seconds 20] [--workers 2] [--cpu-only]
 Writes benchmarks/results/api_load.md.
 """
 
@@ -340,8 +340,8 @@ def _section(rate: float, seconds: float, results: list[tuple[str, float, int]],
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rate", type=float, nargs="+", default=[200.0], help="arrival rate(s), req/s; one run each")
-    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--rate", type=float, nargs="+", default=[100.0, 200.0], help="arrival rate(s), req/s; one run each")
+    ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--marks", type=int, default=300, help="extra marks seeded (each with a product)")
     ap.add_argument("--cpu-requests", type=int, default=400,
