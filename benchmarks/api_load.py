@@ -340,7 +340,8 @@ def _section(rate: float, seconds: float, results: list[tuple[str, float, int]],
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rate", type=float, nargs="+", default=[100.0, 200.0], help="arrival rate(s), req/s; one run each")
+    ap.add_argument("--rate", type=float, nargs="+", default=[100.0, 200.0],
+                    help="arrival rate(s), req/s; one run each")
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--marks", type=int, default=300, help="extra marks seeded (each with a product)")
