@@ -9,26 +9,20 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from bordermark.ingest.errors import RowError
+from bordermark.ingest.jsonl import iter_objects
 
 M = TypeVar("M", bound=BaseModel)
 
 LIST_FIELDS = {"nice_classes", "a_classes", "b_classes"}
 
 
-@dataclass(frozen=True)
-class InputProblem:
-    path: str
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.reason}"
+InputProblem = RowError  # one bad-row type for every reader: file, line, field, reason
 
 
 class InputRejected(ValueError):
@@ -54,26 +48,13 @@ def _csv_value(key: str, value: str) -> Any:
 
 def iter_dicts(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputProblem]]:
     """(line, row) for every record; a row that cannot be parsed comes back as a problem instead."""
-    name = str(path)
     if path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             for row in reader:
                 yield reader.line_num, {k: _csv_value(k, v or "") for k, v in row.items() if k is not None}
         return
-    with path.open(encoding="utf-8") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield no, InputProblem(name, no, "line", f"not valid JSON: {exc.msg}")
-                continue
-            if not isinstance(obj, dict):
-                yield no, InputProblem(name, no, "line", "expected a JSON object")
-                continue
-            yield no, obj
+    yield from iter_objects(path)
 
 
 def read_models(path: Path, parse: Callable[[dict[str, Any]], M]) -> list[M]:

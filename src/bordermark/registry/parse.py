@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bordermark.domain import Alias, AliasKind, AuthorisedParty, Holder, Mark, PriceBand, Product, Recordation
+from bordermark.ingest.errors import RowError
 from bordermark.registry.formats import SourceRow
 
 T = TypeVar("T")
@@ -34,17 +35,6 @@ REQUIRED = {"marks": ("holder", "mark"), "products": ("holder", "mark", "product
             "parties": ("holder", "role", "name"), "holders": ("name",)}
 ALLOWED = {"marks": MARK_FIELDS, "products": PRODUCT_FIELDS, "parties": PARTY_FIELDS, "holders": HOLDER_FIELDS}
 _ALIAS_RE = re.compile(r"^(?P<text>.*?)\s*\[(?P<kind>[a-z_]+)\]\s*$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    path: str
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.reason}"
 
 
 @dataclass

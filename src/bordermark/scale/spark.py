@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from bordermark.detect.stream import record_text
 from bordermark.domain import Listing
-from bordermark.screen.io import RowError, parse_listing
+from bordermark.ingest.errors import RowError
+from bordermark.ingest.jsonl import parse_line
+from bordermark.screen.io import parse_listing
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from pyspark import RDD
@@ -111,13 +113,8 @@ def _inputs(spark: SparkSession, inputs: Sequence[str | Path], partitions: int |
 def _as_object(path: str, line: int, raw: str | dict[str, Any]) -> dict[str, Any] | RowError:
     if isinstance(raw, dict):
         return raw
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return RowError(path, line, "line", f"malformed JSON: {exc.msg}")
-    if not isinstance(obj, dict):
-        return RowError(path, line, "line", "expected a JSON object")
-    return obj
+    obj = parse_line(raw)
+    return obj if isinstance(obj, dict) else RowError(path, line, "line", obj)
 
 
 # -- per-partition work (runs on executors; pure functions of the broadcast snapshot) -------------------------

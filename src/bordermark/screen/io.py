@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,23 +19,14 @@ import orjson
 
 from bordermark.domain import Listing
 from bordermark.domain.codes import check_country
+from bordermark.ingest.errors import RowError
+from bordermark.ingest.jsonl import iter_objects
 from bordermark.screen.money import Rates
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 LISTING_FIELDS = ("id", "title", "description", "price", "currency", "seller_id", "seller_name", "platform",
                   "category", "url", "ships_from", "images", "listed_at")
 _STR_FIELDS = ("title", "description", "seller_id", "seller_name", "platform", "category", "url")
-
-
-@dataclass(frozen=True)
-class RowError:
-    path: str
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.reason}"
 
 
 class UnknownFormat(ValueError):
@@ -54,23 +44,7 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
     fmt = file_format(path)
     name = str(path)
     if fmt == "jsonl":
-        # bytes straight into orjson (no str decoding step); orjson refuses invalid UTF-8 as malformed JSON
-        loads = orjson.loads
-        with path.open("rb") as fh:
-            for n, line in enumerate(fh, 1):
-                if n == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]
-                try:
-                    obj = loads(line)
-                except orjson.JSONDecodeError as exc:
-                    if not line.strip():
-                        continue
-                    yield n, RowError(name, n, "line", f"malformed JSON: {exc.msg}")
-                    continue
-                if not isinstance(obj, dict):
-                    yield n, RowError(name, n, "line", "expected a JSON object")
-                    continue
-                yield n, obj
+        yield from iter_objects(path)
     elif fmt == "csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
