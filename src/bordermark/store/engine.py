@@ -107,7 +107,7 @@ class Store:
         self._sessions = sessionmaker(bind, expire_on_commit=False)
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (every branch head)."""
+        """Bring the schema to the newest revision (every head: one since 0005 merged the concept branches)."""
         cfg = alembic_config(self.url)
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
