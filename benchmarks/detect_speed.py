@@ -150,7 +150,8 @@ def run(n_texts: int, n_marks: int, seed: int, profile: bool, repeat: int = 3) -
         f"{len(marks):,} marks with their aliases ({n_marks:,} synthetic + shipped sample); one process, one core "
         f"({platform.processor() or platform.machine()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs on the machine, shared with other work: load average {load_start:.1f} at the start, "
-        f"{os.getloadavg()[0]:.1f} at the end). Detector index build: {t_build:.2f} s. Seed {seed}. Rates use CPU seconds of this process "
+        f"{os.getloadavg()[0]:.1f} at the end). Detector index build: {t_build:.2f} s. Seed {seed}. "
+        "Rates use CPU seconds of this process "
         f"(the one-core figure on a busy machine), fastest of {repeat} runs per path (slowest run up to "
         f"{max(spread.values()):.0%} slower); wall seconds are shown too.\n",
         "| path | CPU s | wall s | texts per CPU-second |",
