@@ -314,7 +314,12 @@ def _section(rate: float, seconds: float, results: list[tuple[str, float, int]],
     for name, secs, _status in results:
         by_name[name].append(secs * 1000)
     p99 = pct(lat, 99)
-    verdict = "meets" if p99 <= 100 and not errors else "misses"
+    achieved = len(results) / wall
+    if p99 <= 100 and not errors:
+        verdict = ("meets" if achieved >= 200 * 0.98
+                   else "latency and errors within bounds, but below the 200 req/s rate")
+    else:
+        verdict = "misses"
     lines = [
         "",
         f"## {rate:g} req/s for {seconds:g} s",
