@@ -37,6 +37,7 @@ ENTRIES = [
     {"simplified": "希尔费格", "traditional": "希爾費格", "pinyin": "Xi1 er3 fei4 ge2",
      "definitions": ["Hilfiger (name)"]},
     {"simplified": "苹果", "traditional": "蘋果", "pinyin": "ping2 guo3", "definitions": ["apple"]},
+    {"simplified": "康乐", "traditional": "康樂", "pinyin": "Kang1 le4", "definitions": ["Kangle (place name)"]},
 ]
 INDEX = build_index(ENTRIES)
 
@@ -61,6 +62,7 @@ def test_the_index_keeps_names_only_under_both_scripts() -> None:
     assert INDEX["奔馳"] == INDEX["奔驰"]
     assert INDEX["特斯拉"] == ("Nikola Tesla",)
     assert "苹果" not in INDEX
+    assert "康乐" not in INDEX  # its gloss is only its own pinyin: no foreign name, sound hears it already
 
 
 def test_false_friend_run_quickly_gives_no_mark() -> None:

@@ -78,11 +78,15 @@ def build_index(entries: Iterable[Mapping[str, object]]) -> dict[str, tuple[str,
     """Chinese word (simplified and traditional) -> the names its glosses give, in dictionary order."""
     out: dict[str, dict[str, None]] = {}
     for e in entries:
-        proper = _is_proper(str(e.get("pinyin", "")))
+        pinyin = str(e.get("pinyin", ""))
+        proper = _is_proper(pinyin)
         defs = e.get("definitions")
         if not isinstance(defs, list | tuple):
             continue
-        names = [n for d in defs if isinstance(d, str) and (n := gloss_name(d, proper))]
+        # a gloss that is only the word's own romanisation (康乐 'Kangle County') is no foreign name: it says
+        # nothing the sound dimension does not already hear
+        romanised = plain(re.sub(r"\d", "", pinyin))
+        names = [n for d in defs if isinstance(d, str) and (n := gloss_name(d, proper)) and plain(n) != romanised]
         if not names:
             continue
         for key in {str(e.get("simplified", "")), str(e.get("traditional", ""))}:
