@@ -188,14 +188,39 @@ def _built(key: str, factory: Any) -> Any:
 
 
 # -- jobs ---------------------------------------------------------------------------------------------------
-def _finish(tagged: RDD[tuple[int, Any]], output: str, ok_line: Any) -> tuple[JobReport, RDD[tuple[int, Any]]]:
-    tagged.persist()
-    bad = tagged.filter(lambda t: t[0] == _BAD).map(lambda t: t[1])
-    report = JobReport(output=output)
-    report.bad_rows = bad.count()
-    report.bad_examples = bad.take(BAD_ROWS_SHOWN)
+def _summary(items: Iterable[tuple[int, Any]], verdict_of: Any) -> Iterator[tuple[int, list[str], int, dict[str, int]]]:
+    """One small record per partition: bad-row count and first messages, good-row count, verdict counts."""
+    bad: list[str] = []
+    n_bad = n_ok = 0
+    verdicts: dict[str, int] = {}
+    for tag, value in items:
+        if tag == _BAD:
+            n_bad += 1
+            if len(bad) < BAD_ROWS_SHOWN:
+                bad.append(value)
+        else:
+            n_ok += 1
+            if verdict_of is not None:
+                v = verdict_of(value)
+                verdicts[v] = verdicts.get(v, 0) + 1
+    yield n_bad, bad, n_ok, verdicts
+
+
+def _finish(tagged: RDD[tuple[int, Any]], output: str, ok_line: Any, verdict_of: Any = None
+            ) -> tuple[JobReport, RDD[tuple[int, Any]]]:
+    """Two passes over the results, computed once and kept (memory, spilling to disk): the output files, then
+    a per-partition summary; pass-by-pass filters would re-read every row several times."""
+    from pyspark import StorageLevel
+
+    tagged.persist(StorageLevel.MEMORY_AND_DISK)
     tagged.filter(lambda t: t[0] == _OK).map(ok_line).saveAsTextFile(output)
-    report.processed = tagged.filter(lambda t: t[0] == _OK).count()
+    report = JobReport(output=output)
+    for n_bad, bad, n_ok, verdicts in tagged.mapPartitions(lambda it: _summary(it, verdict_of)).collect():
+        report.bad_rows += n_bad
+        report.processed += n_ok
+        report.bad_examples.extend(bad[:BAD_ROWS_SHOWN - len(report.bad_examples)])
+        for v, n in verdicts.items():
+            report.verdicts[v] = report.verdicts.get(v, 0) + n
     return report, tagged
 
 
@@ -229,9 +254,7 @@ def screen_listings(spark: SparkSession, screener: Screener, inputs: Sequence[st
     rows = _inputs(spark, inputs, partitions)
     tagged = rows.mapPartitions(lambda it: _screen_partition(_built(key, lambda: shipped.value), it, batch,
                                                              raise_set))
-    report, cached = _finish(tagged, str(output), lambda t: t[1][0])
-    report.verdicts = dict(cached.filter(lambda t: t[0] == _OK).map(lambda t: (t[1][1], 1))
-                           .reduceByKey(lambda a, b: a + b).collect())
+    report, cached = _finish(tagged, str(output), lambda t: t[1][0], verdict_of=lambda v: v[1])
     if on_raised is not None and raise_set:
         chunk: list[Any] = []
         for r in cached.filter(lambda t: t[0] == _OK and t[1][2] is not None).map(lambda t: t[1][2]).toLocalIterator():
