@@ -91,6 +91,16 @@ class _Cand:  # not frozen: a frozen dataclass pays object.__setattr__ per field
     sim: float = 1.0
 
 
+def _add_word_cands(w: str, word: str, res: tuple[tuple[int, str, float], ...], out: list[_Cand]) -> None:
+    """A candidate per looked-up result at every whole-word occurrence of ``word`` in the padded view ``w``."""
+    needle = f" {word} "
+    at = w.find(needle)
+    while at >= 0:
+        for idx, method, sim in res:
+            out.append(_Cand(idx, at + 1, at + 1 + len(word), method, sim))
+        at = w.find(needle, at + 1)
+
+
 class Detector:
     """Find registered marks and counterfeit-trade signals in text. Build once, reuse for many texts."""
 
@@ -423,13 +433,7 @@ class Detector:
                 for t in mine:
                     if t in covered:
                         continue
-                    res = self._tok_hits[t]
-                    needle = f" {t} "
-                    at = w.find(needle)
-                    while at >= 0:
-                        for idx, method, sim in res:
-                            lst.append(_Cand(idx, at + 1, at + 1 + len(t), method, sim))
-                        at = w.find(needle, at + 1)
+                    _add_word_cands(w, t, self._tok_hits[t], lst)
             if hit_pairs:
                 for a, b in pairwise(words_k):
                     if (a, b) in hit_pairs:
@@ -535,12 +539,7 @@ class Detector:
                 self._tok_hits[t] = res
             if t in covered:
                 continue
-            needle = f" {t} "
-            at = w.find(needle)
-            while at >= 0:
-                for idx, method, sim in res:
-                    cands.append(_Cand(idx, at + 1, at + 1 + len(t), method, sim))
-                at = w.find(needle, at + 1)
+            _add_word_cands(w, t, res, cands)
         self._pair_stage(w, cands, unknown | (toks & self._first_words))
 
     def _pair_stage(self, w: str, cands: list[_Cand], odd: set[str]) -> None:
