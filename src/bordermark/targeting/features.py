@@ -4,11 +4,19 @@ Which columns become which feature is decided by each field's ``role`` in the ma
 and Bordermark's own format. Label-based entity histories (fraud rate of an importer, of an HS code with a country)
 are NOT computed here: CatBoost's ordered target statistics with ``has_time`` compute them over the time-sorted
 training rows, each row seeing only earlier rows, which is the leak-free, out-of-fold history the issue asks for.
+
+What IS built here are *goods keys*: one categorical that joins the HS code with the countries (and, where the format
+has them, the tariff type and rate), so that the target statistic of the whole key is one feature. On KCS valid.csv
+such a key alone, looked up in train.csv, reaches Precision@10 % 0.90, and CatBoost with the keys reaches 0.98 with
+combinations of at most 2 columns (0.96 before with up to 4: the greedy search rarely assembled all five columns).
+Importer / declarant / seller / courier histories were measured and carry no signal on KCS (AUC 0.49-0.51).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import polars as pl
@@ -25,17 +33,41 @@ class FeatureSpec:
 
     categorical: list[str] = field(default_factory=list)
     numeric: list[str] = field(default_factory=list)
+    # derived categoricals joining several fields (name -> source fields, joined with "|"); also listed in categorical
+    combos: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
         return [*self.categorical, *self.numeric]
 
-    def to_dict(self) -> dict[str, list[str]]:
-        return {"categorical": self.categorical, "numeric": self.numeric}
+    def to_dict(self) -> dict[str, Any]:
+        return {"categorical": self.categorical, "numeric": self.numeric, "combos": self.combos}
 
     @classmethod
-    def from_dict(cls, d: dict[str, list[str]]) -> FeatureSpec:
-        return cls(categorical=list(d["categorical"]), numeric=list(d["numeric"]))
+    def from_dict(cls, d: dict[str, Any]) -> FeatureSpec:
+        combos = {str(k): [str(c) for c in v] for k, v in d.get("combos", {}).items()}
+        return cls(categorical=list(d["categorical"]), numeric=list(d["numeric"]), combos=combos)
+
+
+def _text_field(name: str) -> str:
+    """The categorical copy of a numeric field used in goods keys (a tariff rate is a code, not a magnitude)."""
+    return f"{name}_code"
+
+
+def goods_keys(mapping: Mapping) -> dict[str, list[str]]:
+    """Goods keys from canonical field names: HS code x departure x origin [x tariff type x tariff rate]."""
+    hs = mapping.columns("hs")
+    if not hs:
+        return {}
+    base = [hs[0], *(f for f in ("country_of_departure", "origin") if f in mapping.fields)]
+    if len(base) < 2:
+        return {}
+    keys = {"goods_key": base}
+    tariff = [f for f in ("tax_type",) if f in mapping.fields]
+    tariff += [_text_field(f) for f in ("tax_rate",) if f in mapping.fields]
+    if tariff:
+        keys["goods_tariff_key"] = [*base, *tariff]
+    return keys
 
 
 def feature_spec(mapping: Mapping) -> FeatureSpec:
@@ -46,12 +78,35 @@ def feature_spec(mapping: Mapping) -> FeatureSpec:
     nums = mapping.columns("numeric", "value", "mass")
     if "origin" in mapping.fields and "country_of_departure" in mapping.fields:
         cats.append("origin_is_departure")
+    combos = goods_keys(mapping)
+    for parts in combos.values():
+        cats += [p for p in parts if p not in cats]  # the tariff rate's code copy
+    cats += list(combos)
     if mapping.columns("value"):
         nums.append("log_value")
         if mapping.columns("mass"):
             nums.append("log_value_per_kg")
     nums += ["weekday", "day_of_month"]
-    return FeatureSpec(categorical=cats, numeric=nums)
+    return FeatureSpec(categorical=cats, numeric=nums, combos=combos)
+
+
+def code_fields(spec: FeatureSpec, mapping: Mapping) -> list[str]:
+    """The derived ``<numeric field>_code`` categoricals a spec's goods keys use."""
+    parts = {p for ps in spec.combos.values() for p in ps}
+    return [p for p in sorted(parts) if p not in mapping.fields and p.removesuffix("_code") in mapping.fields]
+
+
+def _float_text(col: pl.Expr) -> pl.Expr:
+    """A rate as a code: whole ten-thousandths as text (8.0 -> "80000"); the same float operations as
+    :func:`float_text`, so batch and online build identical keys."""
+    return (col.cast(pl.Float64) * 10000.0 + 0.5).floor().cast(pl.Int64, strict=False).cast(pl.String)
+
+
+def float_text(value: float | None) -> str | None:
+    """The online twin of :func:`_float_text`."""
+    if value is None or math.isnan(value) or math.isinf(value):
+        return None
+    return str(math.floor(float(value) * 10000.0 + 0.5))
 
 
 def build_features(frame: pl.DataFrame, mapping: Mapping, spec: FeatureSpec) -> pd.DataFrame:
@@ -75,7 +130,14 @@ def build_features(frame: pl.DataFrame, mapping: Mapping, spec: FeatureSpec) -> 
             exprs.append(per_kg.log1p().alias("log_value_per_kg"))
     exprs += [pl.col(TIME).dt.weekday().cast(pl.Float64).alias("weekday"),
               pl.col(TIME).dt.day().cast(pl.Float64).alias("day_of_month")]
+    for name in code_fields(spec, mapping):
+        exprs.append(_float_text(pl.col(name.removesuffix("_code"))).alias(name))
     enriched = frame.with_columns(exprs)
+    if spec.combos:
+        enriched = enriched.with_columns(
+            pl.concat_str([pl.col(c).cast(pl.String).fill_null(MISSING) for c in parts], separator="|").alias(name)
+            for name, parts in spec.combos.items()
+        )
     out = enriched.select(
         [pl.col(c).cast(pl.String).fill_null(MISSING).cast(pl.Categorical).alias(c) for c in spec.categorical]
         + [pl.col(c).cast(pl.Float64).alias(c) for c in spec.numeric]

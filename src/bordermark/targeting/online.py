@@ -21,7 +21,7 @@ import polars as pl
 from bordermark.ingest.errors import IngestError
 from bordermark.ingest.frame import _DATE_FORMATS, ID, TIME, apply_mapping
 from bordermark.ingest.mapping import FieldSpec
-from bordermark.targeting.features import MISSING
+from bordermark.targeting.features import MISSING, code_fields, float_text
 from bordermark.targeting.model import TargetingModel
 
 WHERE = "<request>"
@@ -67,6 +67,7 @@ class OnlineScorer:
         m = self.model.mapping
         specs = [m.id, m.time, *m.fields.values()]
         self._flat = all(s.const is not None or s.path[1] is None for s in specs)
+        self._codes = code_fields(self.model.spec, m)
 
     def _features(self, record: MappingABC[str, Any]) -> tuple[str, list[list[Any]]]:
         m, spec = self.model.mapping, self.model.spec
@@ -98,6 +99,10 @@ class OnlineScorer:
                                            if value is not None and mass is not None else None)
         when: datetime = row[TIME]
         row["weekday"], row["day_of_month"] = float(when.isoweekday()), float(when.day)
+        for name in self._codes:
+            row[name] = float_text(row[name.removesuffix("_code")])
+        for name, parts in spec.combos.items():
+            row[name] = "|".join(MISSING if row.get(p) is None else str(row[p]) for p in parts)
         cats = [MISSING if row.get(c) is None else str(row[c]) for c in spec.categorical]
         nums = [math.nan if row.get(c) is None else float(row[c]) for c in spec.numeric]
         return str(row[ID]), [cats + nums]
