@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
+import orjson
+
 from bordermark.domain import Listing, Registry
 from bordermark.screen.features import (
     FEATURES,
-    NEEDS,
-    TEXT_FEATURES,
+    GROUPS,
     BrandInfo,
     Evidence,
     FeatureResult,
@@ -30,6 +31,7 @@ from bordermark.screen.features import (
     band_sentence,
     categories_text,
     network_text,
+    price_results,
 )
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
 from bordermark.screen.money import Rates, UnknownCurrency
@@ -74,6 +76,7 @@ class ScreenResult:
     mark_id: str | None = None
     suppressed: bool = False
     listing: Listing | None = field(default=None, repr=False)
+    brand_hits_json: bytes | None = field(default=None, repr=False)  # brand_hits serialised, when known
 
     def to_row(self) -> dict[str, Any]:
         return {"id": self.listing_id, "score": self.score, "verdict": self.verdict.value,
@@ -183,38 +186,70 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
     return Verdict.BRAND_MENTION_OK
 
 
+# A weighted feature: (-|contribution|, feature index, reason dict, name, value, contribution). Tuples sort
+# the way reasons are ordered (largest absolute contribution first, ties in feature order); the index is unique
+# within a listing, so the dicts are never compared.
+Term = tuple[float, int, dict[str, Any], str, float, float]
+Weights = Sequence[tuple[int, str, Any, float]]
+
+
+def weigh(ev: Evidence, weights: Weights) -> list[Term]:
+    """The one weighted-feature loop: every feature in ``weights`` (feature order) on ``ev``, as terms.
+
+    Serves the plain path (:meth:`Screener.score_evidence`, all features) and every cache fill of the fast
+    path (one feature group at a time), so both explain a listing with the same reasons."""
+    terms: list[Term] = []
+    for idx, name, fn, weight in weights:
+        res: FeatureResult | None = fn(ev)
+        if res is None or not res.value:
+            continue
+        contribution = weight * res.value
+        terms.append((-abs(contribution), idx, _reason(name, res.detail, contribution), name, res.value,
+                      contribution))
+    return terms
+
+
 @dataclass(slots=True)
 class _Prepared:
-    """A detection with the evidence, values and reasons that depend on the listing's text and category only."""
+    """A detection with the evidence, values and terms that depend on the listing's text and category only."""
 
     detection: Any
     brand_hits: list[dict[str, Any]] = field(default_factory=list)  # shared by every listing with this text
+    brand_hits_json: bytes = b"[]"  # the same, serialised once for the JSON Lines writer
     hit: Any | None = None
     brand: BrandInfo | None = None
     band: ProductBand | None = None
-    signals: dict[str, list[str]] = field(default_factory=dict)
-    signal_weight: dict[str, float] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)
-    # (contribution, feature order, reason dict); the dicts are shared by every listing with this text
-    reasons: list[tuple[float, int, dict[str, Any]]] = field(default_factory=list)
-    logit: float = 0.0
+    terms: list[Term] = field(default_factory=list)  # in reason order; the dicts are shared, never mutated
+    logit: float = 0.0  # the text features' contributions summed in feature order
 
 
-def _low(band: ProductBand) -> float:
-    return band.low
-
-
-def _reason_order(r: tuple[float, int, dict[str, Any]]) -> tuple[float, int]:
-    """Largest absolute contribution first; ties in feature order (as a stable sort of the feature list)."""
-    return (-abs(r[0]), r[1])
+_EMPTY_HITS_JSON = b"[]"
 
 
 def _reason(code: str, detail: str, contribution: float) -> dict[str, Any]:
     return {"code": code, "detail": detail, "contribution": round(contribution, 3)}
 
 
-# Evidence attributes named by features.NEEDS, one bit each in Screener.screen_one's mask (in this order)
-_NEEDED_ATTRS = ("seller", "image_counterfeit", "image_genuine", "price_base", "brand")
+def _primary_key(h: Any, brands: dict[str, BrandInfo]) -> tuple[bool, bool, float, bool]:
+    return (not getattr(h, "ambiguous", False), getattr(h, "supported", True), h.score, brands[h.mark_id].famous)
+
+
+def _hit_key(h: Any) -> tuple[Any, ...]:
+    """Everything the hit features read of a hit (features.GROUPS["hit"])."""
+    return (h.mark_id, h.matched, str(h.method), getattr(h, "alias_kind", None), getattr(h, "ambiguous", False),
+            getattr(h, "context", 0.0), getattr(h, "supported", True))
+
+
+def _index(t: Term) -> int:
+    return t[1]
+
+
+def _low(band: ProductBand) -> float:
+    return band.low
+
+
+CACHE_LIMIT = 100_000  # entries per fast-path cache; a full cache is cleared (memory stays bounded)
 
 
 class Screener:
@@ -259,11 +294,22 @@ class Screener:
         self._base_currency = rates.base
         self._version = scenario.version
         self._cfg = cfg
-        self._by_mask: dict[int, list[tuple[int, str, Any, float]]] = {}
         self._priced: dict[tuple[str, str | None], list[ProductBand]] = {}  # (mark, category) -> candidate bands
         indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
-        self._text_weights = [w for w in indexed if w[1] in TEXT_FEATURES]
-        self._listing_weights = [w for w in indexed if w[1] not in TEXT_FEATURES]
+        self._all_weights = indexed
+        self._group = {g: [w for w in indexed if w[1] in names] for g, names in GROUPS.items()}
+        # the order price_results returns them in (features.GROUPS["price"])
+        self._price_terms = [(w[0], w[1], w[3]) for w in self._group["price"]]
+        self._min_ratio = cfg.parallel_min_price_ratio
+        self._max_distance = cfg.image_max_distance
+        thr = cfg.alert_threshold
+        self._threshold, self._spread, self._threshold_logit = thr, cfg.alert_spread, math.log(thr / (1 - thr))
+        # fast-path caches, each keyed by exactly what its feature group reads (features.GROUPS)
+        self._hit_terms: dict[tuple[Any, ...], list[Term]] = {}
+        self._category_terms: dict[tuple[str, str | None], list[Term]] = {}
+        self._auth_terms: dict[tuple[str, str | None, str | None], tuple[str | None, list[Term]]] = {}
+        self._history_terms: dict[str, tuple[SellerRecord, list[Term]]] = {}
+        self._ships_terms: dict[tuple[str, str | None], list[Term]] = {}
 
     @classmethod
     def build(cls, registry: Registry, detector: DetectorLike, scenario: Scenario = BUILTIN,
@@ -347,116 +393,187 @@ class Screener:
             ev.image_genuine = self.images.match(listing.images, GENUINE, cfg.image_max_distance)
         return ev, hits
 
-    # -- scoring --------------------------------------------------------------------------------------------
+    # -- scoring ----------------------------------------------------------------------------------------------
     def score_evidence(self, ev: Evidence) -> tuple[float, dict[str, float], list[dict[str, Any]]]:
-        values: dict[str, float] = {}
-        reasons: list[tuple[float, str, str]] = []
+        """The plain path: every feature on full evidence (the reference the fast path is tested against)."""
+        terms = weigh(ev, self._all_weights)
         logit = self.scenario.config.bias
-        for name, fn, weight in self._weights:
-            res: FeatureResult | None = fn(ev)
-            if res is None or not res.value:
-                continue
-            values[name] = res.value
-            contribution = weight * res.value
-            logit += contribution
-            reasons.append((contribution, name, res.detail))
-        reasons.sort(key=lambda r: -abs(r[0]))
-        return (score_from_logit(logit, self.scenario), values,
-                [{"code": n, "detail": d, "contribution": round(c, 3)} for c, n, d in reasons])
+        for t in terms:  # feature order
+            logit += t[5]
+        values = {t[3]: t[4] for t in terms}
+        terms.sort()
+        return score_from_logit(logit, self.scenario), values, [t[2] for t in terms]
+
+    def _cached(self, cache: dict[Any, list[Term]], key: Any, group: str, ev: Evidence) -> list[Term]:
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            found = cache[key] = weigh(ev, self._group[group])
+        return found
 
     def _prepare(self, listing: Listing, detection: Any) -> _Prepared:
         """Everything that depends only on the listing's text and category and its detection: the primary
-        hit, the brand, the product band, the signal families and the text-only features' values and reasons.
-        Computed once per distinct (title, description, category) in a run; listings re-using a text only add
-        their own price, seller, ships-from and image evidence (``features.TEXT_FEATURES`` names the split)."""
-        ev, _hits = self.evidence(listing, detection, text_only=True)
+        hit, the brand, the product band and the text features' values and terms. Computed once per distinct
+        (title, description, category) in a run; listings re-using a text only add their own price, seller,
+        ships-from and image evidence (``features.GROUPS`` names the split). The hit and category features
+        are cached across texts by what they read (most texts name a mark the same way as many others)."""
+        brands = self.brands
+        hits = [h for h in detection.hits if h.mark_id in brands]
+        hit = None
+        if len(hits) == 1:
+            hit = hits[0]
+        elif hits:
+            hit = max(hits, key=lambda h: _primary_key(h, brands))
+        brand = brands[hit.mark_id] if hit is not None else None
+        ev = Evidence(listing=listing, hit=hit, brand=brand, base_currency=self._base_currency,
+                      plain_methods=self._plain)
+        terms: list[Term] = []
+        if hit is not None:
+            terms += self._cached(self._hit_terms, _hit_key(hit), "hit", ev)
+        for sig in detection.signals:
+            fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
+            if fam is not None:
+                ev.signals.setdefault(fam, []).append(str(sig.term))
+                ev.signal_weight[fam] = ev.signal_weight.get(fam, 0.0) + float(getattr(sig, "weight", 0.6))
+        band = None
+        if brand is not None:
+            if self._import_re is not None:
+                low = listing.text.casefold()
+                # the automaton only says whether any phrase occurs (one pass in C); the regex stays the definition
+                if self._import_ac is None or next(self._import_ac.iter(low), None) is not None:
+                    found = self._import_re.findall(low)
+                    if found:
+                        ev.signals["import_channel_cues"] = found
+            band = self._band(brand, listing)
+            terms += self._cached(self._category_terms, (brand.mark_id, listing.category), "category", ev)
+        if ev.signals:
+            terms += weigh(ev, self._group["signals"])
+        terms.sort(key=_index)
         logit = 0.0
-        values: dict[str, float] = {}
-        reasons: list[tuple[float, int, dict[str, Any]]] = []
-        for idx, name, fn, weight in self._text_weights:
-            res: FeatureResult | None = fn(ev)
-            if res is None or not res.value:
-                continue
-            values[name] = res.value
-            contribution = weight * res.value
-            logit += contribution
-            reasons.append((contribution, idx, _reason(name, res.detail, contribution)))
-        return _Prepared(detection, [hit_dict(h) for h in detection.hits], ev.hit, ev.brand, ev.band, ev.signals,
-                         ev.signal_weight, values, reasons, logit)
-
-    def _applicable(self, mask: int) -> list[tuple[int, str, Any, float]]:
-        """The listing features that can apply given which evidence is present (``features.NEEDS``)."""
-        found = self._by_mask.get(mask)
-        if found is None:
-            present = {attr for bit, attr in enumerate(_NEEDED_ATTRS) if mask >> bit & 1}
-            found = [w for w in self._listing_weights if NEEDS.get(w[1], "") in present or w[1] not in NEEDS]
-            self._by_mask[mask] = found
-        return found
+        for t in terms:  # feature order, as the plain path sums
+            logit += t[5]
+        values = {t[3]: t[4] for t in terms}
+        terms.sort()
+        brand_hits = [hit_dict(h) for h in detection.hits]
+        return _Prepared(detection, brand_hits, orjson.dumps(brand_hits) if brand_hits else _EMPTY_HITS_JSON,
+                         hit, brand, band, values, terms, logit)
 
     def screen_one(self, listing: Listing, detection: Any, prepared: _Prepared | None = None) -> ScreenResult:
+        """Score one listing given its detection (and its text's prepared evidence, when the caller has it)."""
+        if prepared is None:
+            prepared = self._prepare(listing, detection) if (detection.hits or detection.signals) else \
+                _Prepared(detection)
+        return self._screen_prepared(listing, prepared)
+
+    def _screen_prepared(self, listing: Listing, prep: _Prepared) -> ScreenResult:
+        """The per-listing part of the fast path: price, authorisation, seller history, ships-from and images
+        on top of the text's prepared terms; each group cached by what it reads (``features.GROUPS``)."""
         lid = listing.id
+        cleared = self.cleared
         # the content hash is only needed to compare with a cleared one; the queue computes its own
-        chash = content_hash(listing) if lid in self.cleared else ""
+        chash = content_hash(listing) if cleared and lid in cleared else ""
         seller_id = listing.seller_id
-        seller = self.sellers.get(seller_id) if seller_id else None
-        images = self.images if listing.images else None
-        if seller is None and images is None and not detection.hits and not detection.signals:
-            # fast path: nothing to explain
-            return ScreenResult(lid, self._base_rounded, Verdict.CLEAR, [], [], self._version, {}, chash,
-                                listing=listing)
-        prep = prepared if prepared is not None else self._prepare(listing, detection)
+        seller = self.sellers.get(seller_id) if seller_id and self.sellers else None
+        index = self.images
+        paths = listing.images if index is not None else ()
         brand = prep.brand
-        cfg = self._cfg
-        ev = Evidence(listing=listing, hit=prep.hit, brand=brand, signals=prep.signals,
-                      signal_weight=prep.signal_weight, base_currency=self._base_currency, band=prep.band,
-                      seller=seller, plain_methods=self._plain, history_saturation=cfg.history_saturation,
-                      parallel_min_price_ratio=cfg.parallel_min_price_ratio)
-        mask = 0 if seller is None else 1
-        if images is not None:
-            ev.image_counterfeit = images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
-            if ev.image_counterfeit is not None:
-                mask |= 2
+        if seller is None and not paths and not prep.detection.hits and not prep.detection.signals:
+            # nothing to explain (no mark, no cue, no history, no image)
+            return ScreenResult(lid, self._base_rounded, Verdict.CLEAR, [], [], self._version, {}, chash, None,
+                                False, listing, _EMPTY_HITS_JSON)
+        extra: list[Term] = []
+        image_cf = image_gen = None
+        if paths and index is not None and index.may_match(paths):
+            image_cf = index.match(paths, COUNTERFEIT, self._max_distance)
+            if brand is not None:
+                image_gen = index.match(paths, GENUINE, self._max_distance)
+        price_base = None
+        authorised_as = None
         if brand is not None:
-            mask |= 16
-            if listing.price is not None and listing.currency:
-                ev.price_base = self.rates.to_base(listing.price, listing.currency)
-                mask |= 8
-            authorised = brand.authorised
-            if authorised:
-                for key in (seller_id, listing.seller_name):
-                    if key:
-                        party = authorised.get(self._norm(key))
-                        if party:
-                            ev.authorised_as = party
-                            break
-            if images is not None:
-                ev.image_genuine = images.match(listing.images, GENUINE, cfg.image_max_distance)
-                if ev.image_genuine is not None:
-                    mask |= 4
-        values = prep.values
-        reasons = prep.reasons
+            price = listing.price
+            if price is not None and listing.currency:
+                price_base = self.rates.to_base(price, listing.currency)
+                below, near = price_results(price_base, prep.band, self._base_currency, self._min_ratio)
+                if below is not None and below.value:
+                    idx, name, weight = self._price_terms[0]
+                    c = weight * below.value
+                    extra.append((-abs(c), idx, _reason(name, below.detail, c), name, below.value, c))
+                if near is not None and near.value:
+                    idx, name, weight = self._price_terms[1]
+                    c = weight * near.value
+                    extra.append((-abs(c), idx, _reason(name, near.detail, c), name, near.value, c))
+            seller_name = listing.seller_name
+            key = (brand.mark_id, seller_id, seller_name)
+            auth = self._auth_terms.get(key)
+            if auth is None:
+                auth = self._authorisation(listing, prep, key)
+            authorised_as = auth[0]
+            extra += auth[1]
+        if seller is not None:
+            known = self._history_terms.get(seller.seller_id)
+            if known is None or known[0] is not seller:
+                ev = Evidence(listing=listing, hit=None, brand=None, seller=seller,
+                              history_saturation=self._cfg.history_saturation)
+                if len(self._history_terms) >= CACHE_LIMIT:
+                    self._history_terms.clear()
+                known = self._history_terms[seller.seller_id] = (seller, weigh(ev, self._group["history"]))
+            extra += known[1]
+        if brand is not None:
+            ships_key = (brand.mark_id, listing.ships_from)
+            found = self._ships_terms.get(ships_key)
+            if found is None:
+                found = self._cached(self._ships_terms, ships_key, "ships_from",
+                                     Evidence(listing=listing, hit=prep.hit, brand=brand))
+            extra += found
+        if image_cf is not None or image_gen is not None:
+            ev = Evidence(listing=listing, hit=prep.hit, brand=brand, base_currency=self._base_currency,
+                          band=prep.band, price_base=price_base, authorised_as=authorised_as,
+                          image_counterfeit=image_cf, image_genuine=image_gen)
+            extra += weigh(ev, self._group["images"])
+        return self._screen_terms(listing, prep, lid, chash, extra)
+
+    def _screen_terms(self, listing: Listing, prep: _Prepared, lid: str, chash: str,
+                      extra: list[Term]) -> ScreenResult:
         logit = self._bias + prep.logit
-        copied = False
-        applicable = self._by_mask.get(mask)
-        for idx, name, fn, weight in applicable if applicable is not None else self._applicable(mask):
-            res: FeatureResult | None = fn(ev)
-            if res is None or not res.value:
-                continue
-            if not copied:
-                values, reasons, copied = dict(values), list(reasons), True
-            values[name] = res.value
-            contribution = weight * res.value
-            logit += contribution
-            reasons.append((contribution, idx, _reason(name, res.detail, contribution)))
-        if len(reasons) > 1:
-            reasons = sorted(reasons, key=_reason_order)
-        score = score_from_logit(logit, self.scenario)
-        verdict = decide_verdict(values, score, self.scenario)
-        return ScreenResult(
-            lid, round(score, 4), verdict, prep.brand_hits, [r[2] for r in reasons], self._version,
-            values if copied else dict(values), chash, mark_id=brand.mark_id if brand else None,
-            suppressed=self.cleared.get(lid) == chash, listing=listing,
-        )
+        values = dict(prep.values)
+        if extra:
+            for t in extra:  # feature order, as the plain path sums
+                logit += t[5]
+                values[t[3]] = t[4]
+            terms = sorted(prep.terms + extra) if prep.terms or len(extra) > 1 else extra
+        else:
+            terms = prep.terms
+        # score_from_logit with the scenario's numbers read once
+        p = 1.0 / (1.0 + math.exp(-logit)) if logit >= 0 else math.exp(logit) / (1.0 + math.exp(logit))
+        if self._spread is not None and p >= self._threshold:
+            thr = self._threshold
+            p = thr + (1 - thr) * (1 - math.exp(-(logit - self._threshold_logit) / self._spread))
+        brand = prep.brand
+        return ScreenResult(lid, round(p, 4), decide_verdict(values, p, self.scenario), prep.brand_hits,
+                            [t[2] for t in terms], self._version, values, chash,
+                            brand.mark_id if brand is not None else None,
+                            self.cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
+
+    def _authorisation(self, listing: Listing, prep: _Prepared,
+                       key: tuple[str, str | None, str | None]) -> tuple[str | None, list[Term]]:
+        """The authorised party the seller is (by id, then name) and the authorisation features; cached by
+        (mark, seller id, seller name), which is all they read."""
+        brand = prep.brand
+        assert brand is not None
+        authorised_as = None
+        if brand.authorised:
+            for k in (listing.seller_id, listing.seller_name):
+                if k:
+                    party = brand.authorised.get(self._norm(k))
+                    if party:
+                        authorised_as = party
+                        break
+        ev = Evidence(listing=listing, hit=prep.hit, brand=brand, authorised_as=authorised_as)
+        if len(self._auth_terms) >= CACHE_LIMIT:
+            self._auth_terms.clear()
+        found = self._auth_terms[key] = (authorised_as, weigh(ev, self._group["authorisation"]))
+        return found
 
     def _norm(self, key: str) -> str:
         cache = self._norm_cache
@@ -497,12 +614,8 @@ class Screener:
                         lst = listings[i]
                         prep = self._prepare(lst, det) if (det.hits or det.signals) else _Prepared(det)
                         batch[k] = cache[k] = prep
-        screen_one = self.screen_one
-        out = []
-        for lst, k in zip(listings, keys, strict=True):
-            prep = batch[k]
-            out.append(screen_one(lst, prep.detection, prep))
-        return out
+        one = self._screen_prepared
+        return [one(lst, batch[k]) for lst, k in zip(listings, keys, strict=True)]
 
     def screen(self, listing: Listing) -> ScreenResult:
         return self.screen_many([listing])[0]

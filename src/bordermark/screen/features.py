@@ -176,11 +176,10 @@ def categories_text(categories: frozenset[str]) -> str:
     return ", ".join(sorted(categories)[:4])
 
 
-def _band_text(e: Evidence) -> str:
-    assert e.band is not None
-    if e.band.sentence and e.band.sentence_base == e.base_currency:
-        return e.band.sentence
-    return band_sentence(e.band, e.base_currency)
+def _band_sentence(band: ProductBand, base_currency: str) -> str:
+    if band.sentence and band.sentence_base == base_currency:
+        return band.sentence
+    return band_sentence(band, base_currency)
 
 
 def import_channel_cues(e: Evidence) -> FeatureResult | None:
@@ -192,25 +191,33 @@ def import_channel_cues(e: Evidence) -> FeatureResult | None:
     return FeatureResult(1.0, f"Describes an import channel: {_quote(terms)}")
 
 
+def price_results(price_base: float | None, band: ProductBand | None, base_currency: str,
+                  min_ratio: float) -> tuple[FeatureResult | None, FeatureResult | None]:
+    """``price_below_genuine`` and ``price_near_genuine`` from their inputs alone: one definition for the
+    feature functions and for screening's per-listing fast path (which has no :class:`Evidence` to build)."""
+    if band is None or price_base is None or band.low <= 0:
+        return None, None
+    ratio = price_base / band.low
+    below = near = None
+    if ratio < 1.0:
+        b = 1.0 - ratio
+        below = FeatureResult(b, f"Price {_money(price_base, base_currency)} is {b:.0%} below "
+                                 f"{_band_sentence(band, base_currency)}")
+    if not (ratio < min_ratio or price_base > band.high * 1.5):
+        near = FeatureResult(1.0, f"Price {_money(price_base, base_currency)} is near "
+                                  f"{_band_sentence(band, base_currency)}")
+    return below, near
+
+
 def price_below_genuine(e: Evidence) -> FeatureResult | None:
     """The price lies below the genuine product's price band (converted with configured rates); the value is
     the fraction below the band's low end, so 0.8 means 80 % cheaper than the cheapest genuine offer."""
-    ratio = _ratio(e)
-    if ratio is None or ratio >= 1.0 or e.price_base is None:
-        return None
-    below = 1.0 - ratio
-    return FeatureResult(below, f"Price {_money(e.price_base, e.base_currency)} is {below:.0%} below "
-                                f"{_band_text(e)}")
+    return price_results(e.price_base, e.band, e.base_currency, e.parallel_min_price_ratio)[0]
 
 
 def price_near_genuine(e: Evidence) -> FeatureResult | None:
     """The price is close to or inside the genuine band: what genuine goods, including parallel imports, cost."""
-    ratio = _ratio(e)
-    if ratio is None or e.band is None or e.price_base is None:
-        return None
-    if ratio < e.parallel_min_price_ratio or e.price_base > e.band.high * 1.5:
-        return None
-    return FeatureResult(1.0, f"Price {_money(e.price_base, e.base_currency)} is near {_band_text(e)}")
+    return price_results(e.price_base, e.band, e.base_currency, e.parallel_min_price_ratio)[1]
 
 
 def seller_unauthorised(e: Evidence) -> FeatureResult | None:
@@ -317,12 +324,26 @@ TEXT_FEATURES: frozenset[str] = frozenset({
     "contact_cues", "import_channel_cues", "category_unrelated",
 })
 
-# Features that return None whenever the named Evidence attribute is None: screening does not call them then.
-NEEDS: dict[str, str] = {
-    "price_below_genuine": "price_base", "price_near_genuine": "price_base", "seller_unauthorised": "brand",
-    "seller_authorised": "brand", "seller_confirmed_fakes": "seller", "seller_cleared": "seller",
-    "ships_from_outside_network": "brand", "image_counterfeit_match": "image_counterfeit",
-    "image_genuine_copy_cheap": "image_genuine",
+# How screening's fast path (Screener.screen_many) caches each feature: by what the feature reads, no more.
+# A feature that starts reading something else must move group (tests/screen/test_fast_path.py checks the
+# fast path against calling every feature on full evidence).
+GROUPS: dict[str, tuple[str, ...]] = {
+    # the primary hit's mark, matched text, method, alias kind, ambiguity and context; the scenario's plain methods
+    "hit": ("brand_hit", "brand_disguised", "brand_ambiguous", "brand_context_weak"),
+    # the signal families' terms and weights, and whether there is a hit
+    "signals": ("counterfeit_terms", "factory_origin", "contact_cues", "import_channel_cues"),
+    # the brand and the listing's category
+    "category": ("category_unrelated",),
+    # the price in the base currency and the product band (per listing, see price_results)
+    "price": ("price_below_genuine", "price_near_genuine"),
+    # the brand, the authorised party found (if any), the seller's id and name
+    "authorisation": ("seller_unauthorised", "seller_authorised"),
+    # the seller's review history record
+    "history": ("seller_confirmed_fakes", "seller_cleared"),
+    # the brand and the listing's ships-from country
+    "ships_from": ("ships_from_outside_network",),
+    # image matches (and, for genuine copies, the price and authorisation)
+    "images": ("image_counterfeit_match", "image_genuine_copy_cheap"),
 }
 
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -334,6 +355,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "logistics_category": ("ships_from_outside_network", "category_unrelated"),
     "images": ("image_counterfeit_match", "image_genuine_copy_cheap"),
 }
+
+# a new feature must be placed in one group
+if sorted(f for fs in GROUPS.values() for f in fs) != sorted(FEATURES) or frozenset(
+        GROUPS["hit"] + GROUPS["signals"] + GROUPS["category"]) != TEXT_FEATURES:
+    raise RuntimeError("features.GROUPS must hold every feature exactly once, the text groups TEXT_FEATURES")
 
 
 def describe() -> list[dict[str, str]]:

@@ -26,6 +26,8 @@ from bordermark.screen.money import Rates
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 LISTING_FIELDS = ("id", "title", "description", "price", "currency", "seller_id", "seller_name", "platform",
                   "category", "url", "ships_from", "images", "listed_at")
+# the columns of engine.OUTPUT_COLUMNS, in the order ScreenResult.to_row writes them
+_RESULT_COLUMNS = ["id", "score", "verdict", "brand_hits", "reasons", "scenario_version", "suppressed"]
 _STR_FIELDS = ("title", "description", "seller_id", "seller_name", "platform", "category", "url")
 
 
@@ -229,6 +231,21 @@ class ResultWriter:
             self._buffer.extend(rows)
             if len(self._buffer) >= 50_000:
                 self._flush_parquet()
+
+    def write_results(self, results: Iterable[Any]) -> None:
+        """Write screening results (``engine.ScreenResult``): the rows of ``to_row()``; for JSON Lines the
+        brand hits go in as the JSON each distinct text's hits were serialised to once (same bytes)."""
+        if self.fmt != "jsonl" or self.columns != _RESULT_COLUMNS:
+            self.write(r.to_row() for r in results)
+            return
+        assert self._bin is not None
+        dumps, opt, frag = orjson.dumps, orjson.OPT_APPEND_NEWLINE, orjson.Fragment
+        self._bin.write(b"".join([
+            dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
+                   "brand_hits": r.brand_hits if r.brand_hits_json is None else frag(r.brand_hits_json),
+                   "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
+                  option=opt)
+            for r in results]))
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa

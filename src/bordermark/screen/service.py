@@ -275,7 +275,7 @@ def screen_file(input_path: Path, output_path: Path, screener: Screener, *, stor
             if not good:
                 continue
             results = screener.screen_many(good)
-            writer.write(r.to_row() for r in results)
+            writer.write_results(results)
             report.screened += len(results)
             report.verdicts.update(r.verdict.value for r in results)
             if store is not None:
