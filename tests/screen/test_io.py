@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +11,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from bordermark.domain import Listing, Registry
-from bordermark.screen.io import ResultWriter, RowError, UnknownFormat, parse_listing, read_listings
+from bordermark.screen.io import (
+    ResultWriter,
+    RowError,
+    UnknownFormat,
+    parse_listing,
+    read_batches,
+    read_listings,
+)
 from bordermark.screen.money import Rates, UnknownCurrency
 
 
@@ -119,3 +127,48 @@ def test_screen_file_streams_and_reports_bad_rows(tmp_path: Path, rates: Rates, 
     assert (rep.screened, rep.bad_rows, dict(rep.verdicts)) == (7, 1, {"clear": 7})
     assert [e.line for e in errors] == [8]
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 7
+
+
+def test_batched_reader_equals_the_row_reader(tmp_path: Path, rates: Rates) -> None:
+    """screen_file reads through read_batches: the same items (listings and bad rows) as read_listings, whatever
+    the batch size, on every kind of odd line (byte-order mark, blanks, NaN and big integers that only the
+    standard parser reads, JSON that is not an object)."""
+    p = tmp_path / "odd.jsonl"
+    lines = ['\ufeff{"id": "a", "price": 2.5, "currency": "usd"}', "", "   ", "{bad json", "null", '"text"', "[1]",
+             "7", '{"id": "n", "price": NaN, "currency": "USD"}', '{"id": 123456789012345678901234567890}',
+             '{"id": "c", "price": "x", "currency": "USD"}', '{"id": "d", "price": -1.5, "currency": "USD"}',
+             '{"id": "e", "price": 1e16, "currency": "EUR", "ships_from": "cn", "images": ["i.jpg"]}', "\t",
+             '{"id": "f"}']
+    p.write_text("\n".join(lines), encoding="utf-8")
+    want = [str(i) if isinstance(i, RowError) else i for i in read_listings(p, rates)]
+    assert len(want) == 12 and sum(isinstance(i, str) for i in want) == 8
+    for size in (1, 2, 5, 1000):
+        got = [str(i) if isinstance(i, RowError) else i for b in read_batches(p, rates, size) for i in b]
+        assert got == want
+        assert all(len(b) <= size for b in read_batches(p, rates, size))
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 8.65, 3496.08, 1e16, 1e-7, 0.1 + 0.2])
+def test_float_prices_keep_their_shortest_text(rates: Rates, value: float) -> None:
+    out = parse_listing({"id": "a", "price": value, "currency": "USD"}, rates)
+    assert isinstance(out, Listing) and out.price == Decimal(str(value)) and str(out.price) == str(Decimal(str(value)))
+
+
+def test_result_rows_write_the_same_bytes_as_plain_rows(tmp_path: Path, registry: Registry, rates: Rates) -> None:
+    from bordermark.screen.engine import OUTPUT_COLUMNS, Screener
+    from bordermark.screen.scenario import BUILTIN
+
+    from .conftest import KeywordDetector
+
+    s = Screener.build(registry, KeywordDetector(registry), BUILTIN, rates)
+    items = [Listing(id=f"L{i}", title=t, price=Decimal(p), currency="USD", seller_id="S1")
+             for i, (t, p) in enumerate([("ACME replica whatsapp", "5"), ("plain socks", "3"), ("zephir aaa", "90"),
+                                         ("ACME replica whatsapp", "7")])]
+    results = s.screen_many(items)
+    assert results[0].brand_hits and results[0].brand_hits_json is not None
+    with ResultWriter(tmp_path / "a.jsonl", OUTPUT_COLUMNS) as w:
+        w.write_results(results)
+    with ResultWriter(tmp_path / "b.jsonl", OUTPUT_COLUMNS) as w:
+        w.write(r.to_row() for r in results)
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert [json.loads(x)["id"] for x in (tmp_path / "a.jsonl").read_text().splitlines()] == ["L0", "L1", "L2", "L3"]

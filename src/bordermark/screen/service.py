@@ -27,14 +27,13 @@ from bordermark.screen.engine import (
     Screener,
     ScreenResult,
     Verdict,
-    batched,
     build_brands,
     content_hash,
     feature_vector,
 )
 from bordermark.screen.features import SellerRecord
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage, hash_file, to_hex
-from bordermark.screen.io import ResultWriter, RowError, read_listings
+from bordermark.screen.io import ResultWriter, RowError, read_batches
 from bordermark.screen.model import TrainReport, train
 from bordermark.screen.money import Rates, configured_rates
 from bordermark.screen.notices import Notice
@@ -263,7 +262,7 @@ def screen_file(input_path: Path, output_path: Path, screener: Screener, *, stor
     ``store`` the raised listings enter the review queue."""
     report = FileReport()
     with _fewer_collections(), ResultWriter(output_path, OUTPUT_COLUMNS) as writer:
-        for chunk in batched(read_listings(input_path, screener.rates), batch_size):
+        for chunk in read_batches(input_path, screener.rates, batch_size):
             good = []
             for item in chunk:
                 if isinstance(item, RowError):
