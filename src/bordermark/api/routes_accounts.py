@@ -12,9 +12,10 @@ from bordermark.accounts.ratelimit import LoginLimiter
 from bordermark.api.audit_log import record
 from bordermark.api.auth import CurrentUser, get_store
 from bordermark.api.errors import ApiError, forbidden, invalid, not_found
+from bordermark.api.fastjson import JSONRoute
 from bordermark.api.schemas import LoginIn, TokenIn, UserIn
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=JSONRoute)
 IntId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -57,7 +58,8 @@ def token_from_password(request: Request, body: LoginIn) -> dict[str, Any]:
 
 
 @router.get("/me")
-def me(who: CurrentUser) -> dict[str, Any]:
+async def me(who: CurrentUser) -> dict[str, Any]:
+    """Who the caller is (no database work, so it runs on the event loop without a thread hop)."""
     return me_json(who)
 
 

@@ -15,8 +15,9 @@ from bordermark.analytics import collect, compute, plots, report
 from bordermark.analytics.stats import Tables
 from bordermark.api.auth import CurrentUser, get_store
 from bordermark.api.errors import forbidden, not_found
+from bordermark.api.fastjson import JSONRoute
 
-router = APIRouter(tags=["analytics"])
+router = APIRouter(tags=["analytics"], route_class=JSONRoute)
 TableName = Annotated[str, Path(max_length=60)]
 
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from bordermark import audit
 from bordermark.api.auth import CurrentUser, get_store
 from bordermark.api.errors import forbidden
+from bordermark.api.fastjson import JSONRoute
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=JSONRoute)
 Filter = Annotated[str | None, Query(max_length=200)]
 
 

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bordermark.api import cases_ops as ops
 from bordermark.api.auth import CurrentUser, get_store
+from bordermark.api.fastjson import JSONRoute
 from bordermark.api.schemas import Code, Currency, Long, Short
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], route_class=JSONRoute)
 CaseId = Annotated[str, Path(max_length=40)]
 Scalar = Annotated[str, Field(max_length=2000)] | float | int | bool | None
 

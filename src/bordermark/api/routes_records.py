@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from bordermark.api import records_ops as ops
 from bordermark.api.auth import CurrentUser, get_store
 from bordermark.api.errors import invalid
+from bordermark.api.fastjson import JSONRoute
 from bordermark.api.schemas import Long
 from bordermark.domain import Declaration, Parcel
 
-router = APIRouter(tags=["declarations and parcels"])
+router = APIRouter(tags=["declarations and parcels"], route_class=JSONRoute)
 Kind = Annotated[Literal["declarations", "parcels"], Path()]
 RecordId = Annotated[str, Path(max_length=200)]
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from bordermark.api import registry_ops as ops
 from bordermark.api.auth import CurrentUser, get_store
+from bordermark.api.fastjson import JSONRoute
 from bordermark.api.schemas import (
     AliasIn,
     GuideIn,
@@ -20,7 +21,7 @@ from bordermark.api.schemas import (
     ProductPatch,
 )
 
-router = APIRouter(tags=["registry"])
+router = APIRouter(tags=["registry"], route_class=JSONRoute)
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bordermark.api import screen_ops as ops
 from bordermark.api.auth import CurrentUser, get_store
+from bordermark.api.fastjson import JSONRoute
 from bordermark.api.schemas import Long
 from bordermark.domain import Listing
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(tags=["screening"], route_class=JSONRoute)
 ListingId = Annotated[str, Path(max_length=200)]
 
 
