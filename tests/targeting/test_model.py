@@ -72,3 +72,57 @@ def test_training_needs_labels(kcs_files: tuple[Path, Path]) -> None:
 def test_load_refuses_other_directories(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         TargetingModel.load(tmp_path)
+
+
+def test_goods_keys_join_hs_code_countries_and_tariff(kcs_files: tuple[Path, Path]) -> None:
+    from bordermark.targeting.features import build_features, feature_spec
+
+    kcs = load_mapping("kcs")
+    spec = feature_spec(kcs)
+    assert spec.combos == {
+        "goods_key": ["hs_code", "country_of_departure", "origin"],
+        "goods_tariff_key": ["hs_code", "country_of_departure", "origin", "tax_type", "tax_rate_code"],
+    }
+    assert {"goods_key", "goods_tariff_key", "tax_rate_code"} <= set(spec.categorical)
+    frame = read_frame(kcs_files[0], kcs)
+    x = build_features(frame, kcs, spec)
+    row = frame.row(0, named=True)
+    rate = str(round(row["tax_rate"] * 10000))
+    assert x["tax_rate_code"][0] == rate
+    assert x["goods_tariff_key"][0] == "|".join(
+        [row["hs_code"], row["country_of_departure"], row["origin"], row["tax_type"], rate])
+    # a format without tariff fields gets the HS x countries key only
+    own = feature_spec(load_mapping("bordermark"))
+    assert own.combos == {"goods_key": ["hs_code", "country_of_departure", "origin"]}
+
+
+def test_online_features_equal_batch_features(trained: Path, kcs_files: tuple[Path, Path]) -> None:
+    """The online path builds every feature, goods keys included, exactly as the batch path does."""
+    from bordermark.targeting.features import build_features
+
+    model = TargetingModel.load(trained)
+    scorer = OnlineScorer(model)
+    raw = pl.read_csv(kcs_files[1], infer_schema_length=0)
+    batch = build_features(read_frame(kcs_files[1], model.mapping), model.mapping, model.spec)
+    n_cat = len(model.spec.categorical)
+    for i in (0, 1, 17, 199):
+        _, rows = scorer._features(raw.row(i, named=True))
+        expected = batch.iloc[i].tolist()
+        assert rows[0][:n_cat] == [str(v) for v in expected[:n_cat]]
+        assert rows[0][n_cat:] == pytest.approx(expected[n_cat:], nan_ok=True)
+
+
+def test_critical_score_is_p_fraud_times_p_critical_given_fraud(kcs_files: tuple[Path, Path]) -> None:
+    from tests.targeting.conftest import FAST
+
+    mapping = load_mapping("kcs")
+    train, valid = (read_frame(p, mapping) for p in kcs_files)
+    model = TargetingModel.train(train, mapping, FAST)
+    assert model.critical is not None and model.manifest["config"]["critical_given_fraud"]
+    f, c = model.predict(valid)
+    assert c is not None
+    # the critical model alone is P(critical | fraud): multiplied by P(fraud) it gives critical_score
+    alone = model.critical.predict(model._pool(valid), prediction_type="Probability")[:, 1]
+    assert c == pytest.approx(alone * f, rel=1e-6)
+    m = model.evaluate(valid)
+    assert m["critical_recall@10%"] >= 0.8
