@@ -310,6 +310,8 @@ class Screener:
         self._auth_terms: dict[tuple[str, str | None, str | None], tuple[str | None, list[Term]]] = {}
         self._history_terms: dict[str, tuple[SellerRecord, list[Term]]] = {}
         self._ships_terms: dict[tuple[str, str | None], list[Term]] = {}
+        self._signal_terms: dict[tuple[Any, ...], list[Term]] = {}
+        self._signal_family: dict[tuple[str, str], str | None] = {}
 
     @classmethod
     def build(cls, registry: Registry, detector: DetectorLike, scenario: Scenario = BUILTIN,
@@ -426,38 +428,72 @@ class Screener:
         elif hits:
             hit = max(hits, key=lambda h: _primary_key(h, brands))
         brand = brands[hit.mark_id] if hit is not None else None
-        ev = Evidence(listing=listing, hit=hit, brand=brand, base_currency=self._base_currency,
-                      plain_methods=self._plain)
         terms: list[Term] = []
         if hit is not None:
-            terms += self._cached(self._hit_terms, _hit_key(hit), "hit", ev)
-        for sig in detection.signals:
-            fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
-            if fam is not None:
-                ev.signals.setdefault(fam, []).append(str(sig.term))
-                ev.signal_weight[fam] = ev.signal_weight.get(fam, 0.0) + float(getattr(sig, "weight", 0.6))
+            key = _hit_key(hit)
+            found = self._hit_terms.get(key)
+            if found is None:
+                found = self._cached(self._hit_terms, key, "hit", self._text_evidence(listing, hit, brand))
+            terms += found
+        signals: dict[str, list[str]] = {}
+        weights: dict[str, float] = {}
+        if detection.signals:
+            families = self._signal_family
+            for sig in detection.signals:
+                fkey = (sig.code, getattr(sig, "family", ""))
+                fam = families.get(fkey, "?")
+                if fam == "?":
+                    fam = families[fkey] = self._family(f"{fkey[0]} {fkey[1]}")
+                if fam is not None:
+                    if fam in signals:
+                        signals[fam].append(str(sig.term))
+                        weights[fam] += float(getattr(sig, "weight", 0.6))
+                    else:
+                        signals[fam] = [str(sig.term)]
+                        weights[fam] = 0.0 + float(getattr(sig, "weight", 0.6))
         band = None
         if brand is not None:
             if self._import_re is not None:
                 low = listing.text.casefold()
                 # the automaton only says whether any phrase occurs (one pass in C); the regex stays the definition
                 if self._import_ac is None or next(self._import_ac.iter(low), None) is not None:
-                    found = self._import_re.findall(low)
-                    if found:
-                        ev.signals["import_channel_cues"] = found
+                    cues = self._import_re.findall(low)
+                    if cues:
+                        signals["import_channel_cues"] = cues
             band = self._band(brand, listing)
-            terms += self._cached(self._category_terms, (brand.mark_id, listing.category), "category", ev)
-        if ev.signals:
-            terms += weigh(ev, self._group["signals"])
-        terms.sort(key=_index)
+            key = (brand.mark_id, listing.category)
+            found = self._category_terms.get(key)
+            if found is None:
+                found = self._cached(self._category_terms, key, "category", self._text_evidence(listing, hit, brand))
+            terms += found
+        if signals:
+            skey = (hit is not None, tuple((f, tuple(t), weights.get(f)) for f, t in signals.items()))
+            found = self._signal_terms.get(skey)
+            if found is None:
+                ev = self._text_evidence(listing, hit, brand)
+                ev.signals, ev.signal_weight = signals, weights
+                found = self._cached(self._signal_terms, skey, "signals", ev)
+            terms += found
         logit = 0.0
-        for t in terms:  # feature order, as the plain path sums
-            logit += t[5]
-        values = {t[3]: t[4] for t in terms}
-        terms.sort()
+        if len(terms) > 1:
+            terms.sort(key=_index)
+            values = {}
+            for t in terms:  # feature order, as the plain path sums
+                logit += t[5]
+                values[t[3]] = t[4]
+            terms.sort()
+        elif terms:
+            logit += terms[0][5]
+            values = {terms[0][3]: terms[0][4]}
+        else:
+            values = {}
         brand_hits = [hit_dict(h) for h in detection.hits]
         return _Prepared(detection, brand_hits, orjson.dumps(brand_hits) if brand_hits else _EMPTY_HITS_JSON,
                          hit, brand, band, values, terms, logit)
+
+    def _text_evidence(self, listing: Listing, hit: Any, brand: BrandInfo | None) -> Evidence:
+        return Evidence(listing=listing, hit=hit, brand=brand, base_currency=self._base_currency,
+                        plain_methods=self._plain)
 
     def screen_one(self, listing: Listing, detection: Any, prepared: _Prepared | None = None) -> ScreenResult:
         """Score one listing given its detection (and its text's prepared evidence, when the caller has it)."""
