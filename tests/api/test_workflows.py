@@ -107,3 +107,37 @@ def test_revoked_token_stops_working(live) -> None:
     assert other.get("/api/v1/me").status_code == 401
     listed = {t["id"]: t for t in c.get("/api/v1/tokens").json()}
     assert listed[token_id]["revoked"] is True
+
+
+def test_rescreening_updates_an_open_record_and_keeps_an_inspected_one(live) -> None:
+    """Screening upserts the queue row in one statement: a second screening of an open record replaces its
+    result (same row, holder scope kept), an inspected record keeps its outcome and result."""
+    officer = live.client("officer")
+
+    def parcel(pid: str, description: str) -> dict[str, object]:
+        return {"id": pid, "declared_at": "2026-11-02T10:00:00Z", "description": description, "hs_code": "910211",
+                "declared_value": 15, "currency": "USD", "origin": "CN", "mode": "9610"}
+
+    def screen(*parcels: dict[str, object]) -> dict[str, dict[str, object]]:
+        r = officer.post("/api/v1/screen/parcels", json={"parcels": list(parcels), "explore": 0.0})
+        assert r.status_code == 200, r.text
+        return {x["id"]: x for x in r.json()}
+
+    screen(parcel("RS-open", "BRAVOTIME diver watch"), parcel("RS-done", "BRAVOTIME diver watch"))
+    first = officer.get("/api/v1/records/parcels/RS-open").json()
+    assert first["alert"] and first["status"] == "open" and first["mark_ids"]
+    assert "RS-open" in [x["id"] for x in live.client("holder_b").get("/api/v1/queues/parcels",
+                                                                      params={"limit": 500}).json()["items"]]
+    assert officer.post("/api/v1/records/parcels/RS-done/inspection", json={"outcome": "clear"}).status_code == 201
+    done = officer.get("/api/v1/records/parcels/RS-done").json()
+
+    again = screen(parcel("RS-open", "cotton socks"), parcel("RS-done", "cotton socks"))
+    assert not again["RS-open"]["alert"]
+    now = officer.get("/api/v1/records/parcels/RS-open").json()
+    assert now["record"]["description"] == "cotton socks" and now["score"] == again["RS-open"]["score"]
+    assert now["status"] == "open" and now["selected_by"] is None and now["mark_ids"] == []
+    assert now["screened_at"] >= first["screened_at"]
+    assert officer.get("/api/v1/records/parcels/RS-done").json() == done  # outcome and result untouched
+    # the holder link of the first screening stays (as before): B still sees the record, A never does
+    assert live.client("holder_b").get("/api/v1/records/parcels/RS-open").status_code == 200
+    assert live.client("holder_a").get("/api/v1/records/parcels/RS-open").status_code == 404

@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bordermark.accounts import Principal
@@ -162,30 +164,53 @@ def screen_records(store: Store, cache: RuleCache, who: Principal, kind: str,
     return out
 
 
+_SR = cast(Table, ScreenedRecordRow.__table__)
+_SRH = cast(Table, ScreenedRecordHolderRow.__table__)
+_UPDATED_ON_RESCREEN = ("score", "model_score", "alert", "reasons", "mark_ids", "record", "channel", "origin",
+                        "category", "selected_by", "screened_at")
+_HOLDERS_OF_RECORD = select(_SRH.c.holder_id).where(_SRH.c.record_pk == bindparam("pk"))
+
+
+def _upsert_record(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (kind, record_id) DO UPDATE ... WHERE status <> 'inspected' RETURNING id``.
+
+    Why one statement: the ORM version read the row, then inserted or updated it (three statements and a flush
+    plan per record); two requests screening the same new record at once also made one of them fail on the
+    unique key. An inspected record keeps its outcome: the conditional update returns no row and nothing changes.
+    """
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(_SR)
+    return ins.on_conflict_do_update(
+        index_elements=[_SR.c.kind, _SR.c.record_id],
+        set_={c: ins.excluded[c] for c in _UPDATED_ON_RESCREEN},
+        where=_SR.c.status != "inspected",
+    ).returning(_SR.c.id)
+
+
+_UPSERT = {d: _upsert_record(d) for d in ("postgresql", "sqlite")}
+
+
 def _store_record(s: Session, kind: str, rec: Declaration | Parcel, result: dict[str, Any], mark_ids: list[str],
                   now: datetime) -> None:
-    row = s.scalar(select(ScreenedRecordRow).where(ScreenedRecordRow.kind == kind,
-                                                   ScreenedRecordRow.record_id == rec.id))
-    if row is None:
-        row = ScreenedRecordRow(kind=kind, record_id=rec.id, status="open")
-        s.add(row)
-    elif row.status == "inspected":
-        return  # an inspected record keeps its outcome; screening it again changes nothing
     if isinstance(rec, Parcel):
         origin, hs = rec.origin, rec.hs_code
     else:
         origin = next((i.origin for i in rec.items if i.origin), None) or rec.country_of_departure
         hs = next((i.hs_code for i in rec.items if i.hs_code), None)
-    row.score, row.model_score, row.alert = result["score"], result["model_score"], result["alert"]
-    row.reasons, row.mark_ids, row.record = result["reasons"], mark_ids, rec.model_dump(mode="json")
-    row.channel, row.origin, row.category = rec.mode[:20], (origin or None), (hs[:4] if hs else None)
-    row.selected_by, row.screened_at = result["selected_by"], now
-    s.flush()
+    conn = s.connection()
+    pk = conn.execute(_UPSERT[conn.dialect.name], {
+        "kind": kind, "record_id": rec.id, "status": "open", "note": "", "score": result["score"],
+        "model_score": result["model_score"], "alert": result["alert"], "reasons": result["reasons"],
+        "mark_ids": mark_ids, "record": rec.model_dump(mode="json"), "channel": rec.mode[:20],
+        "origin": origin or None, "category": hs[:4] if hs else None, "selected_by": result["selected_by"],
+        "screened_at": now}).scalar()
+    if pk is None:
+        return  # an inspected record keeps its outcome; screening it again changes nothing
     holders = _holders_of(s, mark_ids)
-    current = {h.holder_id for h in s.scalars(select(ScreenedRecordHolderRow)
-                                              .where(ScreenedRecordHolderRow.record_pk == row.id))}
-    for h in set(holders) - current:
-        s.add(ScreenedRecordHolderRow(record_pk=row.id, holder_id=h))
+    if holders:
+        current = set(conn.execute(_HOLDERS_OF_RECORD, {"pk": pk}).scalars())
+        missing = [{"record_pk": pk, "holder_id": h} for h in holders if h not in current]
+        if missing:
+            conn.execute(insert(_SRH), missing)
 
 
 def record_json(row: ScreenedRecordRow) -> dict[str, Any]:
