@@ -142,3 +142,25 @@ def test_entries_are_chained_at_commit_and_vanish_on_rollback(store: Store) -> N
         ids = [e.entity_id for e in audit.entries(s)]
     assert report.ok, report.problems
     assert ids == ["1", "2"] and report.head_seq == 2
+
+
+def test_single_entry_transactions_chain_like_batches(store: Store) -> None:
+    """A transaction with one entry takes the one-statement path on PostgreSQL (entry insert and head update in
+    one data-modifying CTE); its entries must chain and read back exactly like the batched path's."""
+    at = datetime(2026, 3, 1, 9, 30, 15, 250000, tzinfo=UTC)
+    for i in range(3):
+        with store.session() as s:
+            audit.append(s, actor="solo", action="mark.update", entity_type="mark", entity_id=f"M{i}",
+                         before={"famous": False, "n": i}, after={"famous": True, "text": "阿尔法"}, at=at)
+    _fill(store, 2)  # then a batch of two in one transaction
+    with store.session() as s:
+        report = audit.verify(s)
+        got = audit.entries(s)
+    assert report.ok, report.problems
+    assert [e.seq for e in got] == [1, 2, 3, 4, 5] and report.head_hash == got[-1].hash
+    assert [e.prev_hash for e in got[1:]] == [e.hash for e in got[:-1]]
+    first = got[0]
+    assert (first.actor, first.entity_id, first.at, first.before, first.after) == (
+        "solo", "M0", at, {"famous": False, "n": 0}, {"famous": True, "text": "阿尔法"})
+    assert first.hash == audit.entry_hash(1, at, "solo", "mark.update", "mark", "M0", '{"famous":false,"n":0}',
+                                          '{"famous":true,"text":"阿尔法"}', "0" * 64)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from bordermark.store.audit_tables import GENESIS_HASH, AuditEntryRow, AuditHeadRow
@@ -108,13 +108,22 @@ _PENDING = "bordermark_audit_pending"
 _MARKS = "bordermark_audit_savepoints"
 
 
+_LOG_COLS = ("seq", "at", "actor", "action", "entity_type", "entity_id", "before", "after", "prev_hash", "hash")
+# Built once: constructing and cache-keying a statement per append cost more CPU than PostgreSQL's work on it.
+_ADVANCE = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bindparam("n"))
+            .returning(_HEAD.c.seq, _HEAD.c.hash))
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
+# PostgreSQL: the new entry and the head's hash in one statement (a data-modifying CTE), one round trip less
+# while the head lock is held.
+_INSERT_ONE_SET_HEAD = _SET_HEAD_HASH.add_cte(
+    insert(_LOG).values({c: bindparam(f"e_{c}", type_=_LOG.c[c].type) for c in _LOG_COLS}).cte("audit_new"))
+
+
 def _reserve(session: Session, n: int) -> tuple[int, str]:
     """Advance the head by ``n`` (locking it until commit); return the first new sequence number and the
     previous hash. One statement: ``UPDATE ... RETURNING``."""
     conn = session.connection()  # Core on the session's connection: same transaction, no ORM flush overhead
-    row = conn.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + n).returning(_HEAD.c.seq, _HEAD.c.hash)
-    ).one_or_none()
+    row = conn.execute(_ADVANCE, {"n": n}).one_or_none()
     if row is None:  # a database created without the migration's seed row
         conn.execute(insert(_HEAD).values(id=1, seq=n, hash=GENESIS_HASH))
         return 1, GENESIS_HASH
@@ -142,8 +151,11 @@ def flush_pending(session: Session) -> None:
                      "after": after_text, "prev_hash": prev, "hash": digest})
         seq, prev = seq + 1, digest
     conn = session.connection()
+    if len(rows) == 1 and conn.dialect.name == "postgresql":
+        conn.execute(_INSERT_ONE_SET_HEAD, {"head_hash": prev, **{f"e_{k}": v for k, v in rows[0].items()}})
+        return
     conn.execute(insert(_LOG), rows)
-    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=prev))
+    conn.execute(_SET_HEAD_HASH, {"head_hash": prev})
 
 
 @event.listens_for(Session, "before_commit")
