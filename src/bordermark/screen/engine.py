@@ -513,17 +513,23 @@ class Screener:
         seller = self.sellers.get(seller_id) if seller_id and self.sellers else None
         index = self.images
         paths = listing.images if index is not None else ()
-        brand = prep.brand
-        if seller is None and not paths and not prep.detection.hits and not prep.detection.signals:
+        detection = prep.detection
+        if seller is None and not paths and not detection.hits and not detection.signals:
             # nothing to explain (no mark, no cue, no history, no image)
             return ScreenResult(lid, self._base_rounded, Verdict.CLEAR, [], [], self._version, {}, chash, None,
                                 False, listing, _EMPTY_HITS_JSON)
+        brand = prep.brand
         extra: list[Term] = []
         image_cf = image_gen = None
-        if paths and index is not None and index.may_match(paths):
-            image_cf = index.match(paths, COUNTERFEIT, self._max_distance)
-            if brand is not None:
-                image_gen = index.match(paths, GENUINE, self._max_distance)
+        if paths and index is not None:
+            refs = index.refs
+            for path in paths:
+                # remote images are never fetched while screening: only a known reference or a file can match
+                if path in refs or "://" not in path:
+                    image_cf = index.match(paths, COUNTERFEIT, self._max_distance)
+                    if brand is not None:
+                        image_gen = index.match(paths, GENUINE, self._max_distance)
+                    break
         price_base = None
         authorised_as = None
         if brand is not None:
@@ -534,18 +540,20 @@ class Screener:
                 if below is not None and below.value:
                     idx, name, weight = self._price_terms[0]
                     c = weight * below.value
-                    extra.append((-abs(c), idx, _reason(name, below.detail, c), name, below.value, c))
+                    extra.append((-abs(c), idx, {"code": name, "detail": below.detail, "contribution": round(c, 3)},
+                                  name, below.value, c))
                 if near is not None and near.value:
                     idx, name, weight = self._price_terms[1]
                     c = weight * near.value
-                    extra.append((-abs(c), idx, _reason(name, near.detail, c), name, near.value, c))
-            seller_name = listing.seller_name
-            key = (brand.mark_id, seller_id, seller_name)
+                    extra.append((-abs(c), idx, {"code": name, "detail": near.detail, "contribution": round(c, 3)},
+                                  name, near.value, c))
+            key = (brand.mark_id, seller_id, listing.seller_name)
             auth = self._auth_terms.get(key)
             if auth is None:
                 auth = self._authorisation(listing, prep, key)
             authorised_as = auth[0]
-            extra += auth[1]
+            if auth[1]:
+                extra += auth[1]
         if seller is not None:
             known = self._history_terms.get(seller.seller_id)
             if known is None or known[0] is not seller:
@@ -561,18 +569,15 @@ class Screener:
             if found is None:
                 found = self._cached(self._ships_terms, ships_key, "ships_from",
                                      Evidence(listing=listing, hit=prep.hit, brand=brand))
-            extra += found
+            if found:
+                extra += found
         if image_cf is not None or image_gen is not None:
             ev = Evidence(listing=listing, hit=prep.hit, brand=brand, base_currency=self._base_currency,
                           band=prep.band, price_base=price_base, authorised_as=authorised_as,
                           image_counterfeit=image_cf, image_genuine=image_gen)
             extra += weigh(ev, self._group["images"])
-        return self._screen_terms(listing, prep, lid, chash, extra)
-
-    def _screen_terms(self, listing: Listing, prep: _Prepared, lid: str, chash: str,
-                      extra: list[Term]) -> ScreenResult:
         logit = self._bias + prep.logit
-        values = dict(prep.values)
+        values = prep.values.copy()
         if extra:
             for t in extra:  # feature order, as the plain path sums
                 logit += t[5]
@@ -585,11 +590,10 @@ class Screener:
         if self._spread is not None and p >= self._threshold:
             thr = self._threshold
             p = thr + (1 - thr) * (1 - math.exp(-(logit - self._threshold_logit) / self._spread))
-        brand = prep.brand
         return ScreenResult(lid, round(p, 4), decide_verdict(values, p, self.scenario), prep.brand_hits,
                             [t[2] for t in terms], self._version, values, chash,
                             brand.mark_id if brand is not None else None,
-                            self.cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
+                            cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
 
     def _authorisation(self, listing: Listing, prep: _Prepared,
                        key: tuple[str, str | None, str | None]) -> tuple[str | None, list[Term]]:

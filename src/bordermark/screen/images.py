@@ -53,13 +53,8 @@ class ImageIndex:
         self._cache: dict[str, int | None] = {}
         # images known by reference (a catalogue URL re-used verbatim is a copy without fetching a pixel)
         self._by_ref: dict[tuple[str, str], KnownImage] = {(k.source, k.kind): k for k in self.known}
-        self._refs = frozenset(k.source for k in self.known)
-
-    def may_match(self, paths: Iterable[str]) -> bool:
-        """False when :meth:`match` is sure to find nothing: every path is a remote image (never fetched while
-        screening) that is not itself a known reference. Lets screening skip two lookups per listing."""
-        refs = self._refs
-        return any(path in refs or "://" not in path for path in paths)
+        # every known source, to tell at a glance whether a listing's (remote) images can match at all
+        self.refs = frozenset(k.source for k in self.known)
 
     def __len__(self) -> int:
         return len(self.known)
