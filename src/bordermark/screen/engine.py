@@ -311,6 +311,10 @@ class Screener:
         self._history_terms: dict[str, tuple[SellerRecord, list[Term]]] = {}
         self._ships_terms: dict[tuple[str, str | None], list[Term]] = {}
         self._signal_terms: dict[tuple[Any, ...], list[Term]] = {}
+        # the image features that can apply, by which matches were found (1 counterfeit, 2 genuine, 3 both):
+        # image_counterfeit_match needs a counterfeit match, image_genuine_copy_cheap a genuine one
+        cf_feature, gen_feature = self._group["images"]
+        self._image_weights = {1: [cf_feature], 2: [gen_feature], 3: [cf_feature, gen_feature]}
         self._signal_family: dict[tuple[str, str], str | None] = {}
 
     @classmethod
@@ -522,14 +526,19 @@ class Screener:
         extra: list[Term] = []
         image_cf = image_gen = None
         if paths and index is not None:
+            # remote images are never fetched while screening: only a known reference (of the kind) or a file
+            # can match, so most listings skip both index lookups
             refs = index.refs
+            fakes, genuine = refs[COUNTERFEIT], refs[GENUINE]
             for path in paths:
-                # remote images are never fetched while screening: only a known reference or a file can match
-                if path in refs or "://" not in path:
+                if path in fakes or "://" not in path:
                     image_cf = index.match(paths, COUNTERFEIT, self._max_distance)
-                    if brand is not None:
-                        image_gen = index.match(paths, GENUINE, self._max_distance)
                     break
+            if brand is not None:
+                for path in paths:
+                    if path in genuine or "://" not in path:
+                        image_gen = index.match(paths, GENUINE, self._max_distance)
+                        break
         price_base = None
         authorised_as = None
         if brand is not None:
@@ -575,7 +584,7 @@ class Screener:
             ev = Evidence(listing=listing, hit=prep.hit, brand=brand, base_currency=self._base_currency,
                           band=prep.band, price_base=price_base, authorised_as=authorised_as,
                           image_counterfeit=image_cf, image_genuine=image_gen)
-            extra += weigh(ev, self._group["images"])
+            extra += weigh(ev, self._image_weights[(image_cf is not None) + 2 * (image_gen is not None)])
         logit = self._bias + prep.logit
         values = prep.values.copy()
         if extra:

@@ -176,12 +176,6 @@ def categories_text(categories: frozenset[str]) -> str:
     return ", ".join(sorted(categories)[:4])
 
 
-def _band_sentence(band: ProductBand, base_currency: str) -> str:
-    if band.sentence and band.sentence_base == base_currency:
-        return band.sentence
-    return band_sentence(band, base_currency)
-
-
 def import_channel_cues(e: Evidence) -> FeatureResult | None:
     """The listing describes an import channel ("imported from Japan", "grey import", "代购", "no local
     warranty"): what parallel importers of genuine goods say, and counterfeiters rarely do."""
@@ -196,17 +190,23 @@ def price_results(price_base: float | None, band: ProductBand | None, base_curre
     """``price_below_genuine`` and ``price_near_genuine`` from their inputs alone: one definition for the
     feature functions and for screening's per-listing fast path (which has no :class:`Evidence` to build)."""
     if band is None or price_base is None or band.low <= 0:
-        return None, None
+        return _NO_PRICE
     ratio = price_base / band.low
-    below = near = None
-    if ratio < 1.0:
+    is_below = ratio < 1.0
+    is_near = not (ratio < min_ratio or price_base > band.high * 1.5)
+    if not (is_below or is_near):
+        return _NO_PRICE
+    price = f"Price {price_base:,.2f} {base_currency} is "  # as _money writes it
+    genuine = band.sentence if band.sentence and band.sentence_base == base_currency else \
+        band_sentence(band, base_currency)
+    below = None
+    if is_below:
         b = 1.0 - ratio
-        below = FeatureResult(b, f"Price {_money(price_base, base_currency)} is {b:.0%} below "
-                                 f"{_band_sentence(band, base_currency)}")
-    if not (ratio < min_ratio or price_base > band.high * 1.5):
-        near = FeatureResult(1.0, f"Price {_money(price_base, base_currency)} is near "
-                                  f"{_band_sentence(band, base_currency)}")
-    return below, near
+        below = FeatureResult(b, f"{price}{b:.0%} below {genuine}")
+    return below, FeatureResult(1.0, f"{price}near {genuine}") if is_near else None
+
+
+_NO_PRICE: tuple[None, None] = (None, None)
 
 
 def price_below_genuine(e: Evidence) -> FeatureResult | None:

@@ -53,8 +53,8 @@ class ImageIndex:
         self._cache: dict[str, int | None] = {}
         # images known by reference (a catalogue URL re-used verbatim is a copy without fetching a pixel)
         self._by_ref: dict[tuple[str, str], KnownImage] = {(k.source, k.kind): k for k in self.known}
-        # every known source, to tell at a glance whether a listing's (remote) images can match at all
-        self.refs = frozenset(k.source for k in self.known)
+        # the known sources per kind, to tell at a glance whether a listing's (remote) images can match at all
+        self.refs = {kind: frozenset(k.source for k in self.known if k.kind == kind) for kind in (COUNTERFEIT, GENUINE)}
 
     def __len__(self) -> int:
         return len(self.known)
