@@ -141,3 +141,35 @@ def test_rescreening_updates_an_open_record_and_keeps_an_inspected_one(live) -> 
     # the holder link of the first screening stays (as before): B still sees the record, A never does
     assert live.client("holder_b").get("/api/v1/records/parcels/RS-open").status_code == 200
     assert live.client("holder_a").get("/api/v1/records/parcels/RS-open").status_code == 404
+
+
+def test_queue_page_matches_the_stored_rows(live) -> None:
+    """The queue is read as plain rows with a window count; it must answer what the ORM rows say, for staff
+    (every holder) and for a right holder (only records about its own holder, none about another's)."""
+    import json
+
+    from sqlalchemy import select
+
+    from bordermark.api.fastjson import json_response
+    from bordermark.api.records_ops import _visible_clause, record_json
+    from bordermark.store.account_tables import ScreenedRecordRow
+
+    def expected(who: object | None, status: str, limit: int, offset: int) -> dict[str, object]:
+        stmt = select(ScreenedRecordRow).where(ScreenedRecordRow.kind == "parcel", ScreenedRecordRow.status == status,
+                                               ScreenedRecordRow.selected_by.is_not(None))
+        if who is not None:
+            stmt = stmt.where(_visible_clause(who))  # type: ignore[arg-type]
+        with live.store.session() as s:
+            rows = s.scalars(stmt.order_by(ScreenedRecordRow.score.desc(), ScreenedRecordRow.record_id)).all()
+            items = [{k: v for k, v in record_json(r).items() if k != "record"} for r in rows]
+        return json.loads(json_response({"total": len(items), "items": items[offset:offset + limit]}).body)
+
+    from bordermark.accounts import Principal, Role
+
+    holder_b = Principal(user_id=0, username="b", role=Role.RIGHT_HOLDER,
+                         holder_ids=frozenset({live.seeded.holders["B"]}))
+    for user, who in (("officer", None), ("holder_b", holder_b)):
+        for status, limit, offset in (("open", 500, 0), ("open", 1, 1), ("inspected", 500, 0), ("open", 5, 10_000)):
+            got = live.client(user).get("/api/v1/queues/parcels",
+                                        params={"status": status, "limit": limit, "offset": offset}).json()
+            assert got == expected(who, status, limit, offset), (user, status, limit, offset)
