@@ -203,3 +203,45 @@ def test_core_writes_refuse_like_before(store: Store) -> None:
     assert _stored(store, ids["core"], ids["core_p"], ids) == before
     with store.session() as s:
         assert audit.entries(s, entity_type="mark", entity_id=ids["core"]) == []
+
+
+def test_prebuilt_pages_answer_like_the_orm_rows(store: Store) -> None:
+    """Mark and product pages (prebuilt statements per filter combination) equal the ORM rows filtered and
+    paged in Python, for staff and a right holder, with holder, mark and text filters and past the end."""
+    _seed(store)
+    with store.session() as s:
+        repo.upsert_holders(s, [Holder(name="Other Holder AG")])
+        repo.upsert_marks(s, [Mark(holder="Other Holder AG", text="ORMOTHER")])
+        repo.upsert_products(s, [Product(holder="Other Holder AG", mark="ORMOTHER", name="Bag")])
+        marks = s.scalars(select(MarkRow).order_by(MarkRow.text, MarkRow.id)).all()
+        every_mark = [ops.mark_json(m, m.holder) for m in marks]
+        products = s.scalars(select(ProductRow).order_by(ProductRow.name, ProductRow.id)).all()
+        every_product = [ops.product_json(p, p_mark, p_mark.holder)
+                         for p in products for p_mark in [s.get(MarkRow, p.mark_id)] if p_mark is not None]
+    mine = Holder(name=HOLDER).id
+    holder = Principal(user_id=4, username="h", role=Role.RIGHT_HOLDER, holder_ids=frozenset({mine}))
+    for who in (ADMIN, holder):
+        for holder_id in (None, mine, Holder(name="Other Holder AG").id):
+            for q in (None, "orm", "zzz"):
+                for limit, offset in ((100, 0), (1, 1), (5, 50)):
+                    scope = None if who is ADMIN else mine
+                    want = [m for m in every_mark if _keep(m, "text", scope, holder_id, q)]
+                    with store.session() as s:
+                        got = ops.list_marks(s, who, holder_id=holder_id, q=q, limit=limit, offset=offset)
+                    assert got == {"total": len(want), "items": want[offset:offset + limit]}, (who, holder_id, q)
+                    for mark_id in (None, ids_of(every_mark, "ORM")):
+                        want_p = [p for p in every_product if _keep(p, "name", scope, holder_id, q)
+                                  and (mark_id is None or p["mark_id"] == mark_id)]
+                        with store.session() as s:
+                            got = ops.list_products(s, who, holder_id=holder_id, mark_id=mark_id, q=q, limit=limit,
+                                                    offset=offset)
+                        assert got == {"total": len(want_p), "items": want_p[offset:offset + limit]}
+
+
+def ids_of(marks: list[dict[str, Any]], text: str) -> str:
+    return next(m["id"] for m in marks if m["text"] == text)
+
+
+def _keep(item: dict[str, Any], text_key: str, scope: str | None, holder_id: str | None, q: str | None) -> bool:
+    return ((scope is None or item["holder_id"] == scope) and (holder_id is None or item["holder_id"] == holder_id)
+            and (q is None or q in item[text_key].lower()))

@@ -197,18 +197,54 @@ def _marks_json(s: Session, rows: list[Any]) -> list[dict[str, Any]]:
     } for mid, hid, hname, text, rtype, ext, nice, jur, regno, vf, vu, famous, *_ in rows]
 
 
+def _page(base: Any, holder_col: Any, text_col: Any) -> dict[tuple[bool, ...], Any]:
+    """Prebuilt page statements (total as a window count; limit and offset bound) for every combination of the
+    right-holder scope, a holder filter and a text filter, keyed by which of the three apply.
+
+    Why: building and cache-keying a statement on each request cost more CPU than PostgreSQL spends on it.
+    """
+    out: dict[tuple[bool, ...], Any] = {}
+    for scoped in (False, True):
+        for by_holder in (False, True):
+            for by_text in (False, True):
+                stmt = base
+                if scoped:
+                    stmt = stmt.where(holder_col.in_(bindparam("scope", expanding=True)))
+                if by_holder:
+                    stmt = stmt.where(holder_col == bindparam("holder_id"))
+                if by_text:
+                    stmt = stmt.where(func.lower(text_col).contains(bindparam("q")))
+                out[(scoped, by_holder, by_text)] = stmt
+    return out
+
+
+_MARK_FILTERS = _page(_MARKS, MarkRow.holder_id, MarkRow.text)
+_MARK_PAGES = {k: v.add_columns(func.count().over().label("total")).order_by(MarkRow.text, MarkRow.id)
+               .limit(bindparam("limit")).offset(bindparam("offset")) for k, v in _MARK_FILTERS.items()}
+
+
+def _page_params(who: Principal, holder_id: str | None, q: str | None, limit: int, offset: int
+                 ) -> tuple[tuple[bool, bool, bool], dict[str, Any]]:
+    key = (who.is_holder, bool(holder_id), bool(q))
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if who.is_holder:
+        params["scope"] = sorted(who.holder_ids)
+    if holder_id:
+        params["holder_id"] = holder_id
+    if q:
+        params["q"] = q.lower()
+    return key, params
+
+
 def list_marks(s: Session, who: Principal, *, holder_id: str | None = None, q: str | None = None,
                limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    stmt = _scoped(_MARKS, who, MarkRow.holder_id)
-    if holder_id:
-        stmt = stmt.where(MarkRow.holder_id == holder_id)
-    if q:
-        stmt = stmt.where(func.lower(MarkRow.text).contains(q.lower()))
+    key, params = _page_params(who, holder_id, q, limit, offset)
     # the total rides along as a window count, so a page costs one query (plus one for aliases/recordations)
-    rows = list(s.connection().execute(stmt.add_columns(func.count().over().label("total"))
-                                       .order_by(MarkRow.text, MarkRow.id).limit(limit).offset(offset)))
+    conn = s.connection()
+    rows = list(conn.execute(_MARK_PAGES[key], params))
     # past the last page (or nothing matches) the count is asked on its own
-    total = int(rows[0][-1]) if rows else s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = int(rows[0][-1]) if rows else conn.execute(
+        select(func.count()).select_from(_MARK_FILTERS[key].subquery()), params).scalar() or 0
     return {"total": total, "items": _marks_json(s, rows)}
 
 
@@ -454,20 +490,25 @@ _BANDS_OF = (select(PriceBandRow.product_id, PriceBandRow.id, PriceBandRow.marke
              .order_by(PriceBandRow.market, PriceBandRow.id))
 
 
+_PRODUCT_BY_MARK = {k: v.where(ProductRow.mark_id == bindparam("mark_id"))
+                    for k, v in _page(_PRODUCTS, MarkRow.holder_id, ProductRow.name).items()}
+_PRODUCT_FILTERS = {**{(*k, False): v for k, v in _page(_PRODUCTS, MarkRow.holder_id, ProductRow.name).items()},
+                    **{(*k, True): v for k, v in _PRODUCT_BY_MARK.items()}}
+_PRODUCT_PAGES = {k: v.add_columns(func.count().over().label("total")).order_by(ProductRow.name, ProductRow.id)
+                  .limit(bindparam("limit")).offset(bindparam("offset")) for k, v in _PRODUCT_FILTERS.items()}
+
+
 def list_products(s: Session, who: Principal, *, holder_id: str | None = None, mark_id: str | None = None,
                   q: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
     """Products as plain rows and their bands in one IN query (exactly :func:`product_json`'s output)."""
-    stmt = _scoped(_PRODUCTS, who, MarkRow.holder_id)
-    if holder_id:
-        stmt = stmt.where(MarkRow.holder_id == holder_id)
+    key3, params = _page_params(who, holder_id, q, limit, offset)
+    key = (*key3, bool(mark_id))
     if mark_id:
-        stmt = stmt.where(ProductRow.mark_id == mark_id)
-    if q:
-        stmt = stmt.where(func.lower(ProductRow.name).contains(q.lower()))
+        params["mark_id"] = mark_id
     conn = s.connection()
-    rows = list(conn.execute(stmt.add_columns(func.count().over().label("total"))
-                             .order_by(ProductRow.name, ProductRow.id).limit(limit).offset(offset)))
-    total = int(rows[0][-1]) if rows else s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(conn.execute(_PRODUCT_PAGES[key], params))
+    total = int(rows[0][-1]) if rows else conn.execute(
+        select(func.count()).select_from(_PRODUCT_FILTERS[key].subquery()), params).scalar() or 0
     bands: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if rows:
         for pid, bid, market, currency, low, high in conn.execute(_BANDS_OF, {"ids": [r[0] for r in rows]}):
