@@ -263,20 +263,23 @@ def screen_file(input_path: Path, output_path: Path, screener: Screener, *, stor
     report = FileReport()
     with _fewer_collections(), ResultWriter(output_path, OUTPUT_COLUMNS) as writer:
         for chunk in read_batches(input_path, screener.rates, batch_size):
-            good = []
-            for item in chunk:
-                if isinstance(item, RowError):
-                    report.bad_rows += 1
-                    if on_error is not None:
-                        on_error(item)
-                else:
-                    good.append(item)
+            good: list[Listing] = chunk  # type: ignore[assignment]  # unless a bad row is found just below
+            if RowError in set(map(type, chunk)):
+                good = []
+                for item in chunk:
+                    if isinstance(item, RowError):
+                        report.bad_rows += 1
+                        if on_error is not None:
+                            on_error(item)
+                    else:
+                        good.append(item)
             if not good:
                 continue
             results = screener.screen_many(good)
             writer.write_results(results)
             report.screened += len(results)
-            report.verdicts.update(r.verdict.value for r in results)
+            counts = Counter(r.verdict for r in results)
+            report.verdicts.update({v.value: n for v, n in counts.items()})
             if store is not None:
                 with store.session() as s:
                     record_alerts(s, results)
