@@ -171,4 +171,9 @@ def test_result_rows_write_the_same_bytes_as_plain_rows(tmp_path: Path, registry
     with ResultWriter(tmp_path / "b.jsonl", OUTPUT_COLUMNS) as w:
         w.write(r.to_row() for r in results)
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    # results and a used screener still pickle (Spark ships both): the shared JSON is kept as bytes
+    import pickle
+
+    assert [r.to_row() for r in pickle.loads(pickle.dumps(results))] == [r.to_row() for r in results]
+    assert pickle.loads(pickle.dumps(s)).screen_many(items)[2].to_row() == results[2].to_row()
     assert [json.loads(x)["id"] for x in (tmp_path / "a.jsonl").read_text().splitlines()] == ["L0", "L1", "L2", "L3"]
