@@ -59,6 +59,9 @@ _TOKEN_CACHE_LIMIT = 500_000
 _BATCH = 2048  # texts per batch scan in detect_many
 _NEAR = 30  # view characters between a hit and a goods word that still count as "nearby"
 _CLAUSE_BREAK = re.compile(r"[,;!?|\n\t，；。！？、]|(?<![.\w])\.(?!\.)|(?<=\w)\.(?=\s)")  # not "...", "2.4"
+_PLAIN_BREAK = re.compile(r"[,;?\n\t]")  # the clause breaks that are always separators in ASCII text
+_CAPITALS: defaultdict[str, str] = defaultdict(str, {c: c.upper() for c in "abcdefghjklmnopqrstuvwxyz"})
+_CAPITALS["i"] = "IL"  # the view's i is also l (RoIex)
 _CJK_GAP_SEARCH = CJK_RE.search
 _CJK_GAP_SUB = CJK_GAP_RE.sub
 STRONG_SUPPORT = 0.65
@@ -99,6 +102,18 @@ def _add_word_cands(w: str, word: str, res: tuple[tuple[int, str, float], ...], 
         for idx, method, sim in res:
             out.append(_Cand(idx, at + 1, at + 1 + len(word), method, sim))
         at = w.find(needle, at + 1)
+
+
+def _broken(brk: set[int], w: str, a: int, b: int, h_first: int, h_last: int) -> bool:
+    """A clause break between the padded view word ``w[a:b+1]`` and the hit on view words ``h_first..h_last``;
+    ``brk`` holds ``j`` when a break precedes word ``j`` (see :meth:`Detector._prefilter`)."""
+    g_last = w.count(" ", 0, b) - 1
+    if g_last < h_first:
+        return any(j in brk for j in range(g_last + 1, h_first + 1))
+    g_first = w.count(" ", 0, a + 1) - 1
+    if g_first > h_last:
+        return any(j in brk for j in range(h_last + 1, g_first + 1))
+    return False  # overlapping: nothing between them
 
 
 class Detector:
@@ -679,7 +694,7 @@ class Detector:
         ctx_at = [(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)]
         cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
         if not keep_unsupported:
-            cands = self._prefilter(w, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
+            cands = self._prefilter(text, w, f, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
             if not cands and not term_spans and not regex_sigs:
                 return Detection()
         w2, st, en = offsets(text, w, f)
@@ -812,13 +827,23 @@ class Detector:
             return "skeleton"
         return "unicode"
 
-    def _prefilter(self, w: str, cands: list[_Cand], ctx_at: list[tuple[int, int, frozenset[int]]],
-                   cat_classes: frozenset[int], signals: bool) -> list[_Cand]:
+    def _prefilter(self, text: str, w: str, f: str, cands: list[_Cand],
+                   ctx_at: list[tuple[int, int, frozenset[int]]], cat_classes: frozenset[int],
+                   signals: bool) -> list[_Cand]:
         """Drop, before any offset is computed, ambiguous candidates that no context could rescue: the most the
-        context score could reach (every bonus granted that the view alone cannot rule out) is below the need."""
+        context score could reach (every bonus granted that the view alone cannot rule out) is below the need.
+
+        The bonuses are added in :meth:`_context`'s order, so a bound holding the same terms is the same float.
+        For ASCII text (every character folds to one, so view words are the folded text's words) the goods-word
+        test is exact without offsets when the only clause breaks are single characters that are always
+        separators (, ; ? newline tab; not ``.``, whose test depends on its neighbours, nor ``!``/``|``, which can
+        be leetspeak inside a word); the capital-letter bonus needs a capital that folds to the hit's first letter.
+        """
         out = []
         tokens: set[str] | None = None
-        holders = {self._entries[x.entry].holder for x in cands if x.method is None}
+        sure: dict[str, set[int]] | None = None
+        plain = text.isascii() and "." not in text and "!" not in text and "|" not in text
+        brk: set[int] | None = None
         for x in cands:
             e = self._entries[x.entry]
             token = w[x.ws:x.we]
@@ -828,10 +853,17 @@ class Detector:
                 out.append(x)
                 continue
             need = STRONG_SUPPORT if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2) else CONTEXT_SUPPORT
-            best = 0.15 if not e.cjk else 0.0  # capitalised
+            best = 0.0
             if cat_classes and e.classes:
                 best += 0.5 if cat_classes & e.classes else -0.3
-            if any(c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR for a, b, c in ctx_at):
+            near = [(a, b) for a, b, c in ctx_at if c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR]
+            if near and plain and w[x.ws - 1] == " " and w[x.we] == " ":
+                if brk is None:
+                    brk = {len(f[:m.start()].split()) for m in _PLAIN_BREAK.finditer(text)}
+                if brk:
+                    h_first, h_last = w.count(" ", 0, x.ws) - 1, w.count(" ", 0, x.we - 1) - 1
+                    near = [(a, b) for a, b in near if not _broken(brk, w, a, b, h_first, h_last)]
+            if near:
                 best += 0.4
             if e.product_words:
                 tokens = tokens if tokens is not None else set(w.split())
@@ -839,8 +871,15 @@ class Detector:
                     best += 0.4
             if signals:
                 best += 0.25
-            if len(holders - {e.holder}) < len(holders):
+            if sure is None:
+                sure = defaultdict(set)
+                for y in cands:
+                    if y.method is None and not self._entries[y.entry].ambiguous:
+                        sure[self._entries[y.entry].holder].add(y.ws)
+            if sure.get(e.holder, set()) - {x.ws}:
                 best += 0.3
+            if not e.cjk and (not text.isascii() or any(ch in text for ch in _CAPITALS[token[:1]])):
+                best += 0.15  # capitalised
             if best >= need:
                 out.append(x)
         return out
