@@ -60,8 +60,7 @@ _BATCH = 2048  # texts per batch scan in detect_many
 _NEAR = 30  # view characters between a hit and a goods word that still count as "nearby"
 _CLAUSE_BREAK = re.compile(r"[,;!?|\n\t，；。！？、]|(?<![.\w])\.(?!\.)|(?<=\w)\.(?=\s)")  # not "...", "2.4"
 _PLAIN_BREAK = re.compile(r"[,;?\n\t]")  # the clause breaks that are always separators in ASCII text
-_CAPITALS: defaultdict[str, str] = defaultdict(str, {c: c.upper() for c in "abcdefghjklmnopqrstuvwxyz"})
-_CAPITALS["i"] = "IL"  # the view's i is also l (RoIex)
+_CAPITAL = {c: c.upper() for c in "abcdefghijklmnopqrstuvwxyz"}  # the view's i is also l: I or L (RoIex)
 _CJK_GAP_SEARCH = CJK_RE.search
 _CJK_GAP_SUB = CJK_GAP_RE.sub
 STRONG_SUPPORT = 0.65
@@ -102,6 +101,19 @@ def _add_word_cands(w: str, word: str, res: tuple[tuple[int, str, float], ...], 
         for idx, method, sim in res:
             out.append(_Cand(idx, at + 1, at + 1 + len(word), method, sim))
         at = w.find(needle, at + 1)
+
+
+def _bound(cat: float, near: float, product: float, trade: bool, holder: float, cap: float) -> float:
+    """:meth:`Detector._context`'s sum, term by term in its order (so equal terms give the same float)."""
+    ctx = 0.0
+    ctx += cat
+    ctx += near
+    ctx += product
+    if trade:
+        ctx += 0.25
+    ctx += holder
+    ctx += cap
+    return ctx
 
 
 def _broken(brk: set[int], w: str, a: int, b: int, h_first: int, h_last: int) -> bool:
@@ -724,21 +736,24 @@ class Detector:
             signals = [sg for sg in signals if sg.family != "no_brand" or not any(
                 a <= sg.start and sg.end <= b and b - a > sg.end - sg.start for a, b in longer)]
 
-        tokens = set(w.split())
+        tokens: set[str] | frozenset[str] = frozenset()  # the view's words, split only for marks with products
         has_trade = bool(signals) and any(sg.family not in ("contact", "no_brand") for sg in signals)
         no_brand = bool(signals) and any(sg.family == "no_brand" for sg in signals)
         # keep the longest candidate per view position; drop candidates inside a longer one
         # a total order (entry index and method break ties) so results never depend on set iteration order,
         # which changes with each process's hash seed
-        cands.sort(key=lambda x: (x.ws, -(x.we - x.ws), x.entry, x.method or "", -x.sim))
-        best: dict[tuple[int, int, int], _Cand] = {}
-        for x in cands:
-            k3 = (x.entry, x.ws, x.we)
-            if k3 not in best or (x.method is None and best[k3].method is not None):
-                best[k3] = x
-        kept = list(best.values())
-        spans = [(x.ws, x.we) for x in kept]
-        kept = [x for x in kept if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
+        kept = cands  # a single candidate (the common case) is its own longest
+        if len(cands) > 1:
+            cands.sort(key=lambda x: (x.ws, -(x.we - x.ws), x.entry, x.method or "", -x.sim))
+            best: dict[tuple[int, int, int], _Cand] = {}
+            for x in cands:
+                k3 = (x.entry, x.ws, x.we)
+                if k3 not in best or (x.method is None and best[k3].method is not None):
+                    best[k3] = x
+            kept = list(best.values())
+            spans = [(x.ws, x.we) for x in kept]
+            kept = [x for x in kept
+                    if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
         holders_sure: dict[str, set[int]] = defaultdict(set)
         for x in kept:
             if x.method is None and not self._entries[x.entry].ambiguous:
@@ -761,6 +776,8 @@ class Detector:
                 continue
             near = self._near_classes(text, w, x, ctx_at, st, en, e.classes) if e.classes else set()
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
+            if e.product_words and not tokens:
+                tokens = set(w.split())
             ctx = self._context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
             need = CONTEXT_SUPPORT
             if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2):
@@ -842,7 +859,7 @@ class Detector:
         out = []
         tokens: set[str] | None = None
         sure: dict[str, set[int]] | None = None
-        plain = text.isascii() and "." not in text and "!" not in text and "|" not in text
+        plain: bool | None = None
         brk: set[int] | None = None
         for x in cands:
             e = self._entries[x.entry]
@@ -853,34 +870,43 @@ class Detector:
                 out.append(x)
                 continue
             need = STRONG_SUPPORT if loose or len(e.key.replace(" ", "")) <= (1 if e.cjk else 2) else CONTEXT_SUPPORT
-            best = 0.0
+            cat = 0.0
             if cat_classes and e.classes:
-                best += 0.5 if cat_classes & e.classes else -0.3
-            near = [(a, b) for a, b, c in ctx_at if c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR]
-            if near and plain and w[x.ws - 1] == " " and w[x.we] == " ":
-                if brk is None:
-                    brk = {len(f[:m.start()].split()) for m in _PLAIN_BREAK.finditer(text)}
-                if brk:
-                    h_first, h_last = w.count(" ", 0, x.ws) - 1, w.count(" ", 0, x.we - 1) - 1
-                    near = [(a, b) for a, b in near if not _broken(brk, w, a, b, h_first, h_last)]
-            if near:
-                best += 0.4
+                cat = 0.5 if cat_classes & e.classes else -0.3
+            product = 0.0
             if e.product_words:
                 tokens = tokens if tokens is not None else set(w.split())
                 if e.product_words & tokens:
-                    best += 0.4
-            if signals:
-                best += 0.25
+                    product = 0.4
             if sure is None:
                 sure = defaultdict(set)
                 for y in cands:
                     if y.method is None and not self._entries[y.entry].ambiguous:
                         sure[self._entries[y.entry].holder].add(y.ws)
-            if sure.get(e.holder, set()) - {x.ws}:
-                best += 0.3
-            if not e.cjk and (not text.isascii() or any(ch in text for ch in _CAPITALS[token[:1]])):
-                best += 0.15  # capitalised
-            if best >= need:
+            holder = 0.3 if sure.get(e.holder, set()) - {x.ws} else 0.0
+            cap = 0.0
+            if not e.cjk:
+                first = _CAPITAL.get(token[:1], "")
+                if not text.isascii() or (first and (first in text or (first == "I" and "L" in text))):
+                    cap = 0.15
+            # the goods-word test is the dear one: decided only when the other bonuses leave it open (sums in
+            # _context's order, each bonus >= 0, so with it is an upper and without it a lower bound)
+            if _bound(cat, 0.4, product, signals, holder, cap) < need:
+                continue
+            if _bound(cat, 0.0, product, signals, holder, cap) >= need:
+                out.append(x)
+                continue
+            near = [(a, b) for a, b, c in ctx_at if c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR]
+            if near and w[x.ws - 1] == " " and w[x.we] == " ":
+                if plain is None:
+                    plain = text.isascii() and "." not in text and "!" not in text and "|" not in text
+                if plain:
+                    if brk is None:
+                        brk = {len(f[:m.start()].split()) for m in _PLAIN_BREAK.finditer(text)}
+                    if brk:
+                        h_first, h_last = w.count(" ", 0, x.ws) - 1, w.count(" ", 0, x.we - 1) - 1
+                        near = [(a, b) for a, b in near if not _broken(brk, w, a, b, h_first, h_last)]
+            if near:
                 out.append(x)
         return out
 
@@ -919,7 +945,7 @@ class Detector:
                 return True
         return False
 
-    def _context(self, e: _Entry, matched: str, tokens: set[str], ctx_classes: set[int],
+    def _context(self, e: _Entry, matched: str, tokens: set[str] | frozenset[str], ctx_classes: set[int],
                  cat_classes: frozenset[int], has_trade: bool, same_holder: bool) -> float:
         """How strongly the rest of the text supports reading ``matched`` as this brand (0..1)."""
         ctx = 0.0

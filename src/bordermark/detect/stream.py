@@ -70,7 +70,10 @@ def process_lines(detector: Detector, lines: Iterable[str], batch: int = 2048) -
             if not d.hits and not d.signals:
                 yield f'{{"id":{_dumps(rid)},"hits":[],"signals":[]}}'
             else:
-                yield _dumps({"id": rid, **d.to_dict()})
+                try:  # orjson writes the slotted dataclasses itself, field by field: the keys of ``to_dict``
+                    yield orjson.dumps({"id": rid, "hits": d.hits, "signals": d.signals}).decode("utf-8")
+                except TypeError:  # an integer id beyond 64 bits
+                    yield _dumps({"id": rid, **d.to_dict()})
         buf.clear()
 
     for n, line in enumerate(lines, start=1):
