@@ -177,3 +177,25 @@ def test_result_rows_write_the_same_bytes_as_plain_rows(tmp_path: Path, registry
     assert [r.to_row() for r in pickle.loads(pickle.dumps(results))] == [r.to_row() for r in results]
     assert pickle.loads(pickle.dumps(s)).screen_many(items)[2].to_row() == results[2].to_row()
     assert [json.loads(x)["id"] for x in (tmp_path / "a.jsonl").read_text().splitlines()] == ["L0", "L1", "L2", "L3"]
+
+
+def test_streaming_leaves_the_collector_as_it_found_it() -> None:
+    import gc
+
+    from bordermark.screen.service import _fewer_collections
+
+    gc.unfreeze()
+    threshold = gc.get_threshold()
+    with _fewer_collections() as settle:
+        assert gc.get_threshold()[0] >= 50_000
+        kept = [[i] for i in range(1000)]
+        settle()
+        assert gc.get_freeze_count() >= 1000
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0 and kept
+    gc.freeze()  # a caller that froze its own state keeps everything frozen
+    try:
+        with _fewer_collections() as settle:
+            settle()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
