@@ -113,3 +113,14 @@ def test_parsed_listing_equals_the_validated_model(rates: Rates) -> None:
     assert got.model_dump() == want.model_dump()
     assert got.model_fields_set == want.model_fields_set | set(Listing.model_fields)
     assert got.model_copy(update={"price": Decimal(1)}).price == Decimal(1)
+
+
+def test_batch_import_cues_equal_per_text(registry: Registry, detector: KeywordDetector, rates: Rates) -> None:
+    s = Screener.build(registry, detector, BUILTIN, rates)
+    assert s._import_re is not None
+    texts = ["ACME shoes IMPORTED FROM Japan, no local warranty", "plain", "", "STRASSE grey import 代购 直邮",
+             "İmported from Korea", "ﬀ bought in Paris", "us version\nEU VERSION", "imported fromimported from"]
+    got = s._import_cues_many(texts)
+    assert got == [s._import_re.findall(t.casefold()) for t in texts]
+    assert got is not None and got[0] == ["imported from", "no local warranty"] and got[1] == []
+    assert s._import_cues_many(["a\x00b", "imported from x"]) is None  # the separator in a text: per text

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import accumulate
 from typing import Any, Protocol
 
 import orjson
@@ -225,6 +227,7 @@ class _Prepared:
 
 
 _EMPTY_HITS_JSON = b"[]"
+_NO_CUES: list[str] = []  # shared: never added to
 
 
 def _reason(code: str, detail: str, contribution: float) -> dict[str, Any]:
@@ -425,7 +428,28 @@ class Screener:
             found = cache[key] = weigh(ev, self._group[group])
         return found
 
-    def _prepare(self, listing: Listing, detection: Any) -> _Prepared:
+    def _import_cues_many(self, texts: Sequence[str]) -> list[list[str]] | None:
+        """The import-channel phrases of each text, for a batch: one casefold and one automaton pass over the
+        texts joined by NUL (casefolding maps code point by code point and no phrase holds a NUL, so each part
+        is its text casefolded and no match spans two), then the regex, which stays the definition, on the
+        texts where the automaton found a phrase. ``None`` where it cannot apply (then each text is read on
+        its own, as :meth:`_prepare` does)."""
+        if self._import_re is None or self._import_ac is None or not texts:
+            return None
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != len(texts) - 1:
+            return None  # a text holds the separator
+        low = joined.casefold()
+        out: list[list[str]] = [_NO_CUES] * len(texts)
+        found = {end for end, _ in self._import_ac.iter(low)}
+        if found:
+            parts = low.split("\x00")
+            ends = list(accumulate(len(p) + 1 for p in parts))  # the separator after each part
+            for i in {bisect_right(ends, end) for end in found}:
+                out[i] = self._import_re.findall(parts[i])
+        return out
+
+    def _prepare(self, listing: Listing, detection: Any, cues: list[str] | None = None) -> _Prepared:
         """Everything that depends only on the listing's text and category and its detection: the primary
         hit, the brand, the product band and the text features' values and terms. Computed once per distinct
         (title, description, category) in a run; listings re-using a text only add their own price, seller,
@@ -464,7 +488,10 @@ class Screener:
                         weights[fam] = 0.0 + float(getattr(sig, "weight", 0.6))
         band = None
         if brand is not None:
-            if self._import_re is not None:
+            if cues is not None:  # read for the whole batch (_import_cues_many)
+                if cues:
+                    signals["import_channel_cues"] = cues
+            elif self._import_re is not None:
                 low = listing.text.casefold()
                 # the automaton only says whether any phrase occurs (one pass in C); the regex stays the definition
                 if self._import_ac is None or next(self._import_ac.iter(low), None) is not None:
@@ -661,14 +688,16 @@ class Screener:
             if len(cache) + len(missing) > DETECTION_CACHE:
                 cache.clear()
             # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
-            found = self.detector.detect_many([k[0] for k in missing], categories=[k[1] for k in missing],
-                                              keep_unsupported=True)
-            for idxs, det in zip(missing.values(), found, strict=True):
+            texts = [k[0] for k in missing]
+            found = self.detector.detect_many(texts, categories=[k[1] for k in missing], keep_unsupported=True)
+            cues = self._import_cues_many(texts)
+            for n, (idxs, det) in enumerate(zip(missing.values(), found, strict=True)):
                 for i in idxs:
                     k = keys[i]
                     if k not in batch:
                         lst = listings[i]
-                        prep = self._prepare(lst, det) if (det.hits or det.signals) else _Prepared(det)
+                        prep = self._prepare(lst, det, None if cues is None else cues[n]) \
+                            if (det.hits or det.signals) else _Prepared(det)
                         batch[k] = cache[k] = prep
         one = self._screen_prepared
         return [one(lst, batch[k]) for lst, k in zip(listings, keys, strict=True)]
