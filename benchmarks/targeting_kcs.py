@@ -169,6 +169,8 @@ def write(results: dict[str, list[dict[str, float]]], times: dict[str, list[floa
         "",
         "Targets from issue 6: P@10% >= 0.97, critical recall >= 0.70 @1 % and >= 0.92 @5 %.",
         "Critical-only baseline = out-of-the-box CatBoost trained on Critical Fraud = 2 alone.",
+        *(["Baseline rows kept from the last run that measured them (`--skip-baselines`; same harness and data, 5 "
+           "seeds, session 2)."] if kept else []),
         "",
         *NOTES,
         *(notes or []),
