@@ -59,6 +59,7 @@ _TOKEN_CACHE_LIMIT = 500_000
 _BATCH = 2048  # texts per batch scan in detect_many
 _NEAR = 30  # view characters between a hit and a goods word that still count as "nearby"
 _CLAUSE_BREAK = re.compile(r"[,;!?|\n\t，；。！？、]|(?<![.\w])\.(?!\.)|(?<=\w)\.(?=\s)")  # not "...", "2.4"
+_DOUBTFUL = frozenset({"fuzzy", "repeated", "partial", "phonetic"})  # methods that can make a candidate ambiguous
 _PLAIN_BREAK = re.compile(r"[,;?\n\t]")  # the clause breaks that are always separators in ASCII text
 _CAPITAL = {c: c.upper() for c in "abcdefghijklmnopqrstuvwxyz"}  # the view's i is also l: I or L (RoIex)
 _CJK_GAP_SEARCH = CJK_RE.search
@@ -703,7 +704,14 @@ class Detector:
     def _finish(self, text: str, w: str, f: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
                 regex_sigs: list[tuple[lexicon.Term, int, int]], category: str | None,
                 nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
-        ctx_at = [(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)]
+        ctx_box: list[list[tuple[int, int, frozenset[int]]]] = []
+
+        def ctx_at() -> list[tuple[int, int, frozenset[int]]]:
+            """Goods words in the view, scanned only when a candidate's context needs them."""
+            if not ctx_box:
+                ctx_box.append([(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)])
+            return ctx_box[0]
+
         cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
         if not keep_unsupported:
             cands = self._prefilter(text, w, f, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
@@ -774,7 +782,7 @@ class Detector:
             if (method in ("phonetic", "visual") or (e.cjk and (ambiguous or x.we - x.ws <= 2))) \
                     and self._crosses_word(w, x):
                 continue
-            near = self._near_classes(text, w, x, ctx_at, st, en, e.classes) if e.classes else set()
+            near = self._near_classes(text, w, x, ctx_at(), st, en, e.classes) if e.classes else set()
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             if e.product_words and not tokens:
                 tokens = set(w.split())
@@ -845,7 +853,7 @@ class Detector:
         return "unicode"
 
     def _prefilter(self, text: str, w: str, f: str, cands: list[_Cand],
-                   ctx_at: list[tuple[int, int, frozenset[int]]], cat_classes: frozenset[int],
+                   ctx_at: Callable[[], list[tuple[int, int, frozenset[int]]]], cat_classes: frozenset[int],
                    signals: bool) -> list[_Cand]:
         """Drop, before any offset is computed, ambiguous candidates that no context could rescue: the most the
         context score could reach (every bonus granted that the view alone cannot rule out) is below the need.
@@ -863,6 +871,9 @@ class Detector:
         brk: set[int] | None = None
         for x in cands:
             e = self._entries[x.entry]
+            if not e.ambiguous and x.method not in _DOUBTFUL:  # an unambiguous name read plainly: kept
+                out.append(x)
+                continue
             token = w[x.ws:x.we]
             loose = x.method in ("fuzzy", "repeated") and token in self._common
             if not (e.ambiguous or loose or (x.method == "fuzzy" and len(e.key) <= 5) or x.method == "partial"
@@ -896,7 +907,7 @@ class Detector:
             if _bound(cat, 0.0, product, signals, holder, cap) >= need:
                 out.append(x)
                 continue
-            near = [(a, b) for a, b, c in ctx_at if c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR]
+            near = [(a, b) for a, b, c in ctx_at() if c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR]
             if near and w[x.ws - 1] == " " and w[x.we] == " ":
                 if plain is None:
                     plain = text.isascii() and "." not in text and "!" not in text and "|" not in text
