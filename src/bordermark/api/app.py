@@ -172,6 +172,14 @@ def create_app(store: Store, *, login_limiter: LoginLimiter | None = None, secur
 
 def app_from_settings() -> FastAPI:
     """Factory for ``uvicorn --factory`` and multi-worker serving: the store named by the settings."""
+    import gc
+
     from bordermark.store import open_store
 
-    return create_app(open_store())
+    app = create_app(open_store())
+    # A server process: its long-lived heap (framework, models, later the screening tables) leaves the garbage
+    # collector's scans, so full collections stay short (see RuleCache._freeze_once).
+    app.state.rule_cache.freeze_heap = True
+    gc.collect()
+    gc.freeze()
+    return app

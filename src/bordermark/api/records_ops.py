@@ -8,6 +8,7 @@ building the detector costs far more than screening a record.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import time
@@ -39,8 +40,10 @@ class RuleCache:
     thread rebuilds it, so a registry refresh never stalls the queue.
     """
 
-    def __init__(self, ttl_s: float = 60.0) -> None:
+    def __init__(self, ttl_s: float = 60.0, *, freeze_heap: bool = False) -> None:
         self.ttl_s = ttl_s
+        self.freeze_heap = freeze_heap  # a server process: see _freeze_once
+        self._frozen = False
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()  # one build at a time: no stampede when the cache expires
         self._built: tuple[float, Any] | None = None
@@ -99,7 +102,21 @@ class RuleCache:
         screen = DeclarationScreen(registry_service.load(store), rates=configured_rates())
         with self._lock:
             self._built = (time.monotonic(), screen)
+        self._freeze_once()
         return screen
+
+    def _freeze_once(self) -> None:
+        """After the first build, move everything alive into the garbage collector's permanent generation.
+
+        Why: the first screen imports large long-lived tables (detection dictionaries, transliteration data).
+        Every full collection then scanned them, 200-340 ms with the GIL held, stalling every request of the
+        worker; a registry refresh (every ``ttl_s``) allocates enough to trigger one. Frozen, they are never
+        scanned again; later screens are small and collected as usual.
+        """
+        if self.freeze_heap and not self._frozen:
+            self._frozen = True
+            gc.collect()
+            gc.freeze()
 
 
 def explore_pick(record_id: str, share: float) -> bool:
