@@ -464,11 +464,13 @@ class Screener:
             hit = max(hits, key=lambda h: _primary_key(h, brands))
         brand = brands[hit.mark_id] if hit is not None else None
         terms: list[Term] = []
+        ev: Evidence | None = None  # built once, on the first cache miss
         if hit is not None:
             key = _hit_key(hit)
             found = self._hit_terms.get(key)
             if found is None:
-                found = self._cached(self._hit_terms, key, "hit", self._text_evidence(listing, hit, brand))
+                ev = self._text_evidence(listing, hit, brand)
+                found = self._cached(self._hit_terms, key, "hit", ev)
             terms += found
         signals: dict[str, list[str]] = {}
         weights: dict[str, float] = {}
@@ -502,13 +504,16 @@ class Screener:
             key = (brand.mark_id, listing.category)
             found = self._category_terms.get(key)
             if found is None:
-                found = self._cached(self._category_terms, key, "category", self._text_evidence(listing, hit, brand))
+                if ev is None:
+                    ev = self._text_evidence(listing, hit, brand)
+                found = self._cached(self._category_terms, key, "category", ev)
             terms += found
         if signals:
             skey = (hit is not None, tuple((f, tuple(t), weights.get(f)) for f, t in signals.items()))
             found = self._signal_terms.get(skey)
             if found is None:
-                ev = self._text_evidence(listing, hit, brand)
+                if ev is None:
+                    ev = self._text_evidence(listing, hit, brand)
                 ev.signals, ev.signal_weight = signals, weights
                 found = self._cached(self._signal_terms, skey, "signals", ev)
             terms += found
@@ -575,6 +580,7 @@ class Screener:
                         break
         price_base = None
         authorised_as = None
+        ev: Evidence | None = None  # built once, on the first cache miss (every group reads its part of it)
         if brand is not None:
             price = listing.price
             if price is not None and listing.currency:
@@ -593,15 +599,16 @@ class Screener:
             key = (brand.mark_id, seller_id, listing.seller_name)
             auth = self._auth_terms.get(key)
             if auth is None:
-                auth = self._authorisation(listing, prep, key)
+                ev = self._listing_evidence(listing, prep, seller, price_base)
+                auth = self._authorisation(ev, key)
             authorised_as = auth[0]
             if auth[1]:
                 extra += auth[1]
         if seller is not None:
             known = self._history_terms.get(seller.seller_id)
             if known is None or known[0] is not seller:
-                ev = Evidence(listing=listing, hit=None, brand=None, seller=seller,
-                              history_saturation=self._cfg.history_saturation)
+                if ev is None:
+                    ev = self._listing_evidence(listing, prep, seller, price_base)
                 if len(self._history_terms) >= CACHE_LIMIT:
                     self._history_terms.clear()
                 known = self._history_terms[seller.seller_id] = (seller, weigh(ev, self._group["history"]))
@@ -610,14 +617,15 @@ class Screener:
             ships_key = (brand.mark_id, listing.ships_from)
             found = self._ships_terms.get(ships_key)
             if found is None:
-                found = self._cached(self._ships_terms, ships_key, "ships_from",
-                                     Evidence(listing=listing, hit=prep.hit, brand=brand))
+                if ev is None:
+                    ev = self._listing_evidence(listing, prep, seller, price_base)
+                found = self._cached(self._ships_terms, ships_key, "ships_from", ev)
             if found:
                 extra += found
         if image_cf is not None or image_gen is not None:
-            ev = Evidence(listing=listing, hit=prep.hit, brand=brand, base_currency=self._base_currency,
-                          band=prep.band, price_base=price_base, authorised_as=authorised_as,
-                          image_counterfeit=image_cf, image_genuine=image_gen)
+            if ev is None:
+                ev = self._listing_evidence(listing, prep, seller, price_base)
+            ev.authorised_as, ev.image_counterfeit, ev.image_genuine = authorised_as, image_cf, image_gen
             extra += weigh(ev, self._image_weights[(image_cf is not None) + 2 * (image_gen is not None)])
         logit = self._bias + prep.logit
         values = prep.values.copy()
@@ -638,11 +646,17 @@ class Screener:
                             brand.mark_id if brand is not None else None,
                             cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
 
-    def _authorisation(self, listing: Listing, prep: _Prepared,
-                       key: tuple[str, str | None, str | None]) -> tuple[str | None, list[Term]]:
+    def _listing_evidence(self, listing: Listing, prep: _Prepared, seller: SellerRecord | None,
+                          price_base: float | None) -> Evidence:
+        return Evidence(listing=listing, hit=prep.hit, brand=prep.brand, base_currency=self._base_currency,
+                        band=prep.band, price_base=price_base, seller=seller, plain_methods=self._plain,
+                        history_saturation=self._cfg.history_saturation,
+                        parallel_min_price_ratio=self._min_ratio)
+
+    def _authorisation(self, ev: Evidence, key: tuple[str, str | None, str | None]) -> tuple[str | None, list[Term]]:
         """The authorised party the seller is (by id, then name) and the authorisation features; cached by
         (mark, seller id, seller name), which is all they read."""
-        brand = prep.brand
+        brand, listing = ev.brand, ev.listing
         assert brand is not None
         authorised_as = None
         if brand.authorised:
@@ -652,7 +666,7 @@ class Screener:
                     if party:
                         authorised_as = party
                         break
-        ev = Evidence(listing=listing, hit=prep.hit, brand=brand, authorised_as=authorised_as)
+        ev.authorised_as = authorised_as
         if len(self._auth_terms) >= CACHE_LIMIT:
             self._auth_terms.clear()
         found = self._auth_terms[key] = (authorised_as, weigh(ev, self._group["authorisation"]))
