@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from bordermark.detect.types import Hit
 from bordermark.domain import Listing, Registry
 from bordermark.screen.features import (
     FEATURES,
@@ -240,6 +241,8 @@ def _primary_key(h: Any, brands: dict[str, BrandInfo]) -> tuple[bool, bool, floa
 
 def _hit_key(h: Any) -> tuple[Any, ...]:
     """Everything the hit features read of a hit (features.GROUPS["hit"])."""
+    if type(h) is Hit:  # the detector's own type: every attribute is there (and method is text)
+        return (h.mark_id, h.matched, h.method, h.alias_kind, h.ambiguous, h.context, h.supported)
     return (h.mark_id, h.matched, str(h.method), getattr(h, "alias_kind", None), getattr(h, "ambiguous", False),
             getattr(h, "context", 0.0), getattr(h, "supported", True))
 
@@ -530,7 +533,7 @@ class Screener:
             values = {terms[0][3]: terms[0][4]}
         else:
             values = {}
-        brand_hits = [hit_dict(h) for h in detection.hits]
+        brand_hits = [h.to_dict() if type(h) is Hit else hit_dict(h) for h in detection.hits]
         return _Prepared(detection, brand_hits, orjson.dumps(brand_hits) if brand_hits else _EMPTY_HITS_JSON,
                          hit, brand, band, values, terms, logit)
 
