@@ -129,10 +129,13 @@ def _reason_json(r: Any) -> dict[str, Any]:
     return {"code": r.code, "detail": r.detail, "weight": r.weight, "item": r.item, "mark_id": r.mark_id}
 
 
+_HOLDERS_OF_MARKS = select(MarkRow.holder_id).where(MarkRow.id.in_(bindparam("ids", expanding=True)))
+
+
 def _holders_of(s: Session, mark_ids: Sequence[str]) -> list[str]:
     if not mark_ids:
         return []
-    return sorted(set(s.scalars(select(MarkRow.holder_id).where(MarkRow.id.in_(sorted(set(mark_ids)))))))
+    return sorted(set(s.connection().execute(_HOLDERS_OF_MARKS, {"ids": sorted(set(mark_ids))}).scalars()))
 
 
 def screen_records(store: Store, cache: RuleCache, who: Principal, kind: str,
