@@ -16,11 +16,14 @@ Data flow per text (retrieval apart from scoring, as in nomenklatura):
 
 from __future__ import annotations
 
+import gc
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
@@ -127,6 +130,32 @@ def _broken(brk: set[int], w: str, a: int, b: int, h_first: int, h_last: int) ->
     if g_first > h_last:
         return any(j in brk for j in range(h_last + 1, g_first + 1))
     return False  # overlapping: nothing between them
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0  # batches in progress (in any thread) with the cycle collector paused
+_gc_resume = False  # whether the collector was on when the first of them paused it
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector for one batch. A batch allocates ~10^5 short-lived, acyclic objects (reference
+    counting frees them), each allocation burst triggering a collection pass over the detector's large caches: ~12 %
+    of the batch time. Nothing cyclic is built here, so nothing accumulates; the collector resumes (if it was on)
+    when the last concurrent batch ends."""
+    global _gc_depth, _gc_resume
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_resume:
+                gc.enable()
 
 
 class Detector:
@@ -325,7 +354,9 @@ class Detector:
         memo: dict[tuple[str, str | None], Detection] = {}
         for lo in range(0, len(distinct), _BATCH):
             part = distinct[lo:lo + _BATCH]
-            memo.update(zip(part, self._detect_batch(part, keep_unsupported), strict=True))
+            with _no_cyclic_gc():
+                got = self._detect_batch(part, keep_unsupported)
+            memo.update(zip(part, got, strict=True))
         return [memo[k] for k in keys]
 
     def _detect_batch(self, items: list[tuple[str, str | None]], keep_unsupported: bool) -> list[Detection]:
