@@ -120,6 +120,31 @@ def _bound(cat: float, near: float, product: float, trade: bool, holder: float, 
     return ctx
 
 
+def _plain_breaks(text: str, f: str) -> set[int] | None:
+    """For ASCII text whose only clause breaks are , ; ? newline or tab (single characters that are always
+    separators, so they sit between view words): ``j`` for each break that precedes view word ``j``. None for other
+    text (``.`` counts by its neighbours, ``!`` and ``|`` can be leetspeak inside a word, non-ASCII folds vary)."""
+    if not text.isascii() or "." in text or "!" in text or "|" in text:
+        return None
+    return {len(f[:m.start()].split()) for m in _PLAIN_BREAK.finditer(text)}
+
+
+def _near_plain(w: str, x: _Cand, ctx_at: list[tuple[int, int, frozenset[int]]], wanted: frozenset[int],
+                brk: set[int]) -> set[int]:
+    """:meth:`Detector._near_classes` for a hit on whole view words of a text :func:`_plain_breaks` accepts: a
+    clause break between goods word and hit is a break before a view word between them."""
+    out: set[int] = set()
+    h_first = h_last = -1
+    for a, b, classes in ctx_at:
+        if b < x.ws - _NEAR or a > x.we + _NEAR or classes.isdisjoint(wanted):
+            continue
+        if brk and h_first < 0:
+            h_first, h_last = w.count(" ", 0, x.ws) - 1, w.count(" ", 0, x.we - 1) - 1
+        if not brk or not _broken(brk, w, a, b, h_first, h_last):
+            out |= classes
+    return out
+
+
 def _broken(brk: set[int], w: str, a: int, b: int, h_first: int, h_last: int) -> bool:
     """A clause break between the padded view word ``w[a:b+1]`` and the hit on view words ``h_first..h_last``;
     ``brk`` holds ``j`` when a break precedes word ``j`` (see :meth:`Detector._prefilter`)."""
@@ -743,6 +768,13 @@ class Detector:
                 ctx_box.append([(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)])
             return ctx_box[0]
 
+        plain_box: list[set[int] | None] = []
+
+        def plain_breaks() -> set[int] | None:
+            if not plain_box:
+                plain_box.append(_plain_breaks(text, f))
+            return plain_box[0]
+
         cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
         if not keep_unsupported:
             cands = self._prefilter(text, w, f, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
@@ -813,7 +845,12 @@ class Detector:
             if (method in ("phonetic", "visual") or (e.cjk and (ambiguous or x.we - x.ws <= 2))) \
                     and self._crosses_word(w, x):
                 continue
-            near = self._near_classes(text, w, x, ctx_at(), st, en, e.classes) if e.classes else set()
+            if not e.classes:
+                near = set()
+            elif w[x.ws - 1] == " " and w[x.we] == " " and (brk := plain_breaks()) is not None:
+                near = _near_plain(w, x, ctx_at(), e.classes, brk)  # same answer, without offsets or regex
+            else:
+                near = self._near_classes(text, w, x, ctx_at(), st, en, e.classes)
             same_holder = bool(holders_sure.get(e.holder, set()) - {x.ws})
             if e.product_words and not tokens:
                 tokens = set(w.split())
@@ -898,8 +935,7 @@ class Detector:
         out = []
         tokens: set[str] | None = None
         sure: dict[str, set[int]] | None = None
-        plain: bool | None = None
-        brk: set[int] | None = None
+        plain: set[int] | None = None
         for x in cands:
             e = self._entries[x.entry]
             if not e.ambiguous and x.method not in _DOUBTFUL:  # an unambiguous name read plainly: kept
@@ -941,10 +977,9 @@ class Detector:
             near = [(a, b) for a, b, c in ctx_at() if c & e.classes and b >= x.ws - _NEAR and a <= x.we + _NEAR]
             if near and w[x.ws - 1] == " " and w[x.we] == " ":
                 if plain is None:
-                    plain = text.isascii() and "." not in text and "!" not in text and "|" not in text
-                if plain:
-                    if brk is None:
-                        brk = {len(f[:m.start()].split()) for m in _PLAIN_BREAK.finditer(text)}
+                    plain = _plain_breaks(text, f)
+                if plain is not None:
+                    brk = plain
                     if brk:
                         h_first, h_last = w.count(" ", 0, x.ws) - 1, w.count(" ", 0, x.we - 1) - 1
                         near = [(a, b) for a, b in near if not _broken(brk, w, a, b, h_first, h_last)]
