@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import accumulate
@@ -367,9 +367,9 @@ class Screener:
                 priced = named
         return priced[0] if priced else None
 
-    def evidence(self, listing: Listing, detection: Any, *, text_only: bool = False) -> tuple[Evidence, list[Any]]:
-        """The evidence the features read; ``text_only`` leaves out what depends on more than the listing's
-        title, description and category (price, seller, images), which :meth:`screen_one` adds per listing."""
+    def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
+        """All the evidence the features read, for one listing: the plain path, which the fast path
+        (:meth:`screen_many`) is tested equal to."""
         brands = self.brands
         hits = [h for h in detection.hits if h.mark_id in brands]
         hit = max(hits, key=lambda h: (not getattr(h, "ambiguous", False), getattr(h, "supported", True),
@@ -379,14 +379,14 @@ class Screener:
         ev = Evidence(listing=listing, hit=hit, brand=brand, base_currency=self.rates.base,
                       plain_methods=self._plain, history_saturation=cfg.history_saturation,
                       parallel_min_price_ratio=cfg.parallel_min_price_ratio)
-        if listing.seller_id and not text_only:
+        if listing.seller_id:
             ev.seller = self.sellers.get(listing.seller_id)
         for sig in detection.signals:
             fam = self._family(f"{sig.code} {getattr(sig, 'family', '')}")
             if fam is not None:
                 ev.signals.setdefault(fam, []).append(str(sig.term))
                 ev.signal_weight[fam] = ev.signal_weight.get(fam, 0.0) + float(getattr(sig, "weight", 0.6))
-        if self.images is not None and listing.images and not text_only:
+        if self.images is not None and listing.images:
             ev.image_counterfeit = self.images.match(listing.images, COUNTERFEIT, cfg.image_max_distance)
         if brand is None:
             return ev, hits
@@ -398,8 +398,6 @@ class Screener:
                 if found:
                     ev.signals["import_channel_cues"] = found
         ev.band = self._band(brand, listing)
-        if text_only:
-            return ev, hits
         if listing.price is not None and listing.currency:
             ev.price_base = self.rates.to_base(listing.price, listing.currency)
         for key in (listing.seller_id, listing.seller_name):
@@ -743,14 +741,3 @@ def _sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
-
-
-def batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
