@@ -328,9 +328,16 @@ class _MarkState:
         }
 
 
+# Writers lock the mark row first (PostgreSQL; SQLite serialises writers itself), then read its aliases and
+# recordations: two edits of one mark queue instead of reading the same state, losing one change in the audit's
+# "before" or deadlocking on each other's alias rows (tests: concurrent writes in test_fast_writes.py).
+_MARK_FOR_UPDATE = _MARK_BY_ID.with_for_update(of=MarkRow)
+
+
 def _load_mark(s: Session, who: Principal, mark_id: str) -> _MarkState:
+    """The mark as stored, locked for this transaction's write (404 when absent or not visible)."""
     conn = s.connection()
-    row = conn.execute(_MARK_BY_ID, {"mark_id": mark_id}).first()
+    row = conn.execute(_MARK_FOR_UPDATE, {"mark_id": mark_id}).first()
     if row is None or not who.sees_holder(row[1]):
         raise not_found("mark", mark_id)
     return _MarkState(row, list(conn.execute(_ALIAS_ROWS, {"mark_id": mark_id})),
@@ -531,10 +538,14 @@ _PRODUCTS_T, _BANDS_T = cast(Table, ProductRow.__table__), cast(Table, PriceBand
 _PRODUCT_FIELDS = ("category", "hs_codes", "gs1_prefixes", "barcodes", "authentication_features")
 
 
-def _load_product(s: Session, who: Principal, product_id: str) -> tuple[Any, list[Any]]:
-    """The product's ``_PRODUCTS`` row and its band rows (product_id, id, market, currency, low, high)."""
+_PRODUCT_FOR_UPDATE = _PRODUCT_BY_ID.with_for_update(of=ProductRow)
+
+
+def _load_product(s: Session, who: Principal, product_id: str, *, lock: bool = False) -> tuple[Any, list[Any]]:
+    """The product's ``_PRODUCTS`` row and its band rows (product_id, id, market, currency, low, high); with
+    ``lock`` the product row is locked first for this transaction's write (as for marks)."""
     conn = s.connection()
-    row = conn.execute(_PRODUCT_BY_ID, {"product_id": product_id}).first()
+    row = conn.execute(_PRODUCT_FOR_UPDATE if lock else _PRODUCT_BY_ID, {"product_id": product_id}).first()
     if row is None or not who.sees_holder(row[3]):
         raise not_found("product", product_id)
     return row, list(conn.execute(_BANDS_OF, {"ids": [product_id]}))
@@ -626,7 +637,7 @@ def create_product(s: Session, who: Principal, body: ProductIn) -> dict[str, Any
 
 def update_product(s: Session, who: Principal, product_id: str, body: ProductPatch) -> dict[str, Any]:
     """Core reads and writes (see "mark writes in Core"): the same rows as ``repository.upsert_products``."""
-    row, bands = _load_product(s, who, product_id)
+    row, bands = _load_product(s, who, product_id, lock=True)
     _check_write(who, row[3])
     before = _product_state_json(row, bands)
     current = {k: v for k, v in before.items() if k in {"name", "category", "hs_codes", "gs1_prefixes",
