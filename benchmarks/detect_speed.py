@@ -8,7 +8,10 @@ and end to end through the same JSON reading and writing (orjson, as `bordermark
 Each timed path runs ``--repeat`` times (default 3) and the fastest run counts: on a shared machine CPU seconds still
 vary by +-20 % from run to run, and the minimum is the least disturbed figure.
 
-Run: .venv/bin/python benchmarks/detect_speed.py [--texts 50000] [--marks 5000] [--repeat 3] [--profile]
+The engine runs compiled when ``pip install -e .`` built the Cython core (``setup.py``); the benchmark then also
+times the pure Python modules end to end in a second process (``--pure`` runs only that path).
+
+Run: .venv/bin/python benchmarks/detect_speed.py [--texts 50000] [--marks 5000] [--repeat 3] [--profile] [--pure]
 Writes benchmarks/results/detect_speed.md.
 """
 
@@ -22,6 +25,7 @@ import os
 import platform
 import pstats
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,10 +36,25 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+if "--pure" in sys.argv:  # load the detection core from its .py files even where compiled modules sit beside them
+    import importlib.util
+
+    class _Source:
+        @staticmethod
+        def find_spec(fullname: str, path: list[str] | None = None, target: object = None) -> object:
+            if path and fullname in ("bordermark.detect.engine", "bordermark.detect.normalise",
+                                     "bordermark.detect.stream"):
+                return importlib.util.spec_from_file_location(fullname, Path(path[0]) / f"{fullname[18:]}.py")
+            return None
+
+    sys.meta_path.insert(0, _Source)  # type: ignore[arg-type]
+
 from detect_common import LATIN_DISGUISES, brand_free, embed, synthetic_registry
 
-from bordermark.detect import Detector
+from bordermark.detect import COMPILED, Detector
 from bordermark.detect.stream import process_lines, record_text
+
+E2E_WALL = [0.0]
 
 
 def make_records(n: int, marks: list, seed: int) -> list[dict[str, str]]:
@@ -84,7 +103,9 @@ def fastest(clocks: list[Clock]) -> Clock:
     return min(clocks, key=lambda c: c.cpu)
 
 
-def run(n_texts: int, n_marks: int, seed: int, profile: bool, repeat: int = 3) -> str:
+def run(n_texts: int, n_marks: int, seed: int, profile: bool, repeat: int = 3,
+        pure_e2e: tuple[float, float] | None = None) -> tuple[str, float]:
+    """The report, and the end-to-end CPU seconds; ``pure_e2e``: (CPU, wall) of the pure path in another process."""
     load_start = os.getloadavg()[0]
     reg = synthetic_registry(n_marks, seed)
     marks = list(reg.marks)
@@ -143,6 +164,7 @@ def run(n_texts: int, n_marks: int, seed: int, profile: bool, repeat: int = 3) -
         mem, e2e = fastest(runs["mem"]), fastest(runs["e2e"])
         spread = {k: max(c.cpu for c in v) / min(c.cpu for c in v) - 1 for k, v in runs.items()}
 
+    E2E_WALL[0] = e2e.wall
     rate = n_texts / e2e.cpu
     lines = [
         "# Detection speed\n",
@@ -162,7 +184,11 @@ def run(n_texts: int, n_marks: int, seed: int, profile: bool, repeat: int = 3) -
         f"{n_texts / bare_e2e.cpu:,.0f} |",
         f"| Detector.detect_many, texts in memory | {mem.cpu:.2f} | {mem.wall:.2f} | {n_texts / mem.cpu:,.0f} |",
         f"| **Detector, JSONL -> JSONL (`bordermark detect`)** | {e2e.cpu:.2f} | {e2e.wall:.2f} | **{rate:,.0f}** |",
+        *([f"| same, pure Python modules (second process, not compiled) | {pure_e2e[0]:.2f} | {pure_e2e[1]:.2f} | "
+           f"{n_texts / pure_e2e[0]:,.0f} |"] if pure_e2e else []),
         "",
+        f"Detection core: {'compiled by Cython (' + ', '.join(COMPILED) + ')' if COMPILED else 'pure Python'}"
+        + (f"; compiled vs pure end to end: {pure_e2e[0] / e2e.cpu:.2f}x" if pure_e2e else "") + ".\n",
         f"Ratio end to end, detector / bare scan: **{e2e.cpu / bare_e2e.cpu:.1f}x** the CPU time "
         f"({mem.cpu / bare_scan.cpu:.1f}x for the in-memory scans). Target: >= 50,000 texts/s end to end; "
         f"{'met' if rate >= 50000 else 'NOT met'}.\n",
@@ -173,7 +199,7 @@ def run(n_texts: int, n_marks: int, seed: int, profile: bool, repeat: int = 3) -
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(15)
         lines += ["## Profile (end-to-end run, by own time)\n", "```", buf.getvalue().strip()[-4000:], "```\n"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", e2e.cpu
 
 
 def main() -> None:
@@ -184,11 +210,21 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per path; the fastest counts")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "detect_speed.md")
+    ap.add_argument("--pure", action="store_true", help="time the pure Python modules even where compiled ones exist")
     args = ap.parse_args()
-    report = run(args.texts, args.marks, args.seed, args.profile, args.repeat)
+    pure_e2e = None
+    if COMPILED and not args.pure:  # the same run on the pure modules, in a fresh process (no shared caches)
+        with tempfile.TemporaryDirectory() as tmp:
+            proc = subprocess.run([sys.executable, __file__, "--pure", "--texts", str(args.texts), "--marks",
+                                   str(args.marks), "--seed", str(args.seed), "--repeat", str(args.repeat),
+                                   "--out", str(Path(tmp) / "pure.md")], capture_output=True, text=True, check=True)
+        cpu, wall = (float(v) for v in proc.stdout.strip().splitlines()[-1].split()[1:3])
+        pure_e2e = (cpu, wall)
+    report, e2e_cpu = run(args.texts, args.marks, args.seed, args.profile, args.repeat, pure_e2e)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)
+    print(f"E2E {e2e_cpu:.4f} {E2E_WALL[0]:.4f}")  # read by the compiled run's pure comparison
 
 
 if __name__ == "__main__":
