@@ -30,6 +30,7 @@ def serve(
     import uvicorn
 
     from bordermark.api import create_app
+    from bordermark.api.app import prepare_server_process
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
@@ -44,7 +45,7 @@ def serve(
                     log_level=settings.log_level.lower(), access_log=False, loop=_LOOP, http=_HTTP)
         return
     _start_case_scheduler(store)
-    uvicorn.run(create_app(store, secure_cookies=secure_cookies), host=host, port=port,
+    uvicorn.run(prepare_server_process(create_app(store, secure_cookies=secure_cookies)), host=host, port=port,
                 log_level=settings.log_level.lower(), access_log=False, loop=_LOOP, http=_HTTP)
 
 

@@ -63,8 +63,10 @@ def train(
     fmt: str = typer.Option("bordermark", "--format", help=FORMAT_HELP),
     valid_file: Path | None = typer.Option(None, "--valid", help="Labelled validation file: calibration, metrics."),
     labels: Path | None = typer.Option(None, "--labels", help="Labels file when kept apart (inspections.csv)."),
-    iterations: int = typer.Option(1000, help="Boosting iterations."),
-    learning_rate: float | None = typer.Option(None, help="Learning rate (CatBoost picks one if omitted)."),
+    iterations: int = typer.Option(1000, help="Boosting iterations of the fraud model."),
+    critical_iterations: int = typer.Option(300, help="Boosting iterations of the critical-class model."),
+    learning_rate: float | None = typer.Option(
+        None, help="Learning rate of both models (default: fraud 0.08, critical CatBoost's own pick)."),
     seed: int = typer.Option(0, help="Random seed."),
     threads: int = typer.Option(2, help="CPU threads."),
     critical: bool = typer.Option(True, help="Also train the critical-class model when labels give it."),
@@ -73,8 +75,8 @@ def train(
     mapping = _mapping(fmt)
     frame = _read(train_file, mapping, labels)
     valid = _read(valid_file, mapping, labels) if valid_file else None
-    cfg = TrainConfig(iterations=iterations, critical_iterations=iterations, learning_rate=learning_rate, seed=seed,
-                      thread_count=threads, critical=critical)
+    cfg = TrainConfig(iterations=iterations, critical_iterations=critical_iterations, learning_rate=learning_rate,
+                      seed=seed, thread_count=threads, critical=critical)
     try:
         model = TargetingModel.train(frame, mapping, cfg, valid=valid, data_hash=file_hash(train_file, labels))
     except ValueError as exc:
