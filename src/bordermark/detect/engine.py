@@ -426,18 +426,30 @@ class Detector:
             raw[k].append((end - starts[k], payload))
         for k, matches in raw.items():
             self._main_matches(view(k), matches, cands[k], terms[k])
+        words = bv.split()
         if self._has_compact:
             cb = bv.replace(" ", "")
             craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
-            cstarts: list[int] | None = None
+            edge: dict[int, int] | None = None
+            cstarts: list[int] = []
             for end, payload in self._ac.iter(cb):
-                if cstarts is None:
+                if edge is None:
+                    # the word index starting at each compact position (NUL is a word of its own): a spaced form
+                    # must start and end at word edges and span two words or more (_compact_stage's first tests,
+                    # here once per batch, so only the few matches that pass reach a text)
+                    edge = dict(zip(accumulate(map(len, words), initial=0), range(len(words) + 1), strict=True))
                     cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
+                first = edge.get(end - payload[0] + 1)
+                if first is None:
+                    continue
+                last = edge.get(end + 1)
+                if last is None or last - first < 2:
+                    continue
                 k = bisect_right(cstarts, end) - 1
                 craw[k].append((end - cstarts[k], payload))
             for k, cm in craw.items():
                 self._compact_stage(view(k), cands[k], cm)
-        self._token_batch(bv, parts, view, cands)
+        self._token_batch(words, parts, view, cands)
         for k in range(n):
             t = texts[k]
             if not t.isascii() and _HAN.search(parts[k]):
@@ -455,11 +467,11 @@ class Detector:
                                     keep_unsupported))
         return out
 
-    def _token_batch(self, bv: str, parts: list[str], view: Callable[[int], str],
+    def _token_batch(self, words: list[str], parts: list[str], view: Callable[[int], str],
                      cands: dict[int, list[_Cand]]) -> None:
-        """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view: each distinct token and word pair is
-        looked up once (and cached), and only the texts holding one with a hit get candidates."""
-        words = bv.split()
+        """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view (``words``: its words, NUL between
+        texts): each distinct token and word pair is looked up once (and cached), and only the texts holding one with
+        a hit get candidates."""
         toks = set(words)
         toks.discard("\x00")
         unknown = toks - self._seed_clean
