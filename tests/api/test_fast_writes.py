@@ -23,6 +23,7 @@ from bordermark.domain import Alias, AliasKind, Holder, Mark, PriceBand, Product
 from bordermark.registry import repository as repo
 from bordermark.store import Store
 from bordermark.store.registry_tables import AliasRow, MarkRow, PriceBandRow, ProductRow, RecordationRow
+from tests.concurrency import run_in_threads
 
 ADMIN = Principal(user_id=1, username="admin", role=Role.ADMIN)
 HOLDER = "Fast Path SA"
@@ -250,31 +251,21 @@ def _keep(item: dict[str, Any], text_key: str, scope: str | None, holder_id: str
 def test_concurrent_core_writes_keep_one_audit_chain(postgres: Any) -> None:
     """Parallel audited writes through the Core path (four threads, PostgreSQL): every change is audited once,
     the chain verifies, and the mark ends with every alias that was added."""
-    import threading
-
     from bordermark.store import open_store
 
     store = open_store(postgres.create_database())
     try:
         _seed(store)
         ids = _ids(store)
-        errors: list[BaseException] = []
 
         def worker(k: int) -> None:
-            try:
-                for i in range(5):
-                    with store.session() as s:
-                        ops.add_alias(s, ADMIN, ids["core"], AliasIn(text=f"T{k}-{i}"))
-                    with store.session() as s:
-                        ops.update_product(s, ADMIN, ids["core_p"], ProductPatch(category=f"c{k}-{i}"))
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
+            for i in range(5):
+                with store.session() as s:
+                    ops.add_alias(s, ADMIN, ids["core"], AliasIn(text=f"T{k}-{i}"))
+                with store.session() as s:
+                    ops.update_product(s, ADMIN, ids["core_p"], ProductPatch(category=f"c{k}-{i}"))
 
-        threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = run_in_threads(worker, 4)
         assert not errors, errors
         with store.session() as s:
             report = audit.verify(s)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from bordermark import audit
 from bordermark.store import Store
 from bordermark.store.audit_tables import AuditEntryRow
+from tests.concurrency import run_in_threads
 
 
 def _fill(store: Store, n: int = 5) -> None:
@@ -96,22 +96,14 @@ def test_concurrent_appends_keep_one_chain(postgres: object) -> None:
     from bordermark.store import open_store
 
     store = open_store(postgres.create_database())  # type: ignore[attr-defined]
-    errors: list[BaseException] = []
 
     def worker(k: int) -> None:
-        try:
-            for i in range(10):
-                with store.session() as s:
-                    audit.append(s, actor=f"w{k}", action="x", entity_type="t", entity_id=f"{k}-{i}")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for i in range(10):
+            with store.session() as s:
+                audit.append(s, actor=f"w{k}", action="x", entity_type="t", entity_id=f"{k}-{i}")
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    errors = run_in_threads(worker, 4)
+    assert not errors, errors
     with store.session() as s:
         report = audit.verify(s)
     store.dispose()
