@@ -36,18 +36,8 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-if "--pure" in sys.argv:  # load the detection core from its .py files even where compiled modules sit beside them
-    import importlib.util
-
-    class _Source:
-        @staticmethod
-        def find_spec(fullname: str, path: list[str] | None = None, target: object = None) -> object:
-            if path and fullname in ("bordermark.detect.engine", "bordermark.detect.normalise",
-                                     "bordermark.detect.stream"):
-                return importlib.util.spec_from_file_location(fullname, Path(path[0]) / f"{fullname[18:]}.py")
-            return None
-
-    sys.meta_path.insert(0, _Source)  # type: ignore[arg-type]
+if "--pure" in sys.argv:  # the pure Python path even where the compiled finishing stage is built
+    sys.modules["bordermark.detect._fast"] = None  # type: ignore[assignment]
 
 from detect_common import LATIN_DISGUISES, brand_free, embed, synthetic_registry
 

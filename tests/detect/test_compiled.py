@@ -1,11 +1,11 @@
-"""The compiled detection core (Cython, ``setup.py``) and the pure Python modules give byte-identical output.
+"""The compiled finishing stage (``_fast.pyx``, built by ``setup.py``) and the pure Python path give byte-identical
+output.
 
-Why: ``pip install -e .`` compiles ``engine``, ``normalise`` and ``stream`` when it can, and Python then prefers the
-compiled modules; screening, the CLI and the Spark path must not change their results with the machine they were
-installed on. Each path runs in its own interpreter (a fresh process, so no cache is shared) over a generated world's
-listings, the same listings with disguise noise added (non-ASCII, invisible, leetspeak, Chinese, partial names), with
-and without categories and ``keep_unsupported``, one by one and through the JSON Lines stream.
-"""
+Why: ``pip install -e .`` compiles the stage when it can, and the engine then uses it; screening, the CLI and the
+Spark path must not change their results with the machine they were installed on. Each path runs in its own
+interpreter (a fresh process, so no cache is shared) over a generated world's listings, the same listings with
+disguise noise added (non-ASCII, invisible, leetspeak, Chinese, partial names, clause breaks, ordinary-word marks),
+with and without categories and ``keep_unsupported``, one by one and through the JSON Lines stream."""
 
 from __future__ import annotations
 
@@ -21,21 +21,11 @@ import bordermark.detect
 from bordermark.sim import SimParams, generate
 
 RUNNER = r'''
-import importlib.machinery, importlib.util, json, sys
+import json, sys
 from pathlib import Path
 
-if sys.argv[1] == "pure":
-    class _Source:
-        """Load the core modules from their .py files even where a compiled module sits beside them."""
-
-        @staticmethod
-        def find_spec(fullname, path=None, target=None):
-            if fullname in ("bordermark.detect.engine", "bordermark.detect.normalise", "bordermark.detect.stream"):
-                source = Path(path[0]) / (fullname.split(".")[-1] + ".py")
-                return importlib.util.spec_from_file_location(fullname, source)
-            return None
-
-    sys.meta_path.insert(0, _Source)
+if sys.argv[1] == "pure":  # the compiled finishing stage cannot be imported: the pure Python path runs
+    sys.modules["bordermark.detect._fast"] = None
 
 import bordermark.detect
 from bordermark.detect import Detector
@@ -66,7 +56,7 @@ out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 NOISE = ["\u200b", "\u0301", "ｇ", "Ｕ", "𝐆", "а", "о", "С", "高仿", "香奈儿", "古池", "**", "...", "…", "🅶", "Ⓖ", "0",
          "3", "@", "$", "!", "|", " ", "-", ".", "ß", "ﬁ", "\t", "微信", "wa.me/", "+86 138 0013 8000", "1:1", "A货",
-         "Ch@nel", "C h a n e l", "劳カ士"]
+         "Ch@nel", "C h a n e l", "劳カ士", ",", ";", "?", "\n", "Apple", "coach", "GAP", "。", "，", "no brand"]
 
 
 def _noisy(rng: random.Random, text: str) -> str:

@@ -47,6 +47,11 @@ from bordermark.detect.normalise import (
 from bordermark.detect.types import CONTEXT_SUPPORT, Detection, Hit, Signal
 from bordermark.domain import AliasKind, Registry
 
+try:  # the typed finishing stage (``_fast.pyx``), when ``setup.py`` built it; :meth:`Detector._finish` otherwise
+    from bordermark.detect import _fast
+except ImportError:
+    _fast = None  # type: ignore[assignment]
+
 BASE_SCORE = {
     "exact": 1.0, "alias": 0.95, "unicode": 0.93, "invisible": 0.92, "skeleton": 0.9, "leet": 0.88,
     "spaced": 0.86, "repeated": 0.85, "visual": 0.84, "phonetic": 0.8, "fuzzy": 0.72, "partial": 0.7,
@@ -313,6 +318,7 @@ class Detector:
         # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
         self._py_index: dict[tuple[str, str], list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
         self._run_cache: dict[str, tuple[tuple[int, int, int, float], ...]] = {}
+        self._pair_names: dict[str, tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]] = {}
         for i, e in enumerate(self._entries):
             if e.cjk and len(e.key) >= 2 and all(is_cjk(ch) for ch in e.key):
                 syl = chinese.name_syllables(e.key)
@@ -711,30 +717,37 @@ class Detector:
                     cands.append(_Cand(idx, base + off, base + off + n, "phonetic", sim))
 
     def _sound_run(self, run: str) -> tuple[tuple[int, int, int, float], ...]:
-        """Sound-alikes of Chinese names in one run of Chinese characters (cached per run: runs repeat)."""
-        fz = [chinese.fuzzy_readings(c) for c in run]
+        """Sound-alikes of Chinese names in one run of Chinese characters (cached per run: runs repeat). The names
+        that may start at a position depend only on its two characters: cached per character pair, so a run pays one
+        dictionary lookup per character, and names are checked only where a pair can start one."""
         out: list[tuple[int, int, int, float]] = []
+        starts = self._pair_names
         for i in range(len(run) - 1):
-            for f0 in fz[i]:
-                for f1 in fz[i + 1]:
-                    for idx, syl, fzs in self._py_index.get((f0, f1), ()):
-                        n = len(syl)
-                        if i + n > len(run):
-                            continue
-                        seg = run[i:i + n]
-                        if seg == self._entries[idx].key:
-                            continue
-                        near = 0
-                        for j in range(n):
-                            if syl[j] in chinese.readings(seg[j]):
-                                continue
-                            if fzs[j] in fz[i + j]:
-                                near += 1
-                                continue
-                            near = 99
-                            break
-                        if near == 0 or (n >= 3 and near <= 1):
-                            out.append((i, idx, n, 1.0 if near == 0 else 0.85))
+            two = run[i:i + 2]
+            named = starts.get(two)
+            if named is None:
+                if len(starts) > _TOKEN_CACHE_LIMIT:
+                    starts.clear()
+                fz0, fz1 = chinese.fuzzy_readings(two[0]), chinese.fuzzy_readings(two[1])
+                named = starts[two] = tuple(x for f0 in fz0 for f1 in fz1 for x in self._py_index.get((f0, f1), ()))
+            for idx, syl, fzs in named:
+                n = len(syl)
+                if i + n > len(run):
+                    continue
+                seg = run[i:i + n]
+                if seg == self._entries[idx].key:
+                    continue
+                near = 0
+                for j in range(n):
+                    if syl[j] in chinese.readings(seg[j]):
+                        continue
+                    if fzs[j] in chinese.fuzzy_readings(seg[j]):
+                        near += 1
+                        continue
+                    near = 99
+                    break
+                if near == 0 or (n >= 3 and near <= 1):
+                    out.append((i, idx, n, 1.0 if near == 0 else 0.85))
         return tuple(out)
 
     def _partial_stage(self, text: str, w: str, cands: list[_Cand]) -> None:
@@ -788,6 +801,8 @@ class Detector:
             return plain_box[0]
 
         cat_classes = frozenset(nice_classes) if nice_classes is not None else self.classes_of(category)
+        if _fast is not None:
+            return _fast.finish(self, text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported)
         if not keep_unsupported:
             cands = self._prefilter(text, w, f, cands, ctx_at, cat_classes, bool(term_spans or regex_sigs))
             if not cands and not term_spans and not regex_sigs:
@@ -914,6 +929,11 @@ class Detector:
         name_f = self._name_f[x.entry]
         if " ".join(matched.casefold().split()) == name_f:
             return "exact" if e.alias_kind is None else "alias"
+        return self._classify_disguise(matched, e, x, name_f)
+
+    @staticmethod
+    def _classify_disguise(matched: str, e: _Entry, x: _Cand, name_f: str) -> str:
+        """The disguise of a match that is not the registered name written plainly."""
         if any(unicodedata.category(ch) == "Cf" for ch in matched):
             return "invisible"
         if e.cjk:

@@ -1,0 +1,548 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""Typed finishing stage of the detector (optional C extension, built by ``setup.py``).
+
+Why: once the automatons have run, the time goes to per-candidate Python work for the texts that hold a candidate:
+the context prefilter, the offset map back to the original text, the goods-word clause test, the disguise's name and
+the score. This module does that work with C loops over the texts' characters and C arrays for the offsets, where
+the pure path (:meth:`bordermark.detect.engine.Detector._finish`, the reference) builds lists, closures and offset
+objects. Same inputs, same order of floating-point additions, same results: ``tests/detect/test_compiled.py`` checks
+both paths give byte-identical output.
+"""
+
+from cpython.unicode cimport Py_UNICODE_ISSPACE
+from libc.stdlib cimport free, malloc
+
+cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
+cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars, _view_with_offsets
+cdef object _word_list
+cdef double _SUPPORT, _STRONG
+cdef Py_ssize_t _NEAR
+
+
+cdef void _bind() except *:
+    global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
+    global _view_with_offsets, _word_list, _SUPPORT, _STRONG, _NEAR
+    from bordermark.detect import chinese, engine, normalise
+    _Hit, _Signal, _Detection = engine.Hit, engine.Signal, engine.Detection
+    _BASE_SCORE = engine.BASE_SCORE
+    _CLAUSE_SEARCH = engine._CLAUSE_BREAK.search
+    _CAPITAL = engine._CAPITAL
+    _key = normalise.key
+    _odd_chars = normalise._odd_chars
+    _view_with_offsets = normalise.view_with_offsets
+    _word_list = chinese.word_list
+    _SUPPORT = engine.CONTEXT_SUPPORT
+    _STRONG = engine.STRONG_SUPPORT
+    _NEAR = engine._NEAR
+    _E = engine
+
+
+cdef inline bint _is_cjk(Py_UCS4 c) nogil:
+    return (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF) or (0xF900 <= c <= 0xFAFF)
+
+
+cdef inline bint _space(Py_UCS4 c):
+    return Py_UNICODE_ISSPACE(c)
+
+
+cdef inline Py_ssize_t _spaces(str w, Py_ssize_t stop):
+    """``w.count(" ", 0, stop)``."""
+    cdef Py_ssize_t i, n = 0
+    for i in range(stop):
+        if w[i] == u" ":
+            n += 1
+    return n
+
+
+cdef inline double _bound(double cat, double near, double product, bint trade, double holder, double cap):
+    """:meth:`Detector._context`'s sum, term by term in its order (so equal terms give the same float)."""
+    cdef double ctx = 0.0
+    ctx += cat
+    ctx += near
+    ctx += product
+    if trade:
+        ctx += 0.25
+    ctx += holder
+    ctx += cap
+    return ctx
+
+
+cdef inline Py_ssize_t _compact_len(str k):
+    cdef Py_ssize_t n = 0
+    cdef Py_UCS4 c
+    for c in k:
+        if c != u" ":
+            n += 1
+    return n
+
+
+cdef class _Text:
+    """One text under finishing: its view, offsets (C arrays) and lazily computed facts."""
+
+    cdef str text, w, f
+    cdef int *st
+    cdef int *en
+    cdef Py_ssize_t wlen
+    cdef object ctx  # goods words in the view: list of (a, b, classes), or None before the scan
+    cdef object actx
+    cdef bint plain_done
+    cdef object plain  # set of word indices preceded by a clause break, or None (not plain ASCII text)
+
+    def __cinit__(self):
+        self.st = NULL
+        self.en = NULL
+
+    def __dealloc__(self):
+        free(self.st)
+        free(self.en)
+
+    cdef list ctx_at(self):
+        if self.ctx is None:
+            self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in self.actx.iter(self.w)]
+        return self.ctx
+
+    cdef object plain_breaks(self):
+        """:func:`engine._plain_breaks`: for ASCII text whose only clause breaks are , ; ? newline or tab, ``j`` for
+        each break that precedes view word ``j`` (the words of ``f`` before it); None for other text."""
+        cdef str text = self.text, f = self.f
+        cdef Py_ssize_t i, words = 0
+        cdef Py_UCS4 c
+        cdef bint prev_space = True
+        if self.plain_done:
+            return self.plain
+        self.plain_done = True
+        if not text.isascii() or u"." in text or u"!" in text or u"|" in text:
+            self.plain = None
+            return None
+        out = set()
+        for i in range(len(text)):
+            c = text[i]
+            if c == u"," or c == u";" or c == u"?" or c == u"\n" or c == u"\t":
+                out.add(words)  # words of f[:i]
+            if _space(f[i]):
+                prev_space = True
+            elif prev_space:
+                words += 1
+                prev_space = False
+        self.plain = out
+        return out
+
+    cdef int offsets(self) except -1:
+        """The view's offsets into the original text (:func:`normalise.offsets`) as two C arrays; the view is built
+        again on the way and must equal ``w``."""
+        cdef str text = self.text, f = self.f, w = self.w
+        cdef Py_ssize_t n = len(text), nf = len(f), i, k, j
+        cdef Py_UCS4 c
+        cdef bint prev_sep = True
+        cdef Py_ssize_t cap = nf + 2
+        if not text.isascii() and not _odd_chars().isdisjoint(text) or nf != n:
+            w2, st, en = _view_with_offsets(text)
+            if w2 != w:
+                raise AssertionError("normalisation paths diverged")
+            self.wlen = len(w)
+            self.st = <int *> malloc((self.wlen + 1) * sizeof(int))
+            self.en = <int *> malloc((self.wlen + 1) * sizeof(int))
+            if self.st == NULL or self.en == NULL:
+                raise MemoryError()
+            for i in range(self.wlen):
+                self.st[i] = st[i]
+                self.en[i] = en[i]
+            return 0
+        cdef Py_UCS4 *out = <Py_UCS4 *> malloc(cap * sizeof(Py_UCS4))
+        self.st = <int *> malloc((cap + 1) * sizeof(int))
+        self.en = <int *> malloc((cap + 1) * sizeof(int))
+        if out == NULL or self.st == NULL or self.en == NULL:
+            free(out)
+            raise MemoryError()
+        try:
+            out[0] = u" "
+            self.st[0] = 0
+            self.en[0] = 0
+            k = 1
+            for i in range(nf):
+                c = f[i]
+                if _space(c):
+                    if prev_sep:
+                        if k > 1:
+                            self.en[k - 1] = i + 1
+                        continue
+                    out[k] = u" "
+                    prev_sep = True
+                else:
+                    out[k] = c
+                    prev_sep = False
+                self.st[k] = i
+                self.en[k] = i + 1
+                k += 1
+            if k > 1 and out[k - 1] == u" ":
+                k -= 1
+            # spaces between two CJK characters are removed (Chinese has no word spaces)
+            j = 1
+            for i in range(1, k):
+                if out[i] == u" " and i + 1 < k and _is_cjk(out[i - 1]) and _is_cjk(out[i + 1]):
+                    continue
+                out[j] = out[i]
+                self.st[j] = self.st[i]
+                self.en[j] = self.en[i]
+                j += 1
+            out[j] = u" "
+            self.st[j] = n
+            self.en[j] = n
+            j += 1
+            if j != len(w):
+                raise AssertionError("normalisation paths diverged")
+            for i in range(j):
+                if out[i] != w[i]:
+                    raise AssertionError("normalisation paths diverged")
+            self.wlen = j
+        finally:
+            free(out)
+        return 0
+
+
+cdef bint _broken(set brk, str w, Py_ssize_t a, Py_ssize_t b, Py_ssize_t h_first, Py_ssize_t h_last):
+    """:func:`engine._broken`: a clause break between the padded view word ``w[a:b+1]`` and the hit on view words
+    ``h_first..h_last``."""
+    cdef Py_ssize_t g_last = _spaces(w, b) - 1, g_first, j
+    if g_last < h_first:
+        for j in range(g_last + 1, h_first + 1):
+            if j in brk:
+                return True
+        return False
+    g_first = _spaces(w, a + 1) - 1
+    if g_first > h_last:
+        for j in range(h_last + 1, g_first + 1):
+            if j in brk:
+                return True
+    return False
+
+
+cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bint signals):
+    """:meth:`Detector._prefilter`: drop ambiguous candidates that no context could rescue."""
+    cdef list out = []
+    cdef list entries = det._entries
+    cdef object common = det._common
+    cdef str w = t.w, text = t.text, token
+    cdef object tokens = None, sure = None, e, method, s, brk, classes, first
+    cdef Py_ssize_t ws, we, keylen, a, b, h_first, h_last = -1
+    cdef bint e_amb, loose, cjk, near, text_ascii = text.isascii()
+    cdef double need, cat, product, holder, cap
+    for x in cands:
+        e = entries[x.entry]
+        method = x.method
+        e_amb = e.ambiguous
+        if not e_amb and not (method == "fuzzy" or method == "repeated" or method == "partial"
+                              or method == "phonetic"):
+            out.append(x)
+            continue
+        ws = x.ws
+        we = x.we
+        token = w[ws:we]
+        loose = (method == "fuzzy" or method == "repeated") and token in common
+        keylen = len(e.key)
+        if not (e_amb or loose or (method == "fuzzy" and keylen <= 5) or method == "partial"
+                or (method == "phonetic" and keylen <= 2)):
+            out.append(x)
+            continue
+        cjk = e.cjk
+        need = _STRONG if loose or _compact_len(e.key) <= (1 if cjk else 2) else _SUPPORT
+        classes = e.classes
+        cat = 0.0
+        if cat_classes and classes:
+            cat = -0.3 if cat_classes.isdisjoint(classes) else 0.5
+        product = 0.0
+        if e.product_words:
+            if tokens is None:
+                tokens = set(w.split())
+            if not e.product_words.isdisjoint(tokens):
+                product = 0.4
+        if sure is None:
+            sure = {}
+            for y in cands:
+                if y.method is None and not entries[y.entry].ambiguous:
+                    h = entries[y.entry].holder
+                    s = sure.get(h)
+                    if s is None:
+                        sure[h] = {y.ws}
+                    else:
+                        s.add(y.ws)
+        s = sure.get(e.holder)
+        holder = 0.3 if s is not None and (len(s) > 1 or (len(s) == 1 and ws not in s)) else 0.0
+        cap = 0.0
+        if not cjk:
+            first = _CAPITAL.get(token[:1], "")
+            if not text_ascii or (first and (first in text or (first == "I" and "L" in text))):
+                cap = 0.15
+        if _bound(cat, 0.4, product, signals, holder, cap) < need:
+            continue
+        if _bound(cat, 0.0, product, signals, holder, cap) >= need:
+            out.append(x)
+            continue
+        near = False
+        h_first = -1
+        brk = None
+        padded = w[ws - 1] == u" " and w[we] == u" "
+        for a, b, c in t.ctx_at():
+            if c.isdisjoint(classes) or b < ws - _NEAR or a > we + _NEAR:
+                continue
+            if padded:
+                if brk is None:
+                    brk = t.plain_breaks()
+                    if brk is None:
+                        padded = False  # not plain text: every nearby goods word counts here
+                if padded and brk:
+                    if h_first < 0:
+                        h_first, h_last = _spaces(w, ws) - 1, _spaces(w, we - 1) - 1
+                    if _broken(brk, w, a, b, h_first, h_last):
+                        continue
+            near = True
+            break
+        if near:
+            out.append(x)
+    return out
+
+
+cdef bint _near_plain(_Text t, object x, object wanted, set brk):
+    """:func:`engine._near_plain`, as a yes/no (only whether a class of the mark is near counts)."""
+    cdef str w = t.w
+    cdef Py_ssize_t ws = x.ws, we = x.we, h_first = -1, h_last = -1, a, b
+    for a, b, classes in t.ctx_at():
+        if b < ws - _NEAR or a > we + _NEAR or classes.isdisjoint(wanted):
+            continue
+        if brk and h_first < 0:
+            h_first, h_last = _spaces(w, ws) - 1, _spaces(w, we - 1) - 1
+        if not brk or not _broken(brk, w, a, b, h_first, h_last):
+            return True
+    return False
+
+
+cdef bint _near_classes(_Text t, object x, object wanted):
+    """:meth:`Detector._near_classes`, as a yes/no: a goods word of the mark's classes in the same clause, close."""
+    cdef str w = t.w, text = t.text
+    cdef Py_ssize_t ws = x.ws, we = x.we, hs = -1, he = -1, a, b, ca, cb
+    for a, b, classes in t.ctx_at():
+        if b < ws - _NEAR or a > we + _NEAR or classes.isdisjoint(wanted):
+            continue
+        if hs < 0:
+            hs, he = t.st[ws], t.en[we - 1]
+        if w[a] == u" ":
+            a, b = a + 1, b - 1
+        ca, cb = t.st[a], t.en[b]
+        between = text[cb:hs] if cb <= hs else text[he:ca] if ca >= he else ""
+        if not _CLAUSE_SEARCH(between):
+            return True
+    return False
+
+
+cdef bint _crosses_word(str w, Py_ssize_t ws, Py_ssize_t we):
+    """:meth:`Detector._crosses_word`."""
+    words = _word_list()
+    cdef Py_ssize_t a, b, i, n = len(w)
+    cdef Py_ssize_t pairs[12]
+    pairs[:] = [ws - 1, ws + 1, ws - 2, ws + 1, ws - 1, ws + 2, we - 1, we + 1, we - 2, we + 1, we - 1, we + 2]
+    for i in range(6):
+        a = pairs[2 * i]
+        b = pairs[2 * i + 1]
+        if a < 0 or b > n or (a >= ws and b <= we) or (a <= ws and b >= we):
+            continue
+        seg = w[a:b]
+        if u" " not in seg and seg in words:
+            return True
+    return False
+
+
+cdef object _classify(object det, str matched, object e, object x, _Text t):
+    """:meth:`Detector._classify`: name the disguise by comparing the original text with the registered name."""
+    cdef str w = t.w
+    cdef Py_ssize_t i, g, ws = x.ws, we = x.we, base, a, b
+    method = x.method
+    if method == "spaced?":
+        inner = [(t.st[i], t.en[i]) for i in range(ws, we) if w[i] == u" "]
+        pieces = w[ws:we].split(" ")
+        base = t.st[ws]
+        common = det._common
+        for g in range(len(inner)):
+            a, b = inner[g]
+            if any(not ch.isspace() for ch in matched[a - base:b - base]):
+                continue
+            short = [p for p in pieces[g:g + 2] if len(p) <= 3]
+            if not short or any(p in common for p in short):
+                return None
+        return "spaced"
+    if method == "fuzzy" or method == "repeated" or method == "phonetic" or method == "partial":
+        return method
+    name_f = det._name_f[x.entry]
+    if " ".join(matched.casefold().split()) == name_f:
+        return "exact" if e.alias_kind is None else "alias"
+    return det._classify_disguise(matched, e, x, name_f)
+
+
+cdef double _context(object e, str matched, object tokens, bint near, frozenset cat_classes, bint has_trade,
+                     bint same_holder):
+    """:meth:`Detector._context`."""
+    cdef double ctx = 0.0
+    classes = e.classes
+    if cat_classes and classes:
+        ctx += -0.3 if cat_classes.isdisjoint(classes) else 0.5
+    if classes and near:
+        ctx += 0.4
+    if not e.product_words.isdisjoint(tokens):
+        ctx += 0.4
+    if has_trade:
+        ctx += 0.25
+    if same_holder:
+        ctx += 0.3
+    if not e.cjk and matched[:1].isupper():
+        ctx += 0.15
+    if not ctx < 1.0:  # max(0.0, min(1.0, ctx)) as Python computes it
+        ctx = 1.0
+    if not ctx > 0.0:
+        ctx = 0.0
+    return ctx
+
+
+def _cand_order(x):
+    return (x.ws, -(x.we - x.ws), x.entry, x.method or "", -x.sim)
+
+
+def _sig_order(x):
+    return (x.start, x.end)
+
+
+def _hit_order(h):
+    return (h.start, -h.score, h.end, h.mark_id, h.matched, h.method)
+
+
+def finish(object det, str text, str w, str f, list cands, list term_spans, list regex_sigs, frozenset cat_classes,
+           bint keep_unsupported):
+    """:meth:`Detector._finish` after the category's classes are known; same result."""
+    if _E is None:
+        _bind()
+    cdef _Text t = _Text()
+    t.text, t.w, t.f = text, w, f
+    t.actx = det._actx
+    cdef list entries = det._entries
+    cdef Py_ssize_t ws, we, s, t_end, a, b, compact
+    cdef double ctx, need, score
+    cdef bint has_trade, no_brand, loose, ambiguous, near, cjk
+    if not keep_unsupported:
+        cands = _prefilter(det, t, cands, cat_classes, bool(term_spans or regex_sigs))
+        if not cands and not term_spans and not regex_sigs:
+            return _Detection()
+    t.offsets()
+
+    cdef list signals = []
+    seen_sig = set()
+    terms = det._terms
+    for idx, ws, we in term_spans:
+        tm = terms[idx]
+        a, b = t.st[ws], t.en[we - 1]
+        k3 = (tm.code, a, b)
+        if k3 not in seen_sig:
+            seen_sig.add(k3)
+            signals.append(_Signal(tm.code, tm.term, a, b, tm.weight, tm.family, tm.lang, text[a:b]))
+    for tm, a, b in regex_sigs:
+        k3 = (tm.code, a, b)
+        if k3 not in seen_sig:
+            seen_sig.add(k3)
+            signals.append(_Signal(tm.code, text[a:b], a, b, tm.weight, tm.family, tm.lang, text[a:b]))
+    if len(signals) > 1:
+        signals.sort(key=_sig_order)
+    has_trade = False
+    no_brand = False
+    for sg in signals:
+        if sg.family == "no_brand":
+            no_brand = True
+        elif sg.family != "contact":
+            has_trade = True
+    if no_brand and len(signals) > 1:
+        longer = [(sg.start, sg.end) for sg in signals if sg.family != "no_brand"]
+        signals = [sg for sg in signals if sg.family != "no_brand" or not any(
+            a <= sg.start and sg.end <= b and b - a > sg.end - sg.start for a, b in longer)]
+        no_brand = any(sg.family == "no_brand" for sg in signals)
+        has_trade = any(sg.family not in ("contact", "no_brand") for sg in signals)
+
+    tokens = frozenset()
+    kept = cands
+    if len(cands) > 1:
+        cands.sort(key=_cand_order)
+        best = {}
+        for x in cands:
+            k3 = (x.entry, x.ws, x.we)
+            y = best.get(k3)
+            if y is None or (x.method is None and y.method is not None):
+                best[k3] = x
+        kept = list(best.values())
+        spans = [(x.ws, x.we) for x in kept]
+        kept = [x for x in kept
+                if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
+    holders_sure = {}
+    for x in kept:
+        if x.method is None and not entries[x.entry].ambiguous:
+            h = entries[x.entry].holder
+            hs = holders_sure.get(h)
+            if hs is None:
+                holders_sure[h] = {x.ws}
+            else:
+                hs.add(x.ws)
+
+    cdef list hits = []
+    seen = set()
+    common = det._common
+    for x in kept:
+        e = entries[x.entry]
+        ws, we = x.ws, x.we
+        s, t_end = t.st[ws], t.en[we - 1]
+        matched = text[s:t_end]
+        method = _classify(det, matched, e, x, t)
+        if method is None:
+            continue
+        ekey = e.key
+        cjk = e.cjk
+        loose = (method == "fuzzy" or method == "repeated") and _key(matched) in common
+        ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(ekey) <= 5) or method == "partial"
+                     or (method == "phonetic" and len(ekey) <= 2))
+        if (method == "phonetic" or method == "visual" or (cjk and (ambiguous or we - ws <= 2))) \
+                and _crosses_word(w, ws, we):
+            continue
+        classes = e.classes
+        if not classes:
+            near = False
+        elif w[ws - 1] == u" " and w[we] == u" " and (brk := t.plain_breaks()) is not None:
+            near = _near_plain(t, x, classes, brk)
+        else:
+            near = _near_classes(t, x, classes)
+        hs = holders_sure.get(e.holder)
+        same_holder = hs is not None and (len(hs) > 1 or (len(hs) == 1 and ws not in hs))
+        if e.product_words and not tokens:
+            tokens = set(w.split())
+        ctx = _context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
+        need = _SUPPORT
+        compact = _compact_len(ekey)
+        if loose or compact <= (1 if cjk else 2):
+            need = _STRONG
+        if no_brand:
+            ctx = ctx - 0.5
+            if not ctx > 0.0:  # max(0.0, ctx - 0.5)
+                ctx = 0.0
+            if ambiguous and (method == "exact" or method == "alias"):
+                need = _STRONG
+            ambiguous = True
+        if ambiguous and ctx < need and not keep_unsupported:
+            continue
+        dedup = (e.mark_id, s, t_end)
+        if dedup in seen:
+            continue
+        seen.add(dedup)
+        score = <double> _BASE_SCORE[method] * (<double> x.sim if (method == "fuzzy" or method == "phonetic"
+                                                                  or method == "partial") else 1.0)
+        if compact <= (1 if cjk else 3):
+            score *= 0.85
+        elif compact <= (2 if cjk else 4):
+            score *= 0.93
+        score *= 0.8 + 0.2 * ctx
+        hits.append(_Hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, round(<object> score, 3),
+                         round(<object> ctx, 3), ambiguous, e.name if e.alias_kind else None, e.alias_kind))
+    if len(hits) > 1:
+        hits.sort(key=_hit_order)
+    return _Detection(hits, signals)
