@@ -31,10 +31,16 @@ from bordermark.screen.features import (
     ProductBand,
     SellerRecord,
     _norm_cat,
+    authorisation_results,
     band_sentence,
     categories_text,
+    category_result,
+    counterfeit_image_result,
+    genuine_copy_result,
+    hit_results,
     network_text,
     price_results,
+    ships_result,
 )
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
 from bordermark.screen.money import Rates, UnknownCurrency
@@ -71,7 +77,7 @@ class ScreenResult:
     listing_id: str
     score: float
     verdict: Verdict
-    brand_hits: list[dict[str, Any]]
+    hits: Sequence[Any]  # the detector's hits, as found (``brand_hits`` gives them as dicts)
     reasons: list[dict[str, Any]]
     scenario_version: int
     features: dict[str, float]
@@ -80,6 +86,12 @@ class ScreenResult:
     suppressed: bool = False
     listing: Listing | None = field(default=None, repr=False)
     brand_hits_json: bytes | None = field(default=None, repr=False)  # brand_hits serialised, when known
+
+    @property
+    def brand_hits(self) -> list[dict[str, Any]]:
+        """The hits as ``bordermark detect`` gives them, built on each access: a run keeps only the hits and
+        their JSON (``brand_hits_json``, what the JSON Lines writer writes), not a dict per hit per text."""
+        return [h.to_dict() if type(h) is Hit else hit_dict(h) for h in self.hits]
 
     def to_row(self) -> dict[str, Any]:
         return {"id": self.listing_id, "score": self.score, "verdict": self.verdict.value,
@@ -212,13 +224,32 @@ def weigh(ev: Evidence, weights: Weights) -> list[Term]:
     return terms
 
 
+GroupWeights = Sequence[tuple[int, str, float, float]]  # index, name, weight, weight rounded to 3 places
+
+
+def _terms(results: Sequence[FeatureResult | None], weights: GroupWeights) -> list[Term]:
+    """:func:`weigh` for the fast path: the terms of a feature group's results (as the group's helper in
+    ``features`` returns them, in feature order) without building :class:`Evidence`; the same terms."""
+    terms: list[Term] = []
+    for res, (idx, name, weight, rounded) in zip(results, weights, strict=True):
+        if res is not None:
+            value = res.value
+            if value == 1.0:  # most features are all-or-nothing: weight * 1.0 is the weight, rounded once
+                terms.append((-abs(weight), idx, {"code": name, "detail": res.detail, "contribution": rounded}, name,
+                              value, weight))
+            elif value:
+                c = weight * value
+                terms.append((-abs(c), idx, {"code": name, "detail": res.detail, "contribution": round(c, 3)},
+                              name, value, c))
+    return terms
+
+
 @dataclass(slots=True)
 class _Prepared:
     """A detection with the evidence, values and terms that depend on the listing's text and category only."""
 
     detection: Any
-    brand_hits: list[dict[str, Any]] = field(default_factory=list)  # shared by every listing with this text
-    brand_hits_json: bytes = b"[]"  # the same, serialised once for the JSON Lines writer
+    brand_hits_json: bytes = b"[]"  # the detection's hits serialised once, for the JSON Lines writer
     hit: Any | None = None
     brand: BrandInfo | None = None
     band: ProductBand | None = None
@@ -228,6 +259,14 @@ class _Prepared:
 
 
 _EMPTY_HITS_JSON = b"[]"
+
+
+def _kept_json(value: Any) -> bytes:
+    """``orjson.dumps(value)`` for output kept in a cache: copied to a right-sized bytes object. orjson writes
+    into a buffer of a page or more and shrinks it on return, so every result kept alive holds on to a fresh
+    page of memory (a page fault, ~2.5 µs here, and 4 KiB of RSS per cached text); the copy lets the next dumps
+    reuse the same buffer."""
+    return bytes(memoryview(orjson.dumps(value)))
 _NO_CUES: list[str] = []  # shared: never added to
 
 
@@ -306,6 +345,10 @@ class Screener:
         self._group = {g: [w for w in indexed if w[1] in names] for g, names in GROUPS.items()}
         # the order price_results returns them in (features.GROUPS["price"])
         self._price_terms = [(w[0], w[1], w[3]) for w in self._group["price"]]
+        # each group's (index, name, weight) in feature order, as the groups' helpers return their results
+        self._gw = {g: [(w[0], w[1], w[3], round(w[3], 3)) for w in ws] for g, ws in self._group.items()}
+        self._famous = {k: b.famous for k, b in brands.items()}
+        self._per_base = rates.per_base
         self._min_ratio = cfg.parallel_min_price_ratio
         self._max_distance = cfg.image_max_distance
         thr = cfg.alert_threshold
@@ -317,10 +360,6 @@ class Screener:
         self._history_terms: dict[str, tuple[SellerRecord, list[Term]]] = {}
         self._ships_terms: dict[tuple[str, str | None], list[Term]] = {}
         self._signal_terms: dict[tuple[Any, ...], list[Term]] = {}
-        # the image features that can apply, by which matches were found (1 counterfeit, 2 genuine, 3 both):
-        # image_counterfeit_match needs a counterfeit match, image_genuine_copy_cheap a genuine one
-        cf_feature, gen_feature = self._group["images"]
-        self._image_weights = {1: [cf_feature], 2: [gen_feature], 3: [cf_feature, gen_feature]}
         self._signal_family: dict[tuple[str, str], str | None] = {}
 
     def clear_caches(self) -> None:
@@ -362,9 +401,9 @@ class Screener:
                 self._priced[key] = priced
         if len(priced) > 1:
             title = listing.title.casefold()
-            named = [p for p in priced if p.name_key in title]
-            if named:
-                priced = named
+            for p in priced:  # the first (cheapest) product named in the title, else the cheapest
+                if p.name_key in title:
+                    return p
         return priced[0] if priced else None
 
     def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
@@ -462,16 +501,17 @@ class Screener:
         if len(hits) == 1:
             hit = hits[0]
         elif hits:
-            hit = max(hits, key=lambda h: _primary_key(h, brands))
+            hit = self._primary(hits)
         brand = brands[hit.mark_id] if hit is not None else None
         terms: list[Term] = []
-        ev: Evidence | None = None  # built once, on the first cache miss
+        ev: Evidence | None = None  # built once, on the first cache miss (signal terms only)
         if hit is not None:
             key = _hit_key(hit)
             found = self._hit_terms.get(key)
             if found is None:
-                ev = self._text_evidence(listing, hit, brand)
-                found = self._cached(self._hit_terms, key, "hit", ev)
+                if len(self._hit_terms) >= CACHE_LIMIT:
+                    self._hit_terms.clear()
+                found = self._hit_terms[key] = _terms(hit_results(hit, brand, self._plain), self._gw["hit"])
             terms += found
         signals: dict[str, list[str]] = {}
         weights: dict[str, float] = {}
@@ -505,9 +545,10 @@ class Screener:
             key = (brand.mark_id, listing.category)
             found = self._category_terms.get(key)
             if found is None:
-                if ev is None:
-                    ev = self._text_evidence(listing, hit, brand)
-                found = self._cached(self._category_terms, key, "category", ev)
+                if len(self._category_terms) >= CACHE_LIMIT:
+                    self._category_terms.clear()
+                found = self._category_terms[key] = _terms((category_result(brand, listing.category),),
+                                                           self._gw["category"])
             terms += found
         if signals:
             skey = (hit is not None, tuple((f, tuple(t), weights.get(f)) for f, t in signals.items()))
@@ -531,8 +572,9 @@ class Screener:
             values = {terms[0][3]: terms[0][4]}
         else:
             values = {}
-        brand_hits = [h.to_dict() if type(h) is Hit else hit_dict(h) for h in detection.hits]
-        return _Prepared(detection, brand_hits, orjson.dumps(brand_hits) if brand_hits else _EMPTY_HITS_JSON,
+        hits_json = _kept_json([h.to_dict() if type(h) is Hit else hit_dict(h) for h in detection.hits]) \
+            if detection.hits else _EMPTY_HITS_JSON
+        return _Prepared(detection, hits_json,
                          hit, brand, band, values, terms, logit)
 
     def _text_evidence(self, listing: Listing, hit: Any, brand: BrandInfo | None) -> Evidence:
@@ -584,8 +626,10 @@ class Screener:
         ev: Evidence | None = None  # built once, on the first cache miss (every group reads its part of it)
         if brand is not None:
             price = listing.price
-            if price is not None and listing.currency:
-                price_base = self.rates.to_base(price, listing.currency)
+            currency = listing.currency
+            if price is not None and currency:
+                rate = self._per_base.get(currency)  # Rates.to_base, with the rates read once
+                price_base = float(price) / rate if rate else self.rates.to_base(price, currency)
                 below, near = price_results(price_base, prep.band, self._base_currency, self._min_ratio)
                 if below is not None and below.value:
                     idx, name, weight = self._price_terms[0]
@@ -600,8 +644,7 @@ class Screener:
             key = (brand.mark_id, seller_id, listing.seller_name)
             auth = self._auth_terms.get(key)
             if auth is None:
-                ev = self._listing_evidence(listing, prep, seller, price_base)
-                auth = self._authorisation(ev, key)
+                auth = self._authorisation(brand, key)
             authorised_as = auth[0]
             if auth[1]:
                 extra += auth[1]
@@ -618,16 +661,15 @@ class Screener:
             ships_key = (brand.mark_id, listing.ships_from)
             found = self._ships_terms.get(ships_key)
             if found is None:
-                if ev is None:
-                    ev = self._listing_evidence(listing, prep, seller, price_base)
-                found = self._cached(self._ships_terms, ships_key, "ships_from", ev)
+                if len(self._ships_terms) >= CACHE_LIMIT:
+                    self._ships_terms.clear()
+                found = self._ships_terms[ships_key] = _terms((ships_result(brand, listing.ships_from),),
+                                                              self._gw["ships_from"])
             if found:
                 extra += found
         if image_cf is not None or image_gen is not None:
-            if ev is None:
-                ev = self._listing_evidence(listing, prep, seller, price_base)
-            ev.authorised_as, ev.image_counterfeit, ev.image_genuine = authorised_as, image_cf, image_gen
-            extra += weigh(ev, self._image_weights[(image_cf is not None) + 2 * (image_gen is not None)])
+            extra += _terms((counterfeit_image_result(image_cf),
+                             genuine_copy_result(image_gen, authorised_as, price_base, prep.band)), self._gw["images"])
         logit = self._bias + prep.logit
         values = prep.values.copy()
         if extra:
@@ -642,7 +684,7 @@ class Screener:
         if self._spread is not None and p >= self._threshold:
             thr = self._threshold
             p = thr + (1 - thr) * (1 - math.exp(-(logit - self._threshold_logit) / self._spread))
-        return ScreenResult(lid, round(p, 4), decide_verdict(values, p, self.scenario), prep.brand_hits,
+        return ScreenResult(lid, round(p, 4), decide_verdict(values, p, self.scenario), detection.hits,
                             [t[2] for t in terms], self._version, values, chash,
                             brand.mark_id if brand is not None else None,
                             cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
@@ -654,24 +696,34 @@ class Screener:
                         history_saturation=self._cfg.history_saturation,
                         parallel_min_price_ratio=self._min_ratio)
 
-    def _authorisation(self, ev: Evidence, key: tuple[str, str | None, str | None]) -> tuple[str | None, list[Term]]:
+    def _authorisation(self, brand: BrandInfo, key: tuple[str, str | None, str | None]) -> tuple[str | None,
+                                                                                                   list[Term]]:
         """The authorised party the seller is (by id, then name) and the authorisation features; cached by
         (mark, seller id, seller name), which is all they read."""
-        brand, listing = ev.brand, ev.listing
-        assert brand is not None
         authorised_as = None
+        _, seller_id, seller_name = key
         if brand.authorised:
-            for k in (listing.seller_id, listing.seller_name):
+            for k in (seller_id, seller_name):
                 if k:
                     party = brand.authorised.get(self._norm(k))
                     if party:
                         authorised_as = party
                         break
-        ev.authorised_as = authorised_as
         if len(self._auth_terms) >= CACHE_LIMIT:
             self._auth_terms.clear()
-        found = self._auth_terms[key] = (authorised_as, weigh(ev, self._group["authorisation"]))
+        found = self._auth_terms[key] = (authorised_as, _terms(
+            authorisation_results(brand, authorised_as, seller_id, seller_name), self._gw["authorisation"]))
         return found
+
+    def _primary(self, hits: list[Any]) -> Any:
+        """The primary hit among several: an unambiguous, supported, high-scoring hit of a famous mark first
+        (the first such in text order on ties, as ``max`` picks)."""
+        famous = self._famous
+        try:
+            return max(hits, key=lambda h: (not h.ambiguous, h.supported, h.score, famous[h.mark_id]))
+        except AttributeError:  # a detector's own hit type without every attribute
+            brands = self.brands
+            return max(hits, key=lambda h: _primary_key(h, brands))
 
     def _norm(self, key: str) -> str:
         cache = self._norm_cache

@@ -95,43 +95,55 @@ def _money(v: float, cur: str) -> str:
     return f"{v:,.2f} {cur}"
 
 
+def hit_results(hit: Any, brand: BrandInfo | None, plain_methods: frozenset[str]) -> tuple[
+        FeatureResult | None, FeatureResult | None, FeatureResult | None, FeatureResult | None]:
+    """``brand_hit``, ``brand_disguised``, ``brand_ambiguous`` and ``brand_context_weak`` from their inputs
+    alone: one definition for the feature functions and for screening's fast path (no :class:`Evidence`)."""
+    if hit is None:
+        return _NO_HIT
+    ambiguous = getattr(hit, "ambiguous", False)
+    if brand is None:
+        first = disguised = None
+    else:
+        matched, method = hit.matched, hit.method
+        first = FeatureResult(1.0, f"Names the mark '{brand.text}' of {brand.holder} ({brand.mark_id}) as '{matched}'")
+        if str(method) in plain_methods and getattr(hit, "alias_kind", None) != "observed":
+            disguised = None
+        else:
+            disguised = FeatureResult(1.0, f"'{matched}' is a disguised form of '{brand.text}' (matched by {method})")
+    if not ambiguous:
+        return first, disguised, None, None
+    weak = None if getattr(hit, "supported", True) else FeatureResult(
+        1.0, f"'{hit.matched}' is an ordinary or short word and its context supports the brand "
+             f"only weakly ({getattr(hit, 'context', 0.0):.2f})")
+    return first, disguised, FeatureResult(
+        1.0, f"'{hit.matched}' is also an ordinary or very short word (matched by {hit.method})"), weak
+
+
+_NO_HIT: tuple[None, None, None, None] = (None, None, None, None)
+
+
 def brand_hit(e: Evidence) -> FeatureResult | None:
     """The listing names a registered mark or one of its aliases."""
-    if e.hit is None or e.brand is None:
-        return None
-    b = e.brand
-    return FeatureResult(1.0, f"Names the mark '{b.text}' of {b.holder} ({b.mark_id}) as '{e.hit.matched}'")
+    return hit_results(e.hit, e.brand, e.plain_methods)[0]
 
 
 def brand_disguised(e: Evidence) -> FeatureResult | None:
     """The mark is written in a disguised form (look-alike characters, spacing, misspelling, transliteration)
     rather than as registered: sellers of genuine goods have no reason to hide the brand name."""
-    if e.hit is None or e.brand is None:
-        return None
-    observed = getattr(e.hit, "alias_kind", None) == "observed"
-    if str(e.hit.method) in e.plain_methods and not observed:
-        return None
-    return FeatureResult(1.0, f"'{e.hit.matched}' is a disguised form of '{e.brand.text}' "
-                              f"(matched by {e.hit.method})")
+    return hit_results(e.hit, e.brand, e.plain_methods)[1]
 
 
 def brand_ambiguous(e: Evidence) -> FeatureResult | None:
     """The matched word is also an ordinary word or very short (e.g. a Chinese syllable pair that sounds like
     the mark): such hits need other evidence before they mean the brand."""
-    h = e.hit
-    if h is None or not getattr(h, "ambiguous", False):
-        return None
-    return FeatureResult(1.0, f"'{h.matched}' is also an ordinary or very short word (matched by {h.method})")
+    return hit_results(e.hit, e.brand, e.plain_methods)[2]
 
 
 def brand_context_weak(e: Evidence) -> FeatureResult | None:
     """The matched word is also an ordinary word or very short, and little around it speaks for the brand
     (detection's context below its support level): likely a plain use of the word, not the mark."""
-    h = e.hit
-    if h is None or not getattr(h, "ambiguous", False) or getattr(h, "supported", True):
-        return None
-    return FeatureResult(1.0, f"'{h.matched}' is an ordinary or short word and its context supports the brand "
-                              f"only weakly ({getattr(h, 'context', 0.0):.2f})")
+    return hit_results(e.hit, e.brand, e.plain_methods)[3]
 
 
 def _family(e: Evidence, family: str, sentence: str) -> FeatureResult | None:
@@ -155,12 +167,6 @@ def factory_origin(e: Evidence) -> FeatureResult | None:
 def contact_cues(e: Evidence) -> FeatureResult | None:
     """Cues steering buyers off the platform (WhatsApp, WeChat, Telegram, phone numbers, e-mail)."""
     return _family(e, "contact_cues", "Steers buyers off the platform")
-
-
-def _ratio(e: Evidence) -> float | None:
-    if e.band is None or e.price_base is None or e.band.low <= 0:
-        return None
-    return e.price_base / e.band.low
 
 
 def band_sentence(band: ProductBand, base_currency: str) -> str:
@@ -220,20 +226,27 @@ def price_near_genuine(e: Evidence) -> FeatureResult | None:
     return price_results(e.price_base, e.band, e.base_currency, e.parallel_min_price_ratio)[1]
 
 
+def authorisation_results(brand: BrandInfo | None, authorised_as: str | None, seller_id: str | None,
+                          seller_name: str | None) -> tuple[FeatureResult | None, FeatureResult | None]:
+    """``seller_unauthorised`` and ``seller_authorised`` from their inputs alone (one definition for the
+    feature functions and the fast path)."""
+    if brand is None:
+        return _NO_PRICE
+    if authorised_as is None:
+        who = seller_name or seller_id or "unknown seller"
+        return FeatureResult(1.0, f"Seller '{who}' is not an authorised party of {brand.holder} for "
+                                  f"'{brand.text}'"), None
+    return None, FeatureResult(1.0, f"Seller is authorised by {brand.holder}: {authorised_as}")
+
+
 def seller_unauthorised(e: Evidence) -> FeatureResult | None:
     """The seller is not among the holder's authorised parties for this mark."""
-    if e.brand is None or e.authorised_as is not None:
-        return None
-    who = e.listing.seller_name or e.listing.seller_id or "unknown seller"
-    return FeatureResult(1.0, f"Seller '{who}' is not an authorised party of {e.brand.holder} for "
-                              f"'{e.brand.text}'")
+    return authorisation_results(e.brand, e.authorised_as, e.listing.seller_id, e.listing.seller_name)[0]
 
 
 def seller_authorised(e: Evidence) -> FeatureResult | None:
     """The seller is an authorised party of the holder (distributor, licensee, marketplace seller, ...)."""
-    if e.brand is None or e.authorised_as is None:
-        return None
-    return FeatureResult(1.0, f"Seller is authorised by {e.brand.holder}: {e.authorised_as}")
+    return authorisation_results(e.brand, e.authorised_as, e.listing.seller_id, e.listing.seller_name)[1]
 
 
 def seller_confirmed_fakes(e: Evidence) -> FeatureResult | None:
@@ -258,18 +271,18 @@ def seller_cleared(e: Evidence) -> FeatureResult | None:
                          f"Seller {s.seller_id} had {n} listing(s) cleared by reviewers and none confirmed fake")
 
 
-def ships_from_outside_network(e: Evidence) -> FeatureResult | None:
-    """The goods ship from a country where the holder has no authorised maker, distributor or seller."""
-    b, ships = e.brand, e.listing.ships_from
+def ships_result(brand: BrandInfo | None, ships: str | None) -> FeatureResult | None:
+    """``ships_from_outside_network`` from its inputs alone (one definition for the feature and the fast path)."""
+    b = brand
     if b is None or not ships or not b.network_countries or ships in b.network_countries:
         return None
     return FeatureResult(1.0, f"Ships from {ships}, outside {b.holder}'s network "
                               f"({b.network_text or network_text(b.network_countries)})")
 
 
-def category_unrelated(e: Evidence) -> FeatureResult | None:
-    """The listing's category matches none of the brand's products: often a plain, unrelated use of the word."""
-    b, cat = e.brand, e.listing.category
+def category_result(brand: BrandInfo | None, cat: str | None) -> FeatureResult | None:
+    """``category_unrelated`` from its inputs alone (one definition for the feature and the fast path)."""
+    b = brand
     if b is None or not cat or not b.categories:
         return None
     if _norm_cat(cat) in b.categories:
@@ -278,26 +291,47 @@ def category_unrelated(e: Evidence) -> FeatureResult | None:
                               f"({b.categories_text or categories_text(b.categories)})")
 
 
-def image_counterfeit_match(e: Evidence) -> FeatureResult | None:
-    """An image is a near copy (perceptual hash) of an image from a listing confirmed counterfeit."""
-    m = e.image_counterfeit
+def ships_from_outside_network(e: Evidence) -> FeatureResult | None:
+    """The goods ship from a country where the holder has no authorised maker, distributor or seller."""
+    return ships_result(e.brand, e.listing.ships_from)
+
+
+def category_unrelated(e: Evidence) -> FeatureResult | None:
+    """The listing's category matches none of the brand's products: often a plain, unrelated use of the word."""
+    return category_result(e.brand, e.listing.category)
+
+
+def counterfeit_image_result(m: ImageMatch | None) -> FeatureResult | None:
+    """``image_counterfeit_match`` from its input alone (one definition for the feature and the fast path)."""
     if m is None:
         return None
     return FeatureResult(1.0, f"Image {m.path} is a near copy (hash distance {m.distance}) of an image of "
                               f"confirmed counterfeit {m.source}")
 
 
-def image_genuine_copy_cheap(e: Evidence) -> FeatureResult | None:
-    """An unauthorised seller shows a near copy of a genuine catalogue photo at a price far below genuine:
-    the classic bait of a counterfeit shop. The value is the fraction below the genuine band."""
-    m = e.image_genuine
-    if m is None or e.authorised_as is not None:
+def genuine_copy_result(m: ImageMatch | None, authorised_as: str | None, price_base: float | None,
+                        band: ProductBand | None) -> FeatureResult | None:
+    """``image_genuine_copy_cheap`` from its inputs alone (one definition for the feature and the fast path)."""
+    if m is None or authorised_as is not None:
         return None
-    ratio = _ratio(e)
-    if ratio is None or ratio >= 1.0:
+    if band is None or price_base is None or band.low <= 0:
+        return None
+    ratio = price_base / band.low
+    if ratio >= 1.0:
         return None
     return FeatureResult(1.0 - ratio, f"Image {m.path} copies genuine catalogue photo {m.source} "
                                       f"(distance {m.distance}) at {1.0 - ratio:.0%} below the genuine price")
+
+
+def image_counterfeit_match(e: Evidence) -> FeatureResult | None:
+    """An image is a near copy (perceptual hash) of an image from a listing confirmed counterfeit."""
+    return counterfeit_image_result(e.image_counterfeit)
+
+
+def image_genuine_copy_cheap(e: Evidence) -> FeatureResult | None:
+    """An unauthorised seller shows a near copy of a genuine catalogue photo at a price far below genuine:
+    the classic bait of a counterfeit shop. The value is the fraction below the genuine band."""
+    return genuine_copy_result(e.image_genuine, e.authorised_as, e.price_base, e.band)
 
 
 def _norm_cat(value: str) -> str:

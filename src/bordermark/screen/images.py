@@ -53,6 +53,9 @@ class ImageIndex:
         self._cache: dict[str, int | None] = {}
         # images known by reference (a catalogue URL re-used verbatim is a copy without fetching a pixel)
         self._by_ref: dict[tuple[str, str], KnownImage] = {(k.source, k.kind): k for k in self.known}
+        # the match a reference gives, built once (immutable, so every listing re-using the reference shares it)
+        self._ref_match = {key: ImageMatch(path=k.source, distance=0, source=k.source, mark_id=k.mark_id)
+                           for key, k in self._by_ref.items()}
         # the known sources per kind, to tell at a glance whether a listing's (remote) images can match at all
         self.refs = {kind: frozenset(k.source for k in self.known if k.kind == kind) for kind in (COUNTERFEIT, GENUINE)}
 
@@ -89,9 +92,9 @@ class ImageIndex:
     def match(self, paths: Iterable[str], kind: str, max_distance: int) -> ImageMatch | None:
         best: ImageMatch | None = None
         for path in paths:
-            ref = self._by_ref.get((path, kind))
+            ref = self._ref_match.get((path, kind))
             if ref is not None:
-                return ImageMatch(path=path, distance=0, source=ref.source, mark_id=ref.mark_id)
+                return ref
             if "://" in path:  # remote images are not fetched during screening
                 continue
             value = self.hash_of(path)

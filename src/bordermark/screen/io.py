@@ -307,12 +307,15 @@ class ResultWriter:
             return
         assert self._bin is not None
         dumps, opt, frag = orjson.dumps, orjson.OPT_APPEND_NEWLINE, orjson.Fragment
-        self._bin.write(b"".join([
-            dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
-                   "brand_hits": r.brand_hits if r.brand_hits_json is None else frag(r.brand_hits_json),
-                   "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
-                  option=opt)
-            for r in results]))
+        # each row is appended as soon as it is encoded: orjson's output buffer (a page or more) is then freed
+        # at once and re-used by the next row, where a list of rows kept a fresh page per row until the join
+        out = bytearray()
+        for r in results:
+            out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
+                          "brand_hits": r.brand_hits if r.brand_hits_json is None else frag(r.brand_hits_json),
+                          "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
+                         option=opt)
+        self._bin.write(out)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
