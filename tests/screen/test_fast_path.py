@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from bordermark.detect.types import Detection
+from bordermark.detect.types import Detection, Hit
 from bordermark.domain import Listing, Registry
 from bordermark.screen.engine import FEATURE_NAMES, Screener, content_hash, decide_verdict, hit_dict
-from bordermark.screen.features import SellerRecord
+from bordermark.screen.features import FEATURES, BrandInfo, Evidence, ImageMatch, ProductBand, SellerRecord
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage
 from bordermark.screen.io import RowError, parse_listing
 from bordermark.screen.money import Rates
@@ -124,3 +124,69 @@ def test_batch_import_cues_equal_per_text(registry: Registry, detector: KeywordD
     assert got == [s._import_re.findall(t.casefold()) for t in texts]
     assert got is not None and got[0] == ["imported from", "no local warranty"] and got[1] == []
     assert s._import_cues_many(["a\x00b", "imported from x"]) is None  # the separator in a text: per text
+
+
+def _evidence(hit: Hit, *, authorised_as: str | None, price: float, seller: SellerRecord | None,
+              ships: str | None, category: str | None) -> Evidence:
+    band = ProductBand("Runner One", "shoes", 100.0, 150.0, "shoes", "runner one")
+    brand = BrandInfo("M1", "ACME", "Acme Sports", "US-123", False, (band,), frozenset({"shoes", "apparel"}),
+                      {"acmeofficialstore": "Acme Official Store (marketplace_seller)"}, frozenset({"US", "VN"}))
+    lst = Listing(id="L1", title="acm3 runner one", seller_id="S9", seller_name="Shop 9", category=category,
+                  ships_from=ships, price=Decimal("1"), currency="USD")
+    return Evidence(listing=lst, hit=hit, brand=brand, price_base=price, band=band, authorised_as=authorised_as,
+                    signals={"counterfeit_terms": ["replica", "1:1", "replica"],
+                             "import_channel_cues": ["imported from"]},
+                    signal_weight={"counterfeit_terms": 1.4}, seller=seller,
+                    image_counterfeit=ImageMatch("a.jpg", 3, "L77", "M1"),
+                    image_genuine=ImageMatch("b.jpg", 0, "cat/P1.jpg", "M1"),
+                    plain_methods=frozenset({"exact", "alias"}))
+
+
+def test_feature_sentences_are_unchanged() -> None:
+    """The feature functions and the fast path share one helper per feature group (features.hit_results,
+    authorisation_results, ...): the equality test above cannot see a change in those helpers, so their
+    sentences and values are pinned here (session 3's wording)."""
+    weak = Hit("M1", "ACME", "Acme Sports", 0, 4, "acm3", "leet", 0.85, 0.2, True, None, None)
+    ev = _evidence(weak, authorised_as=None, price=40.0, seller=SellerRecord("S9", confirmed_fakes=2, takedowns=1),
+                   ships="CN", category="toys")
+    got = {k: (tuple(r) if (r := fn(ev)) is not None else None) for k, fn in FEATURES.items()}
+    assert got == {
+        "brand_hit": (1.0, "Names the mark 'ACME' of Acme Sports (M1) as 'acm3'"),
+        "brand_disguised": (1.0, "'acm3' is a disguised form of 'ACME' (matched by leet)"),
+        "brand_ambiguous": (1.0, "'acm3' is also an ordinary or very short word (matched by leet)"),
+        "brand_context_weak": (1.0, "'acm3' is an ordinary or short word and its context supports the brand only "
+                                    "weakly (0.20)"),
+        "counterfeit_terms": (1.0, "Uses counterfeit trade terms: 'replica', '1:1'"),
+        "factory_origin": None,
+        "contact_cues": None,
+        "import_channel_cues": (1.0, "Describes an import channel: 'imported from'"),
+        "price_below_genuine": (0.6, "Price 40.00 USD is 60% below the genuine band 100.00 USD-150.00 USD of "
+                                     "'Runner One'"),
+        "price_near_genuine": None,
+        "seller_unauthorised": (1.0, "Seller 'Shop 9' is not an authorised party of Acme Sports for 'ACME'"),
+        "seller_authorised": None,
+        "seller_confirmed_fakes": (0.4, "Seller S9 has 2 listing(s) confirmed counterfeit and 1 taken down"),
+        "seller_cleared": None,
+        "ships_from_outside_network": (1.0, "Ships from CN, outside Acme Sports's network (US, VN)"),
+        "category_unrelated": (1.0, "Category 'toys' is unlike any product of 'ACME' (apparel, shoes)"),
+        "image_counterfeit_match": (1.0, "Image a.jpg is a near copy (hash distance 3) of an image of confirmed "
+                                         "counterfeit L77"),
+        "image_genuine_copy_cheap": (0.6, "Image b.jpg copies genuine catalogue photo cat/P1.jpg (distance 0) at "
+                                          "60% below the genuine price"),
+    }
+    # an observed alias is a disguise even when matched exactly; an authorised seller; no image bait then
+    observed = Hit("M1", "ACME", "Acme Sports", 0, 4, "ACME", "exact", 1.0, 0.9, False, "ACME", "observed")
+    ev = _evidence(observed, authorised_as="Acme Official Store (marketplace_seller)", price=120.0,
+                   seller=SellerRecord("S8", cleared=2, parallel=1), ships="US", category="shoes")
+    got = {k: (tuple(r) if (r := fn(ev)) is not None else None) for k, fn in FEATURES.items()}
+    assert {k: v for k, v in got.items() if v is not None} == {
+        "brand_hit": (1.0, "Names the mark 'ACME' of Acme Sports (M1) as 'ACME'"),
+        "brand_disguised": (1.0, "'ACME' is a disguised form of 'ACME' (matched by exact)"),
+        "counterfeit_terms": (1.0, "Uses counterfeit trade terms: 'replica', '1:1'"),
+        "import_channel_cues": (1.0, "Describes an import channel: 'imported from'"),
+        "price_near_genuine": (1.0, "Price 120.00 USD is near the genuine band 100.00 USD-150.00 USD of 'Runner One'"),
+        "seller_authorised": (1.0, "Seller is authorised by Acme Sports: Acme Official Store (marketplace_seller)"),
+        "seller_cleared": (0.5, "Seller S8 had 3 listing(s) cleared by reviewers and none confirmed fake"),
+        "image_counterfeit_match": (1.0, "Image a.jpg is a near copy (hash distance 3) of an image of confirmed "
+                                         "counterfeit L77"),
+    }
