@@ -9,7 +9,7 @@ objects. Same inputs, same order of floating-point additions, same results: ``te
 both paths give byte-identical output.
 """
 
-from cpython.unicode cimport Py_UNICODE_ISSPACE
+from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 from libc.stdlib cimport free, malloc
 
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
@@ -546,3 +546,155 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     if len(hits) > 1:
         hits.sort(key=_hit_order)
     return _Detection(hits, signals)
+
+
+# ---------------------------------------------------------------------------------------------- batch front helpers
+cdef inline bint _latin(Py_UCS4 c):
+    return (u"a" <= c <= u"z") or (u"0" <= c <= u"9")
+
+
+def main_matches(object det, object matches, str bv, list starts, object cands, object terms, object cand):
+    """:meth:`Detector._main_matches` for a whole batch view: the main automaton's matches over ``bv`` (ascending
+    ends) go to their text's candidates and trade-term spans (text ``k`` owns ``bv[starts[k]:starts[k+1]-1]``), view
+    offsets local to the text; ``cands`` and ``terms`` map a text to its lists (created on first use)."""
+    cdef list entries = det._entries, term_padded = det._term_padded
+    cdef Py_ssize_t k = 0, last = len(starts) - 2, end, length, start, ws, we, lo, hi, idx
+    cdef bint ok
+    cdef list lst
+    for end, payload in matches:
+        while k < last and starts[k + 1] <= end:
+            k += 1
+        while k > 0 and starts[k] > end:  # never: ends ascend; kept correct all the same
+            k -= 1
+        lo = starts[k]
+        hi = <Py_ssize_t> starts[k + 1] - 1  # the view's end (exclusive), in bv
+        length = payload[0]
+        start = end - length + 1
+        for kind, idx, variant in payload[1]:
+            if kind == "m":
+                if not entries[idx].cjk:
+                    ws, we = start + 1, end
+                else:
+                    ws, we = start, end + 1
+                    if not _edges_ok(bv, ws, we, lo, hi):
+                        continue
+                lst = cands.get(k)
+                if lst is None:
+                    lst = cands[k] = []
+                lst.append(cand(idx, ws - lo, we - lo, "skeleton" if variant else None))
+            elif kind == "t":
+                if term_padded[idx]:
+                    ws, we = start + 1, end
+                else:
+                    ws, we = start, end + 1
+                    if not _edges_ok(bv, ws, we, lo, hi):
+                        continue
+                lst = terms.get(k)
+                if lst is None:
+                    lst = terms[k] = []
+                lst.append((idx, ws - lo, we - lo))
+
+
+cdef inline bint _edges_ok(str bv, Py_ssize_t ws, Py_ssize_t we, Py_ssize_t lo, Py_ssize_t hi):
+    """:meth:`Detector._edges_ok` on the text's view ``bv[lo:hi]``, with offsets into ``bv``."""
+    if _latin(bv[ws]) and ws > lo and _latin(bv[ws - 1]):
+        return False
+    return not (_latin(bv[we - 1]) and we < hi and _latin(bv[we]))
+
+
+def spaced_matches(object matches, list words, Py_ssize_t size):
+    """The compact automaton's matches over the batch's words joined without spaces (``size`` characters) that
+    start and end at word edges and span two words or more (the first tests of :meth:`Detector._compact_stage`)."""
+    cdef Py_ssize_t i, pos = 0, n = len(words), end, first, last
+    cdef int *at = <int *> malloc((size + 2) * sizeof(int))
+    if at == NULL:
+        raise MemoryError()
+    out = []
+    try:
+        for i in range(size + 2):
+            at[i] = -1
+        for i in range(n):
+            at[pos] = i
+            pos += len(<str> words[i])
+        at[pos] = n
+        for end, payload in matches:
+            first = end - <Py_ssize_t> payload[0] + 1
+            if first < 0 or end + 1 > size:
+                continue
+            first = at[first]
+            last = at[end + 1]
+            if first < 0 or last < 0 or last - first < 2:
+                continue
+            out.append((end, payload))
+    finally:
+        free(at)
+    return out
+
+
+def texts_with(list words, set a, set b):
+    """Indices of the texts (separated by NUL words in ``words``) holding a word of ``a`` or of ``b``, ascending."""
+    cdef Py_ssize_t k = 0, last = -1
+    out = []
+    for word in words:
+        if word == u"\x00":
+            k += 1
+        elif k != last and (word in a or word in b):
+            out.append(k)
+            last = k
+    return out
+
+
+def leet_many(list parts, object leet):
+    """``[leet(p) for p in parts]`` for ASCII texts: a C pass decides that most need nothing (no leetspeak
+    character next to a letter) or only their leftover symbols ``@$!|`` turned into separators."""
+    cdef Py_ssize_t i, n
+    cdef str p
+    cdef Py_UCS4 c, prev
+    cdef bint touches, sym, any_leet, prev_letter, prev_leet
+    out = []
+    for p in parts:
+        n = len(p)
+        touches = sym = any_leet = prev_letter = prev_leet = False
+        for i in range(n):
+            c = p[i]
+            if u"a" <= c <= u"z":
+                if prev_leet:
+                    touches = True
+                    break
+                prev_letter, prev_leet = True, False
+            elif c == u"@" or c == u"$" or c == u"!" or c == u"|" or (u"0" <= c <= u"9" and c != u"2" and c != u"6"):
+                any_leet = True
+                if c > u"9":
+                    sym = True
+                if prev_letter:
+                    touches = True
+                    break
+                prev_letter, prev_leet = False, True
+            else:
+                prev_letter = prev_leet = False
+        if touches:
+            out.append(leet(p))
+        elif sym:
+            out.append(p.replace(u"@", u" ").replace(u"$", u" ").replace(u"!", u" ").replace(u"|", u" "))
+        else:
+            out.append(p)
+    return out
+
+
+def cjk_gap_free(str s):
+    """``s`` without the spaces between two CJK characters (``CJK_GAP_RE.sub("", s)``)."""
+    cdef Py_ssize_t n = len(s), i, j = 0
+    cdef Py_UCS4 c
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((n + 1) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = s[i]
+            if c == u" " and 0 < i < n - 1 and _is_cjk(s[i - 1]) and _is_cjk(s[i + 1]):
+                continue
+            buf[j] = c
+            j += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
+    finally:
+        free(buf)

@@ -414,7 +414,7 @@ class Detector:
         n = len(texts)
         bv = " " + " ".join(" \x00 ".join(folded).split()) + " "
         if not bv.isascii() and _CJK_GAP_SEARCH(bv):
-            bv = _CJK_GAP_SUB("", bv)
+            bv = _CJK_GAP_SUB("", bv) if _fast is None else _fast.cjk_gap_free(bv)
         parts = bv[1:-1].split(" \x00 ")
         if len(parts) != n:  # cannot happen (no view holds NUL); stay correct rather than misplace anything
             return [self.detect(t, category=c, keep_unsupported=keep_unsupported)
@@ -426,35 +426,28 @@ class Detector:
 
         cands: dict[int, list[_Cand]] = defaultdict(list)
         terms: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
-        for end, payload in self._aw.iter(bv):
-            k = bisect_right(starts, end) - 1
-            raw[k].append((end - starts[k], payload))
-        for k, matches in raw.items():
-            self._main_matches(view(k), matches, cands[k], terms[k])
+        if _fast is not None:
+            _fast.main_matches(self, self._aw.iter(bv), bv, starts, cands, terms, _Cand)
+        else:
+            raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
+            for end, payload in self._aw.iter(bv):
+                k = bisect_right(starts, end) - 1
+                raw[k].append((end - starts[k], payload))
+            for k, matches in raw.items():
+                self._main_matches(view(k), matches, cands[k], terms[k])
         words = bv.split()
         if self._has_compact:
             cb = bv.replace(" ", "")
-            craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
-            edge: dict[int, int] | None = None
-            cstarts: list[int] = []
-            for end, payload in self._ac.iter(cb):
-                if edge is None:
-                    # the word index starting at each compact position (NUL is a word of its own): a spaced form
-                    # must start and end at word edges and span two words or more (_compact_stage's first tests,
-                    # here once per batch, so only the few matches that pass reach a text)
-                    edge = dict(zip(accumulate(map(len, words), initial=0), range(len(words) + 1), strict=True))
-                    cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
-                first = edge.get(end - payload[0] + 1)
-                if first is None:
-                    continue
-                last = edge.get(end + 1)
-                if last is None or last - first < 2:
-                    continue
-                k = bisect_right(cstarts, end) - 1
-                craw[k].append((end - cstarts[k], payload))
-            for k, cm in craw.items():
-                self._compact_stage(view(k), cands[k], cm)
+            spaced = (self._spaced_matches(cb, words) if _fast is None
+                      else _fast.spaced_matches(self._ac.iter(cb), words, len(cb)))
+            if spaced:
+                cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
+                craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
+                for end, payload in spaced:
+                    k = bisect_right(cstarts, end) - 1
+                    craw[k].append((end - cstarts[k], payload))
+                for k, cm in craw.items():
+                    self._compact_stage(view(k), cands[k], cm)
         self._token_batch(words, parts, view, cands)
         for k in range(n):
             t = texts[k]
@@ -471,6 +464,23 @@ class Detector:
                 continue
             out.append(self._finish(texts[k], view(k), folded[k], c or [], ts or [], rs or [], cats[k], None,
                                     keep_unsupported))
+        return out
+
+    def _spaced_matches(self, cb: str, words: list[str]) -> list[tuple[int, tuple[int, tuple[int, ...]]]]:
+        """The compact automaton's matches over ``cb`` (the batch's words joined without spaces) that start and end
+        at word edges and span two words or more: :meth:`_compact_stage`'s first tests, here once per batch, so
+        only the few matches that pass reach a text."""
+        out = []
+        edge: dict[int, int] | None = None
+        for end, payload in self._ac.iter(cb):
+            if edge is None:  # the word index starting at each compact position (NUL is a word of its own)
+                edge = dict(zip(accumulate(map(len, words), initial=0), range(len(words) + 1), strict=True))
+            first = edge.get(end - payload[0] + 1)
+            if first is None:
+                continue
+            last = edge.get(end + 1)
+            if last is not None and last - first >= 2:
+                out.append((end, payload))
         return out
 
     def _token_batch(self, words: list[str], parts: list[str], view: Callable[[int], str],
@@ -523,8 +533,9 @@ class Detector:
         if not hit_toks and not hit_pairs:
             return
         firsts = {a for a, _ in hit_pairs}
-        for k, part in enumerate(parts):
-            words_k = part.split()
+        some = range(len(parts)) if _fast is None else _fast.texts_with(words, hit_toks, firsts)
+        for k in some:
+            words_k = parts[k].split()
             if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
                 continue
             w = view(k)

@@ -22,6 +22,11 @@ from itertools import accumulate
 from operator import add
 from typing import Protocol
 
+try:  # the compiled helpers (``_fast.pyx``), when built; the same results as the Python lines beside each use
+    from bordermark.detect import _fast
+except ImportError:
+    _fast = None  # type: ignore[assignment]
+
 _LEET_SYMBOLS = "@$!|"
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
                        "@": "a", "$": "s", "!": "i", "|": "i"})
@@ -238,8 +243,8 @@ def fold_many(texts: list[str]) -> list[str]:
         joined = " \x00 ".join([texts[i] for i in asc])
         # leetspeak per text: most texts hold no leet character next to a letter and cost two byte tests, while
         # one regex pass over the whole batch cost twice as much
-        parts = [_leet(p) for p in
-                 joined.encode("ascii").translate(_batch_ascii_table()).decode("ascii").split(" \x00 ")]
+        parts = joined.encode("ascii").translate(_batch_ascii_table()).decode("ascii").split(" \x00 ")
+        parts = [_leet(p) for p in parts] if _fast is None else _fast.leet_many(parts, _leet)
         if len(parts) == len(asc):
             for i, p in zip(asc, parts, strict=True):
                 out[i] = p
