@@ -181,8 +181,13 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
     channel or prices a little under the genuine band -> ``possible_parallel_import``; anything else
     mentioning a brand (e.g. an unlisted reseller at the genuine price) -> ``brand_mention_ok``.
     """
+    return _decide(values, score, scenario.config.alert_threshold)
+
+
+def _decide(values: dict[str, float], score: float, threshold: float) -> Verdict:
+    """:func:`decide_verdict` with the scenario's alert threshold read once (the fast path calls it per listing)."""
     if not values.get("brand_hit"):  # cues and seller history without a recognised mark
-        return Verdict.LIKELY_COUNTERFEIT if score >= scenario.config.alert_threshold else Verdict.CLEAR
+        return Verdict.LIKELY_COUNTERFEIT if score >= threshold else Verdict.CLEAR
     if values.get("seller_authorised"):
         return Verdict.BRAND_MENTION_OK
     weak = values.get("category_unrelated") or values.get("brand_context_weak")
@@ -191,7 +196,7 @@ def decide_verdict(values: dict[str, float], score: float, scenario: Scenario) -
         values.get("brand_disguised") and not values.get("brand_context_weak"))
     if weak and not cues:
         return Verdict.BRAND_MENTION_OK
-    if score >= scenario.config.alert_threshold:
+    if score >= threshold:
         return Verdict.LIKELY_COUNTERFEIT
     if values.get("seller_unauthorised") and not weak and (
         values.get("import_channel_cues")
@@ -684,7 +689,7 @@ class Screener:
         if self._spread is not None and p >= self._threshold:
             thr = self._threshold
             p = thr + (1 - thr) * (1 - math.exp(-(logit - self._threshold_logit) / self._spread))
-        return ScreenResult(lid, round(p, 4), decide_verdict(values, p, self.scenario), detection.hits,
+        return ScreenResult(lid, round(p, 4), _decide(values, p, self._threshold), detection.hits,
                             [t[2] for t in terms], self._version, values, chash,
                             brand.mark_id if brand is not None else None,
                             cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
