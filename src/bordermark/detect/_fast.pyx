@@ -14,14 +14,14 @@ from libc.stdlib cimport free, malloc
 
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
 cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars, _view_with_offsets
-cdef object _word_list
+cdef object _word_list, _SCAN, _HAN_SEARCH
 cdef double _SUPPORT, _STRONG
 cdef Py_ssize_t _NEAR
 
 
 cdef void _bind() except *:
     global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
-    global _view_with_offsets, _word_list, _SUPPORT, _STRONG, _NEAR
+    global _view_with_offsets, _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH
     from bordermark.detect import chinese, engine, normalise
     _Hit, _Signal, _Detection = engine.Hit, engine.Signal, engine.Detection
     _BASE_SCORE = engine.BASE_SCORE
@@ -34,6 +34,8 @@ cdef void _bind() except *:
     _SUPPORT = engine.CONTEXT_SUPPORT
     _STRONG = engine.STRONG_SUPPORT
     _NEAR = engine._NEAR
+    _SCAN = engine._scan
+    _HAN_SEARCH = engine._HAN.search
     _E = engine
 
 
@@ -84,7 +86,7 @@ cdef class _Text:
     cdef int *en
     cdef Py_ssize_t wlen
     cdef object ctx  # goods words in the view: list of (a, b, classes), or None before the scan
-    cdef object actx
+    cdef object actx, actx_han
     cdef bint plain_done
     cdef object plain  # set of word indices preceded by a clause break, or None (not plain ASCII text)
 
@@ -98,7 +100,9 @@ cdef class _Text:
 
     cdef list ctx_at(self):
         if self.ctx is None:
-            self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in self.actx.iter(self.w)]
+            self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in _SCAN(self.actx, self.w)]
+            if not self.w.isascii() and _HAN_SEARCH(self.w):
+                self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in _SCAN(self.actx_han, self.w)]
         return self.ctx
 
     cdef object plain_breaks(self):
@@ -421,6 +425,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     cdef _Text t = _Text()
     t.text, t.w, t.f = text, w, f
     t.actx = det._actx
+    t.actx_han = det._actx_han
     cdef list entries = det._entries
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef double ctx, need, score
@@ -553,19 +558,22 @@ cdef inline bint _latin(Py_UCS4 c):
     return (u"a" <= c <= u"z") or (u"0" <= c <= u"9")
 
 
-def main_matches(object det, object matches, str bv, list starts, object cands, object terms, object cand):
+def main_matches(object det, object matches, str bv, list starts, object cands, object terms, object cand,
+                 list ids=None):
     """:meth:`Detector._main_matches` for a whole batch view: the main automaton's matches over ``bv`` (ascending
     ends) go to their text's candidates and trade-term spans (text ``k`` owns ``bv[starts[k]:starts[k+1]-1]``), view
-    offsets local to the text; ``cands`` and ``terms`` map a text to its lists (created on first use)."""
+    offsets local to the text; ``cands`` and ``terms`` map a text (``ids[k]`` where given) to its lists."""
     cdef list entries = det._entries, term_padded = det._term_padded
     cdef Py_ssize_t k = 0, last = len(starts) - 2, end, length, start, ws, we, lo, hi, idx
     cdef bint ok
     cdef list lst
+    cdef object key
     for end, payload in matches:
         while k < last and starts[k + 1] <= end:
             k += 1
         while k > 0 and starts[k] > end:  # never: ends ascend; kept correct all the same
             k -= 1
+        key = k if ids is None else ids[k]
         lo = starts[k]
         hi = <Py_ssize_t> starts[k + 1] - 1  # the view's end (exclusive), in bv
         length = payload[0]
@@ -578,9 +586,9 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
                     ws, we = start, end + 1
                     if not _edges_ok(bv, ws, we, lo, hi):
                         continue
-                lst = cands.get(k)
+                lst = cands.get(key)
                 if lst is None:
-                    lst = cands[k] = []
+                    lst = cands[key] = []
                 lst.append(cand(idx, ws - lo, we - lo, "skeleton" if variant else None))
             elif kind == "t":
                 if term_padded[idx]:
@@ -589,9 +597,9 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
                     ws, we = start, end + 1
                     if not _edges_ok(bv, ws, we, lo, hi):
                         continue
-                lst = terms.get(k)
+                lst = terms.get(key)
                 if lst is None:
-                    lst = terms[k] = []
+                    lst = terms[key] = []
                 lst.append((idx, ws - lo, we - lo))
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
+from typing import Any
 
 import ahocorasick
 from rapidfuzz.distance import OSA
@@ -162,6 +163,11 @@ def _broken(brk: set[int], w: str, a: int, b: int, h_first: int, h_last: int) ->
     return False  # overlapping: nothing between them
 
 
+def _scan(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, Any]]:
+    """The automaton's matches over ``text`` (none when it holds no word)."""
+    return automaton.iter(text) if automaton.kind == ahocorasick.AHOCORASICK else iter(())
+
+
 _gc_lock = threading.Lock()
 _gc_depth = 0  # batches in progress (in any thread) with the cycle collector paused
 _gc_resume = False  # whether the collector was on when the first of them paused it
@@ -255,18 +261,26 @@ class Detector:
         if hint_terms:
             self._hints.make_automaton()
         self._ctx_list = list(self._ctx_words.items())
+        # Each automaton comes in two: names written without a Chinese character (padded with spaces, so one root
+        # transition) and the ones with one (unpadded, run only over text holding a Chinese character).
+        # pyahocorasick looks a character up among a node's children one by one, and most characters of a text
+        # fall back to the root: with the Chinese names' ~150 first characters there, it scanned them all per
+        # character.
         self._actx = ahocorasick.Automaton()
+        self._actx_han = ahocorasick.Automaton()
         ctx_keys: dict[str, frozenset[int]] = {}
         for word, classes in self._ctx_list:
             k = pad(key(word))
             ctx_keys[k] = ctx_keys.get(k, frozenset()) | classes
         for k, classes in ctx_keys.items():
-            self._actx.add_word(k, (len(k), classes))
-        self._actx.make_automaton()
+            (self._actx if k.startswith(" ") else self._actx_han).add_word(k, (len(k), classes))
         self._aw = ahocorasick.Automaton()
+        self._aw_han = ahocorasick.Automaton()
         for k, vals in by_key.items():
-            self._aw.add_word(k, (len(k), tuple(vals)))
-        self._aw.make_automaton()
+            (self._aw if k.startswith(" ") else self._aw_han).add_word(k, (len(k), tuple(vals)))
+        for a in (self._actx, self._actx_han, self._aw, self._aw_han):
+            if len(a):
+                a.make_automaton()
         self._padded = {k for k in by_key if k.startswith(" ")}
 
         # compact automaton for spaced / hyphenated disguises
@@ -339,7 +353,9 @@ class Detector:
         w = view_of(f)
         cands: list[_Cand] = []
         term_spans: list[tuple[int, int, int]] = []
-        self._main_matches(w, self._aw.iter(w), cands, term_spans)
+        self._main_matches(w, _scan(self._aw, w), cands, term_spans)
+        if _HAN.search(w):
+            self._main_matches(w, _scan(self._aw_han, w), cands, term_spans)
         if self._has_compact:
             self._compact_stage(w, cands)
         self._token_stage(w, cands)
@@ -426,14 +442,23 @@ class Detector:
 
         cands: dict[int, list[_Cand]] = defaultdict(list)
         terms: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        if _fast is not None:
-            _fast.main_matches(self, self._aw.iter(bv), bv, starts, cands, terms, _Cand)
-        else:
+        han = [k for k in range(n) if not texts[k].isascii() and _HAN.search(parts[k])]
+        # names without a Chinese character over the whole batch; the others over the texts holding one
+        runs: list[tuple[ahocorasick.Automaton, str, list[int], list[int] | None]] = [(self._aw, bv, starts, None)]
+        if han and len(self._aw_han):
+            hv = " " + " \x00 ".join([parts[k] for k in han]) + " "
+            runs.append((self._aw_han, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
+                                                            initial=0)), han))
+        for automaton, joined, at, ids in runs:
+            if _fast is not None:
+                _fast.main_matches(self, _scan(automaton, joined), joined, at, cands, terms, _Cand, ids)
+                continue
             raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
-            for end, payload in self._aw.iter(bv):
-                k = bisect_right(starts, end) - 1
-                raw[k].append((end - starts[k], payload))
-            for k, matches in raw.items():
+            for end, payload in _scan(automaton, joined):
+                j = bisect_right(at, end) - 1
+                raw[j].append((end - at[j], payload))
+            for j, matches in raw.items():
+                k = ids[j] if ids is not None else j
                 self._main_matches(view(k), matches, cands[k], terms[k])
         words = bv.split()
         if self._has_compact:
@@ -801,7 +826,10 @@ class Detector:
         def ctx_at() -> list[tuple[int, int, frozenset[int]]]:
             """Goods words in the view, scanned only when a candidate's context needs them."""
             if not ctx_box:
-                ctx_box.append([(end - length + 1, end, classes) for end, (length, classes) in self._actx.iter(w)])
+                ctx_box.append([(end - length + 1, end, classes) for end, (length, classes) in _scan(self._actx, w)])
+                if _HAN.search(w):
+                    ctx_box[0] += [(end - length + 1, end, classes)
+                                   for end, (length, classes) in _scan(self._actx_han, w)]
             return ctx_box[0]
 
         plain_box: list[set[int] | None] = []
