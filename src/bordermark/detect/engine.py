@@ -256,6 +256,7 @@ class Detector:
             for lit in (t.hint.split("|") if t.hint else []):
                 hint_terms[lit.lower()].add(i)
         self._unhinted = [i for i, (t, _) in enumerate(self._regex_terms) if not t.hint]
+        self._hint_list = [(lit, frozenset(idxs)) for lit, idxs in hint_terms.items() if lit]
         for lit, idxs in hint_terms.items():
             self._hints.add_word(lit, frozenset(idxs))
         if hint_terms:
@@ -428,9 +429,11 @@ class Detector:
     def _scan_batch(self, texts: list[str], folded: list[str], cats: list[str | None],
                     keep_unsupported: bool) -> list[Detection]:
         n = len(texts)
-        bv = " " + " ".join(" \x00 ".join(folded).split()) + " "
+        words = " \x00 ".join(folded).split()  # the batch view's words (NUL between texts)
+        bv = " " + " ".join(words) + " "
         if not bv.isascii() and _CJK_GAP_SEARCH(bv):
             bv = _CJK_GAP_SUB("", bv) if _fast is None else _fast.cjk_gap_free(bv)
+            words = bv.split()
         parts = bv[1:-1].split(" \x00 ")
         if len(parts) != n:  # cannot happen (no view holds NUL); stay correct rather than misplace anything
             return [self.detect(t, category=c, keep_unsupported=keep_unsupported)
@@ -460,7 +463,6 @@ class Detector:
             for j, matches in raw.items():
                 k = ids[j] if ids is not None else j
                 self._main_matches(view(k), matches, cands[k], terms[k])
-        words = bv.split()
         if self._has_compact:
             cb = bv.replace(" ", "")
             spaced = (self._spaced_matches(cb, words) if _fast is None
@@ -588,11 +590,17 @@ class Detector:
             for k in range(len(texts)):
                 hinted[k].update(self._unhinted)
         if self._hints.kind == ahocorasick.AHOCORASICK:
-            low = "\x00".join(texts).lower().split("\x00")
+            joined = "\x00".join(texts).lower()
+            low = joined.split("\x00")
             if len(low) == len(texts):
                 lstarts = list(accumulate(map((1).__add__, map(len, low)), initial=0))
-                for end, idxs in self._hints.iter("\x00".join(low)):
-                    hinted[bisect_right(lstarts, end) - 1] |= idxs
+                # str.find per literal (a few dozen, C-speed memchr) instead of the hint automaton, whose root
+                # transitions are scanned one by one for every character of the batch
+                for lit, idxs in self._hint_list:
+                    at = joined.find(lit)
+                    while at >= 0:
+                        hinted[bisect_right(lstarts, at + len(lit) - 1) - 1] |= idxs
+                        at = joined.find(lit, at + 1)
             else:  # a text holds NUL itself
                 for k, t in enumerate(texts):
                     for _, idxs in self._hints.iter(t.lower()):
