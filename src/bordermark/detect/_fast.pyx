@@ -706,3 +706,31 @@ def cjk_gap_free(str s):
         return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
     finally:
         free(buf)
+
+
+def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict pair_res, set pair_hits):
+    """One pass over the batch's words (NUL between texts) for :meth:`Detector._token_batch`: the tokens not yet
+    looked up, the tokens with a hit, the word pairs not yet looked up and the pairs with a hit. Tokens of the clean
+    seed are explained; a pair counts only with an unexplained word and never across texts."""
+    new_toks, hit_toks, new_pairs, hit_pairs = set(), set(), set(), set()
+    cdef object prev = None
+    cdef bint known, prev_known = False
+    for word in words:
+        if word == u"\x00":
+            prev = None
+            continue
+        known = word in seed_clean
+        if not known:
+            if word in tok_hits:
+                hit_toks.add(word)
+            elif word not in clean:
+                new_toks.add(word)
+        if prev is not None and not (known and prev_known):
+            pair = (prev, word)
+            if pair in pair_hits:
+                hit_pairs.add(pair)
+            elif pair not in pair_res:
+                new_pairs.add(pair)
+        prev = word
+        prev_known = known
+    return new_toks, hit_toks, new_pairs, hit_pairs

@@ -515,11 +515,44 @@ class Detector:
         """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view (``words``: its words, NUL between
         texts): each distinct token and word pair is looked up once (and cached), and only the texts holding one with
         a hit get candidates."""
+        if _fast is not None:
+            hit_toks, hit_pairs = self._word_hits_fast(words)
+        else:
+            hit_toks, hit_pairs = self._word_hits(words)
+        if not hit_toks and not hit_pairs:
+            return
+        # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
+        # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
+        firsts = {a for a, _ in hit_pairs}
+        some = range(len(parts)) if _fast is None else _fast.texts_with(words, hit_toks, firsts)
+        for k in some:
+            words_k = parts[k].split()
+            if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
+                continue
+            w = view(k)
+            lst = cands[k]
+            mine = hit_toks.intersection(words_k)
+            if mine:
+                covered = {w[x.ws:x.we] for x in lst}
+                for t in mine:
+                    if t in covered:
+                        continue
+                    _add_word_cands(w, t, self._tok_hits[t], lst)
+            if hit_pairs:
+                for a, b in pairwise(words_k):
+                    if (a, b) in hit_pairs:
+                        pair = f"{a} {b}"
+                        at = w.find(f" {pair} ")  # the first occurrence, as the one-text path does
+                        for idx, method, sim in self._pair_res[(a, b)]:
+                            lst.append(_Cand(idx, at + 1, at + 1 + len(pair), method, sim))
+
+    def _word_hits(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
+        """The batch's tokens and word pairs with a hit, each looked up once (and cached)."""
         toks = set(words)
         toks.discard("\x00")
         unknown = toks - self._seed_clean
         if not unknown:
-            return
+            return set(), set()
         for t in unknown - self._clean:
             if t in self._tok_hits:
                 continue
@@ -552,35 +585,44 @@ class Detector:
             self._pair_res[(a, b)] = res
             if res:
                 self._pair_hits.add((a, b))
-        # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
-        # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
         tok_hits = self._tok_hits
         hit_toks = {t for t in unknown if t in tok_hits}
-        hit_pairs = pairs & self._pair_hits
-        if not hit_toks and not hit_pairs:
-            return
-        firsts = {a for a, _ in hit_pairs}
-        some = range(len(parts)) if _fast is None else _fast.texts_with(words, hit_toks, firsts)
-        for k in some:
-            words_k = parts[k].split()
-            if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
-                continue
-            w = view(k)
-            lst = cands[k]
-            mine = hit_toks.intersection(words_k)
-            if mine:
-                covered = {w[x.ws:x.we] for x in lst}
-                for t in mine:
-                    if t in covered:
-                        continue
-                    _add_word_cands(w, t, self._tok_hits[t], lst)
-            if hit_pairs:
-                for a, b in pairwise(words_k):
-                    if (a, b) in hit_pairs:
-                        pair = f"{a} {b}"
-                        at = w.find(f" {pair} ")  # the first occurrence, as the one-text path does
-                        for idx, method, sim in self._pair_res[(a, b)]:
-                            lst.append(_Cand(idx, at + 1, at + 1 + len(pair), method, sim))
+        return hit_toks, pairs & self._pair_hits
+
+    def _word_hits_fast(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
+        """:meth:`_word_hits` with the pass over the words compiled (``_fast.scan_words``)."""
+        assert _fast is not None
+        if len(self._pair_res) > _TOKEN_CACHE_LIMIT:
+            self._pair_res.clear()
+            self._pair_hits.clear()
+        new_toks, hit_toks, new_pairs, hit_pairs = _fast.scan_words(
+            words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._pair_hits)
+        for t in new_toks:
+            found = self._lookup_token(t)
+            if not found:
+                if len(self._clean) > _TOKEN_CACHE_LIMIT:
+                    self._clean.clear()
+                self._clean.add(t)
+            else:
+                self._tok_hits[t] = found
+                hit_toks.add(t)
+        for a, b in new_pairs:  # each has an unexplained word and no NUL
+            pair = f"{a} {b}"
+            res: tuple[tuple[int, str, float], ...] = ()
+            if pair not in self._clean:
+                got = self._tok_hits.get(pair)
+                if got is None:
+                    got = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
+                    if got:
+                        self._tok_hits[pair] = got
+                    else:
+                        self._clean.add(pair)
+                res = got
+            self._pair_res[(a, b)] = res
+            if res:
+                self._pair_hits.add((a, b))
+                hit_pairs.add((a, b))
+        return hit_toks, hit_pairs
 
     def _regex_batch(self, texts: list[str]) -> dict[int, list[tuple[lexicon.Term, int, int]]]:
         """:meth:`_regex_signals` for many texts: one scan for the literal hints over the joined lower-cased texts."""
