@@ -261,6 +261,10 @@ class _Prepared:
     values: dict[str, float] = field(default_factory=dict)
     terms: list[Term] = field(default_factory=list)  # in reason order; the dicts are shared, never mutated
     logit: float = 0.0  # the text features' contributions summed in feature order
+    # what the verdict reads of the text features (decide_verdict's text-only tests, answered once per text)
+    weak: bool = False  # category unrelated or the brand's context weak
+    mention_only: bool = False  # weak and no counterfeit cue: a brand mention whatever the rest says
+    import_cues: bool = False
 
 
 _EMPTY_HITS_JSON = b"[]"
@@ -286,7 +290,10 @@ def _primary_key(h: Any, brands: dict[str, BrandInfo]) -> tuple[bool, bool, floa
 def _hit_key(h: Any) -> tuple[Any, ...]:
     """Everything the hit features read of a hit (features.GROUPS["hit"])."""
     if type(h) is Hit:  # the detector's own type: every attribute is there (and method is text)
-        return (h.mark_id, h.matched, h.method, h.alias_kind, h.ambiguous, h.context, h.supported)
+        if not h.ambiguous:  # context is only read (in a sentence) for an ambiguous, unsupported hit
+            return (h.mark_id, h.matched, h.method, h.alias_kind)
+        supported = h.supported
+        return (h.mark_id, h.matched, h.method, h.alias_kind, True, None if supported else h.context, supported)
     return (h.mark_id, h.matched, str(h.method), getattr(h, "alias_kind", None), getattr(h, "ambiguous", False),
             getattr(h, "context", 0.0), getattr(h, "supported", True))
 
@@ -350,6 +357,8 @@ class Screener:
         self._group = {g: [w for w in indexed if w[1] in names] for g, names in GROUPS.items()}
         # the order price_results returns them in (features.GROUPS["price"])
         self._price_terms = [(w[0], w[1], w[3]) for w in self._group["price"]]
+        near_weight = self._price_terms[1][2]
+        self._near_key, self._near_rounded = -abs(near_weight), round(near_weight, 3)
         # each group's (index, name, weight) in feature order, as the groups' helpers return their results
         self._gw = {g: [(w[0], w[1], w[3], round(w[3], 3)) for w in ws] for g, ws in self._group.items()}
         self._famous = {k: b.famous for k, b in brands.items()}
@@ -579,8 +588,12 @@ class Screener:
             values = {}
         hits_json = _kept_json([h.to_dict() if type(h) is Hit else hit_dict(h) for h in detection.hits]) \
             if detection.hits else _EMPTY_HITS_JSON
-        return _Prepared(detection, hits_json,
-                         hit, brand, band, values, terms, logit)
+        get = values.get
+        weak = bool(get("category_unrelated") or get("brand_context_weak"))
+        cued = bool(get("counterfeit_terms") or get("factory_origin") or (
+            get("brand_disguised") and not get("brand_context_weak")))
+        return _Prepared(detection, hits_json, hit, brand, band, values, terms, logit, weak, weak and not cued,
+                         bool(get("import_channel_cues")))
 
     def _text_evidence(self, listing: Listing, hit: Any, brand: BrandInfo | None) -> Evidence:
         return Evidence(listing=listing, hit=hit, brand=brand, base_currency=self._base_currency,
@@ -595,7 +608,8 @@ class Screener:
 
     def _screen_prepared(self, listing: Listing, prep: _Prepared) -> ScreenResult:
         """The per-listing part of the fast path: price, authorisation, seller history, ships-from and images
-        on top of the text's prepared terms; each group cached by what it reads (``features.GROUPS``)."""
+        on top of the text's prepared terms; each group cached by what it reads (``features.GROUPS``). The
+        verdict is :func:`decide_verdict` with its text-only tests answered once per text (``_Prepared``)."""
         lid = listing.id
         cleared = self.cleared
         # the content hash is only needed to compare with a cleared one; the queue computes its own
@@ -605,30 +619,31 @@ class Screener:
         index = self.images
         paths = listing.images if index is not None else ()
         detection = prep.detection
+        brand = prep.brand
         if seller is None and not paths and not detection.hits and not detection.signals:
             # nothing to explain (no mark, no cue, no history, no image)
             return ScreenResult(lid, self._base_rounded, Verdict.CLEAR, [], [], self._version, {}, chash, None,
                                 False, listing, _EMPTY_HITS_JSON)
-        brand = prep.brand
         extra: list[Term] = []
         image_cf = image_gen = None
         if paths and index is not None:
             # remote images are never fetched while screening: only a known reference (of the kind) or a file
             # can match, so most listings skip both index lookups
             refs = index.refs
-            fakes, genuine = refs[COUNTERFEIT], refs[GENUINE]
+            fakes = refs[COUNTERFEIT]
             for path in paths:
                 if path in fakes or "://" not in path:
                     image_cf = index.match(paths, COUNTERFEIT, self._max_distance)
                     break
             if brand is not None:
+                genuine = refs[GENUINE]
                 for path in paths:
                     if path in genuine or "://" not in path:
                         image_gen = index.match(paths, GENUINE, self._max_distance)
                         break
         price_base = None
         authorised_as = None
-        ev: Evidence | None = None  # built once, on the first cache miss (every group reads its part of it)
+        below_near = False  # the price both below the genuine band and near it (a parallel-import price)
         if brand is not None:
             price = listing.price
             currency = listing.currency
@@ -641,23 +656,26 @@ class Screener:
                     c = weight * below.value
                     extra.append((-abs(c), idx, {"code": name, "detail": below.detail, "contribution": round(c, 3)},
                                   name, below.value, c))
+                    if near is not None and near.value:
+                        below_near = True
                 if near is not None and near.value:
                     idx, name, weight = self._price_terms[1]
-                    c = weight * near.value
-                    extra.append((-abs(c), idx, {"code": name, "detail": near.detail, "contribution": round(c, 3)},
-                                  name, near.value, c))
+                    extra.append((self._near_key, idx, {"code": name, "detail": near.detail,
+                                                        "contribution": self._near_rounded}, name, 1.0, weight)
+                                 if near.value == 1.0 else
+                                 (-abs(weight * near.value), idx, {"code": name, "detail": near.detail,
+                                                                   "contribution": round(weight * near.value, 3)},
+                                  name, near.value, weight * near.value))
             key = (brand.mark_id, seller_id, listing.seller_name)
             auth = self._auth_terms.get(key)
             if auth is None:
                 auth = self._authorisation(brand, key)
             authorised_as = auth[0]
-            if auth[1]:
-                extra += auth[1]
-        if seller is not None:
+            extra += auth[1]
+        if seller is not None:  # (in feature order: the terms are summed as appended)
             known = self._history_terms.get(seller.seller_id)
             if known is None or known[0] is not seller:
-                if ev is None:
-                    ev = self._listing_evidence(listing, prep, seller, price_base)
+                ev = self._listing_evidence(listing, prep, seller, price_base)
                 if len(self._history_terms) >= CACHE_LIMIT:
                     self._history_terms.clear()
                 known = self._history_terms[seller.seller_id] = (seller, weigh(ev, self._group["history"]))
@@ -676,22 +694,33 @@ class Screener:
             extra += _terms((counterfeit_image_result(image_cf),
                              genuine_copy_result(image_gen, authorised_as, price_base, prep.band)), self._gw["images"])
         logit = self._bias + prep.logit
-        values = prep.values.copy()
         if extra:
-            for t in extra:  # feature order, as the plain path sums
+            values = prep.values.copy()
+            for t in extra:  # feature order (as appended), as the plain path sums
                 logit += t[5]
                 values[t[3]] = t[4]
             terms = sorted(prep.terms + extra) if prep.terms or len(extra) > 1 else extra
         else:
+            values = prep.values.copy()
             terms = prep.terms
         # score_from_logit with the scenario's numbers read once
         p = 1.0 / (1.0 + math.exp(-logit)) if logit >= 0 else math.exp(logit) / (1.0 + math.exp(logit))
-        if self._spread is not None and p >= self._threshold:
-            thr = self._threshold
+        thr = self._threshold
+        if self._spread is not None and p >= thr:
             p = thr + (1 - thr) * (1 - math.exp(-(logit - self._threshold_logit) / self._spread))
-        return ScreenResult(lid, round(p, 4), _decide(values, p, self._threshold), detection.hits,
-                            [t[2] for t in terms], self._version, values, chash,
-                            brand.mark_id if brand is not None else None,
+        # decide_verdict, in its order, with the text's tests answered in _prepare
+        if brand is None:
+            verdict = Verdict.LIKELY_COUNTERFEIT if p >= thr else Verdict.CLEAR
+        elif authorised_as is not None or prep.mention_only:
+            verdict = Verdict.BRAND_MENTION_OK
+        elif p >= thr:
+            verdict = Verdict.LIKELY_COUNTERFEIT
+        elif not prep.weak and (prep.import_cues or below_near):  # the seller is unauthorised here
+            verdict = Verdict.POSSIBLE_PARALLEL_IMPORT
+        else:
+            verdict = Verdict.BRAND_MENTION_OK
+        return ScreenResult(lid, round(p, 4), verdict, detection.hits, [t[2] for t in terms], self._version, values,
+                            chash, brand.mark_id if brand is not None else None,
                             cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
 
     def _listing_evidence(self, listing: Listing, prep: _Prepared, seller: SellerRecord | None,
