@@ -607,121 +607,140 @@ class Screener:
         return self._screen_prepared(listing, prepared)
 
     def _screen_prepared(self, listing: Listing, prep: _Prepared) -> ScreenResult:
-        """The per-listing part of the fast path: price, authorisation, seller history, ships-from and images
-        on top of the text's prepared terms; each group cached by what it reads (``features.GROUPS``). The
-        verdict is :func:`decide_verdict` with its text-only tests answered once per text (``_Prepared``)."""
-        lid = listing.id
+        return self._screen_prepared_many((listing,), (prep,))[0]
+
+    def _screen_prepared_many(self, listings: Sequence[Listing], preps: Sequence[_Prepared]) -> list[ScreenResult]:
+        """The per-listing part of the fast path, for a batch: price, authorisation, seller history,
+        ships-from and images on top of each text's prepared terms; each group cached by what it reads
+        (``features.GROUPS``). The verdict is :func:`decide_verdict` with its text-only tests answered once per
+        text (``_Prepared``). The screener's numbers and caches are read once per batch, not per listing."""
         cleared = self.cleared
-        # the content hash is only needed to compare with a cleared one; the queue computes its own
-        chash = content_hash(listing) if cleared and lid in cleared else ""
-        seller_id = listing.seller_id
-        seller = self.sellers.get(seller_id) if seller_id and self.sellers else None
+        sellers = self.sellers
         index = self.images
-        paths = listing.images if index is not None else ()
-        detection = prep.detection
-        brand = prep.brand
-        if seller is None and not paths and not detection.hits and not detection.signals:
-            # nothing to explain (no mark, no cue, no history, no image)
-            return ScreenResult(lid, self._base_rounded, Verdict.CLEAR, [], [], self._version, {}, chash, None,
-                                False, listing, _EMPTY_HITS_JSON)
-        extra: list[Term] = []
-        image_cf = image_gen = None
-        if paths and index is not None:
-            # remote images are never fetched while screening: only a known reference (of the kind) or a file
-            # can match, so most listings skip both index lookups
-            refs = index.refs
-            fakes = refs[COUNTERFEIT]
-            for path in paths:
-                if path in fakes or "://" not in path:
-                    image_cf = index.match(paths, COUNTERFEIT, self._max_distance)
-                    break
-            if brand is not None:
-                genuine = refs[GENUINE]
+        fakes = index.refs[COUNTERFEIT] if index is not None else frozenset()
+        genuine = index.refs[GENUINE] if index is not None else frozenset()
+        max_distance = self._max_distance
+        per_base, to_base, base_currency, min_ratio = self._per_base, self.rates.to_base, self._base_currency, \
+            self._min_ratio
+        (below_idx, below_name, below_weight), (near_idx, near_name, near_weight) = self._price_terms
+        near_key, near_rounded = self._near_key, self._near_rounded
+        auth_terms, ships_terms, ships_weights = self._auth_terms, self._ships_terms, self._gw["ships_from"]
+        bias, thr, spread, thr_logit = self._bias, self._threshold, self._spread, self._threshold_logit
+        version, base_rounded = self._version, self._base_rounded
+        exp = math.exp
+        likely, clear, mention, parallel = (Verdict.LIKELY_COUNTERFEIT, Verdict.CLEAR, Verdict.BRAND_MENTION_OK,
+                                            Verdict.POSSIBLE_PARALLEL_IMPORT)
+        out: list[ScreenResult] = []
+        append = out.append
+        for listing, prep in zip(listings, preps, strict=True):
+            lid = listing.id
+            # the content hash is only needed to compare with a cleared one; the queue computes its own
+            chash = content_hash(listing) if cleared and lid in cleared else ""
+            seller_id = listing.seller_id
+            seller = sellers.get(seller_id) if seller_id and sellers else None
+            paths = listing.images if index is not None else ()
+            detection = prep.detection
+            brand = prep.brand
+            if seller is None and not paths and not detection.hits and not detection.signals:
+                # nothing to explain (no mark, no cue, no history, no image)
+                append(ScreenResult(lid, base_rounded, clear, [], [], version, {}, chash, None, False, listing,
+                                    _EMPTY_HITS_JSON))
+                continue
+            extra: list[Term] = []
+            image_cf = image_gen = None
+            if paths and index is not None:
+                # remote images are never fetched while screening: only a known reference (of the kind) or a
+                # file can match, so most listings skip both index lookups
                 for path in paths:
-                    if path in genuine or "://" not in path:
-                        image_gen = index.match(paths, GENUINE, self._max_distance)
+                    if path in fakes or "://" not in path:
+                        image_cf = index.match(paths, COUNTERFEIT, max_distance)
                         break
-        price_base = None
-        authorised_as = None
-        below_near = False  # the price both below the genuine band and near it (a parallel-import price)
-        if brand is not None:
-            price = listing.price
-            currency = listing.currency
-            if price is not None and currency:
-                rate = self._per_base.get(currency)  # Rates.to_base, with the rates read once
-                price_base = float(price) / rate if rate else self.rates.to_base(price, currency)
-                below, near = price_results(price_base, prep.band, self._base_currency, self._min_ratio)
-                if below is not None and below.value:
-                    idx, name, weight = self._price_terms[0]
-                    c = weight * below.value
-                    extra.append((-abs(c), idx, {"code": name, "detail": below.detail, "contribution": round(c, 3)},
-                                  name, below.value, c))
+                if brand is not None:
+                    for path in paths:
+                        if path in genuine or "://" not in path:
+                            image_gen = index.match(paths, GENUINE, max_distance)
+                            break
+            price_base = None
+            authorised_as = None
+            below_near = False  # the price both below the genuine band and near it (a parallel-import price)
+            if brand is not None:
+                price = listing.price
+                currency = listing.currency
+                if price is not None and currency:
+                    rate = per_base.get(currency)  # Rates.to_base, with the rates read once
+                    price_base = float(price) / rate if rate else to_base(price, currency)
+                    below, near = price_results(price_base, prep.band, base_currency, min_ratio)
+                    if below is not None and below.value:
+                        c = below_weight * below.value
+                        extra.append((-abs(c), below_idx, {"code": below_name, "detail": below.detail,
+                                                           "contribution": round(c, 3)}, below_name, below.value, c))
+                        if near is not None and near.value:
+                            below_near = True
                     if near is not None and near.value:
-                        below_near = True
-                if near is not None and near.value:
-                    idx, name, weight = self._price_terms[1]
-                    extra.append((self._near_key, idx, {"code": name, "detail": near.detail,
-                                                        "contribution": self._near_rounded}, name, 1.0, weight)
-                                 if near.value == 1.0 else
-                                 (-abs(weight * near.value), idx, {"code": name, "detail": near.detail,
-                                                                   "contribution": round(weight * near.value, 3)},
-                                  name, near.value, weight * near.value))
-            key = (brand.mark_id, seller_id, listing.seller_name)
-            auth = self._auth_terms.get(key)
-            if auth is None:
-                auth = self._authorisation(brand, key)
-            authorised_as = auth[0]
-            extra += auth[1]
-        if seller is not None:  # (in feature order: the terms are summed as appended)
-            known = self._history_terms.get(seller.seller_id)
-            if known is None or known[0] is not seller:
-                ev = self._listing_evidence(listing, prep, seller, price_base)
-                if len(self._history_terms) >= CACHE_LIMIT:
-                    self._history_terms.clear()
-                known = self._history_terms[seller.seller_id] = (seller, weigh(ev, self._group["history"]))
-            extra += known[1]
-        if brand is not None:
-            ships_key = (brand.mark_id, listing.ships_from)
-            found = self._ships_terms.get(ships_key)
-            if found is None:
-                if len(self._ships_terms) >= CACHE_LIMIT:
-                    self._ships_terms.clear()
-                found = self._ships_terms[ships_key] = _terms((ships_result(brand, listing.ships_from),),
-                                                              self._gw["ships_from"])
-            if found:
-                extra += found
-        if image_cf is not None or image_gen is not None:
-            extra += _terms((counterfeit_image_result(image_cf),
-                             genuine_copy_result(image_gen, authorised_as, price_base, prep.band)), self._gw["images"])
-        logit = self._bias + prep.logit
-        if extra:
+                        if near.value == 1.0:  # as price_results gives it: the weight is the contribution
+                            extra.append((near_key, near_idx, {"code": near_name, "detail": near.detail,
+                                                               "contribution": near_rounded}, near_name, 1.0,
+                                          near_weight))
+                        else:
+                            c = near_weight * near.value
+                            extra.append((-abs(c), near_idx, {"code": near_name, "detail": near.detail,
+                                                              "contribution": round(c, 3)}, near_name, near.value, c))
+                key = (brand.mark_id, seller_id, listing.seller_name)
+                auth = auth_terms.get(key)
+                if auth is None:
+                    auth = self._authorisation(brand, key)
+                authorised_as = auth[0]
+                extra += auth[1]
+            if seller is not None:  # (in feature order: the terms are summed as appended)
+                known = self._history_terms.get(seller.seller_id)
+                if known is None or known[0] is not seller:
+                    ev = self._listing_evidence(listing, prep, seller, price_base)
+                    if len(self._history_terms) >= CACHE_LIMIT:
+                        self._history_terms.clear()
+                    known = self._history_terms[seller.seller_id] = (seller, weigh(ev, self._group["history"]))
+                extra += known[1]
+            if brand is not None:
+                ships_key = (brand.mark_id, listing.ships_from)
+                found = ships_terms.get(ships_key)
+                if found is None:
+                    if len(ships_terms) >= CACHE_LIMIT:
+                        ships_terms.clear()
+                    found = ships_terms[ships_key] = _terms((ships_result(brand, listing.ships_from),),
+                                                            ships_weights)
+                if found:
+                    extra += found
+            if image_cf is not None or image_gen is not None:
+                extra += _terms((counterfeit_image_result(image_cf),
+                                 genuine_copy_result(image_gen, authorised_as, price_base, prep.band)),
+                                self._gw["images"])
+            logit = bias + prep.logit
             values = prep.values.copy()
-            for t in extra:  # feature order (as appended), as the plain path sums
-                logit += t[5]
-                values[t[3]] = t[4]
-            terms = sorted(prep.terms + extra) if prep.terms or len(extra) > 1 else extra
-        else:
-            values = prep.values.copy()
-            terms = prep.terms
-        # score_from_logit with the scenario's numbers read once
-        p = 1.0 / (1.0 + math.exp(-logit)) if logit >= 0 else math.exp(logit) / (1.0 + math.exp(logit))
-        thr = self._threshold
-        if self._spread is not None and p >= thr:
-            p = thr + (1 - thr) * (1 - math.exp(-(logit - self._threshold_logit) / self._spread))
-        # decide_verdict, in its order, with the text's tests answered in _prepare
-        if brand is None:
-            verdict = Verdict.LIKELY_COUNTERFEIT if p >= thr else Verdict.CLEAR
-        elif authorised_as is not None or prep.mention_only:
-            verdict = Verdict.BRAND_MENTION_OK
-        elif p >= thr:
-            verdict = Verdict.LIKELY_COUNTERFEIT
-        elif not prep.weak and (prep.import_cues or below_near):  # the seller is unauthorised here
-            verdict = Verdict.POSSIBLE_PARALLEL_IMPORT
-        else:
-            verdict = Verdict.BRAND_MENTION_OK
-        return ScreenResult(lid, round(p, 4), verdict, detection.hits, [t[2] for t in terms], self._version, values,
-                            chash, brand.mark_id if brand is not None else None,
-                            cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json)
+            if extra:
+                for t in extra:  # feature order (as appended), as the plain path sums
+                    logit += t[5]
+                    values[t[3]] = t[4]
+                terms = sorted(prep.terms + extra) if prep.terms or len(extra) > 1 else extra
+            else:
+                terms = prep.terms
+            # score_from_logit with the scenario's numbers read once
+            p = 1.0 / (1.0 + exp(-logit)) if logit >= 0 else exp(logit) / (1.0 + exp(logit))
+            if spread is not None and p >= thr:
+                p = thr + (1 - thr) * (1 - exp(-(logit - thr_logit) / spread))
+            # decide_verdict, in its order, with the text's tests answered in _prepare
+            if brand is None:
+                verdict = likely if p >= thr else clear
+            elif authorised_as is not None or prep.mention_only:
+                verdict = mention
+            elif p >= thr:
+                verdict = likely
+            elif not prep.weak and (prep.import_cues or below_near):  # the seller is unauthorised here
+                verdict = parallel
+            else:
+                verdict = mention
+            append(ScreenResult(lid, round(p, 4), verdict, detection.hits, [t[2] for t in terms], version, values,
+                                chash, brand.mark_id if brand is not None else None,
+                                cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json))
+        return out
 
     def _listing_evidence(self, listing: Listing, prep: _Prepared, seller: SellerRecord | None,
                           price_base: float | None) -> Evidence:
@@ -737,9 +756,10 @@ class Screener:
         authorised_as = None
         _, seller_id, seller_name = key
         if brand.authorised:
+            norm = self._norm_cache
             for k in (seller_id, seller_name):
                 if k:
-                    party = brand.authorised.get(self._norm(k))
+                    party = brand.authorised.get(norm.get(k) or self._norm(k))
                     if party:
                         authorised_as = party
                         break
@@ -800,8 +820,7 @@ class Screener:
                         prep = self._prepare(lst, det, None if cues is None else cues[n]) \
                             if (det.hits or det.signals) else _Prepared(det)
                         batch[k] = cache[k] = prep
-        one = self._screen_prepared
-        return [one(lst, batch[k]) for lst, k in zip(listings, keys, strict=True)]
+        return self._screen_prepared_many(listings, [batch[k] for k in keys])
 
     def screen(self, listing: Listing) -> ScreenResult:
         return self.screen_many([listing])[0]
