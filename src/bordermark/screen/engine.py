@@ -509,91 +509,104 @@ class Screener:
         (title, description, category) in a run; listings re-using a text only add their own price, seller,
         ships-from and image evidence (``features.GROUPS`` names the split). The hit and category features
         are cached across texts by what they read (most texts name a mark the same way as many others)."""
+        return self._prepare_many((listing,), (detection,), None if cues is None else (cues,))[0]
+
+    def _prepare_many(self, listings: Sequence[Listing], detections: Sequence[Any],
+                      cues_of: Sequence[list[str]] | None) -> list[_Prepared]:
+        """:meth:`_prepare` for a batch of distinct texts (``cues_of``: each text's import-channel phrases, as
+        :meth:`_import_cues_many` reads them, or ``None`` to read them here), with the screener's tables and
+        caches read once per batch."""
         brands = self.brands
-        hits = [h for h in detection.hits if h.mark_id in brands]
-        hit = None
-        if len(hits) == 1:
-            hit = hits[0]
-        elif hits:
-            hit = self._primary(hits)
-        brand = brands[hit.mark_id] if hit is not None else None
-        terms: list[Term] = []
-        ev: Evidence | None = None  # built once, on the first cache miss (signal terms only)
-        if hit is not None:
-            key = _hit_key(hit)
-            found = self._hit_terms.get(key)
-            if found is None:
-                if len(self._hit_terms) >= CACHE_LIMIT:
-                    self._hit_terms.clear()
-                found = self._hit_terms[key] = _terms(hit_results(hit, brand, self._plain), self._gw["hit"])
-            terms += found
-        signals: dict[str, list[str]] = {}
-        weights: dict[str, float] = {}
-        if detection.signals:
-            families = self._signal_family
-            for sig in detection.signals:
-                fkey = (sig.code, getattr(sig, "family", ""))
-                fam = families.get(fkey, "?")
-                if fam == "?":
-                    fam = families[fkey] = self._family(f"{fkey[0]} {fkey[1]}")
-                if fam is not None:
-                    if fam in signals:
-                        signals[fam].append(str(sig.term))
-                        weights[fam] += float(getattr(sig, "weight", 0.6))
-                    else:
-                        signals[fam] = [str(sig.term)]
-                        weights[fam] = 0.0 + float(getattr(sig, "weight", 0.6))
-        band = None
-        if brand is not None:
-            if cues is not None:  # read for the whole batch (_import_cues_many)
-                if cues:
-                    signals["import_channel_cues"] = cues
-            elif self._import_re is not None:
-                low = listing.text.casefold()
-                # the automaton only says whether any phrase occurs (one pass in C); the regex stays the definition
-                if self._import_ac is None or next(self._import_ac.iter(low), None) is not None:
-                    cues = self._import_re.findall(low)
+        hit_terms, hit_weights, plain = self._hit_terms, self._gw["hit"], self._plain
+        category_terms, category_weights = self._category_terms, self._gw["category"]
+        signal_terms, families = self._signal_terms, self._signal_family
+        band_of = self._band
+        import_re, import_ac = self._import_re, self._import_ac
+        out: list[_Prepared] = []
+        append = out.append
+        for n, (listing, detection) in enumerate(zip(listings, detections, strict=True)):
+            if not detection.hits and not detection.signals:
+                append(_Prepared(detection))
+                continue
+            hits = [h for h in detection.hits if h.mark_id in brands]
+            hit = None
+            if len(hits) == 1:
+                hit = hits[0]
+            elif hits:
+                hit = self._primary(hits)
+            brand = brands[hit.mark_id] if hit is not None else None
+            terms: list[Term] = []  # in feature order: hit, signal, then category terms
+            if hit is not None:
+                key = _hit_key(hit)
+                found = hit_terms.get(key)
+                if found is None:
+                    if len(hit_terms) >= CACHE_LIMIT:
+                        hit_terms.clear()
+                    found = hit_terms[key] = _terms(hit_results(hit, brand, plain), hit_weights)
+                terms += found
+            signals: dict[str, list[str]] = {}
+            weights: dict[str, float] = {}
+            if detection.signals:
+                for sig in detection.signals:
+                    fkey = (sig.code, getattr(sig, "family", ""))
+                    fam = families.get(fkey, "?")
+                    if fam == "?":
+                        fam = families[fkey] = self._family(f"{fkey[0]} {fkey[1]}")
+                    if fam is not None:
+                        if fam in signals:
+                            signals[fam].append(str(sig.term))
+                            weights[fam] += float(getattr(sig, "weight", 0.6))
+                        else:
+                            signals[fam] = [str(sig.term)]
+                            weights[fam] = 0.0 + float(getattr(sig, "weight", 0.6))
+            band = None
+            if brand is not None:
+                if cues_of is not None:  # read for the whole batch (_import_cues_many)
+                    cues = cues_of[n]
                     if cues:
                         signals["import_channel_cues"] = cues
-            band = self._band(brand, listing)
-            key = (brand.mark_id, listing.category)
-            found = self._category_terms.get(key)
-            if found is None:
-                if len(self._category_terms) >= CACHE_LIMIT:
-                    self._category_terms.clear()
-                found = self._category_terms[key] = _terms((category_result(brand, listing.category),),
-                                                           self._gw["category"])
-            terms += found
-        if signals:
-            skey = (hit is not None, tuple((f, tuple(t), weights.get(f)) for f, t in signals.items()))
-            found = self._signal_terms.get(skey)
-            if found is None:
-                if ev is None:
+                elif import_re is not None:
+                    low = listing.text.casefold()
+                    # the automaton only says whether any phrase occurs (one pass in C); the regex stays the
+                    # definition
+                    if import_ac is None or next(import_ac.iter(low), None) is not None:
+                        cues = import_re.findall(low)
+                        if cues:
+                            signals["import_channel_cues"] = cues
+                band = band_of(brand, listing)
+            if signals:
+                skey = (hit is not None, tuple((f, tuple(t), weights.get(f)) for f, t in signals.items()))
+                found = signal_terms.get(skey)
+                if found is None:
                     ev = self._text_evidence(listing, hit, brand)
-                ev.signals, ev.signal_weight = signals, weights
-                found = self._cached(self._signal_terms, skey, "signals", ev)
-            terms += found
-        logit = 0.0
-        if len(terms) > 1:
-            terms.sort(key=_index)
+                    ev.signals, ev.signal_weight = signals, weights
+                    found = self._cached(signal_terms, skey, "signals", ev)
+                terms += found
+            if brand is not None:
+                key = (brand.mark_id, listing.category)
+                found = category_terms.get(key)
+                if found is None:
+                    if len(category_terms) >= CACHE_LIMIT:
+                        category_terms.clear()
+                    found = category_terms[key] = _terms((category_result(brand, listing.category),),
+                                                         category_weights)
+                terms += found
+            logit = 0.0
             values = {}
             for t in terms:  # feature order, as the plain path sums
                 logit += t[5]
                 values[t[3]] = t[4]
-            terms.sort()
-        elif terms:
-            logit += terms[0][5]
-            values = {terms[0][3]: terms[0][4]}
-        else:
-            values = {}
-        hits_json = _kept_json([h.to_dict() if type(h) is Hit else hit_dict(h) for h in detection.hits]) \
-            if detection.hits else _EMPTY_HITS_JSON
-        get = values.get
-        weak = bool(get("category_unrelated") or get("brand_context_weak"))
-        cued = bool(get("counterfeit_terms") or get("factory_origin") or (
-            get("brand_disguised") and not get("brand_context_weak")))
-        return _Prepared(detection, hits_json, hit, brand, band, values, terms, logit, weak, weak and not cued,
-                         bool(get("import_channel_cues")))
+            if len(terms) > 1:
+                terms.sort()
+            hits_json = _kept_json([h.to_dict() if type(h) is Hit else hit_dict(h) for h in detection.hits]) \
+                if detection.hits else _EMPTY_HITS_JSON
+            get = values.get
+            weak = bool(get("category_unrelated") or get("brand_context_weak"))
+            cued = bool(get("counterfeit_terms") or get("factory_origin") or (
+                get("brand_disguised") and not get("brand_context_weak")))
+            append(_Prepared(detection, hits_json, hit, brand, band, values, terms, logit, weak, weak and not cued,
+                             bool(get("import_channel_cues"))))
+        return out
 
     def _text_evidence(self, listing: Listing, hit: Any, brand: BrandInfo | None) -> Evidence:
         return Evidence(listing=listing, hit=hit, brand=brand, base_currency=self._base_currency,
@@ -812,14 +825,19 @@ class Screener:
             texts = [k[0] for k in missing]
             found = self.detector.detect_many(texts, categories=[k[1] for k in missing], keep_unsupported=True)
             cues = self._import_cues_many(texts)
+            # one prepared text per new key: keys of one text (title and description split differently) share
+            # the detection, not the title the product band is looked up in
+            new: dict[tuple[str, str, str | None], tuple[Listing, Any, list[str] | None]] = {}
             for n, (idxs, det) in enumerate(zip(missing.values(), found, strict=True)):
                 for i in idxs:
                     k = keys[i]
-                    if k not in batch:
-                        lst = listings[i]
-                        prep = self._prepare(lst, det, None if cues is None else cues[n]) \
-                            if (det.hits or det.signals) else _Prepared(det)
-                        batch[k] = cache[k] = prep
+                    if k not in new:
+                        new[k] = (listings[i], det, None if cues is None else cues[n])
+            todo = list(new.values())
+            preps = self._prepare_many([t[0] for t in todo], [t[1] for t in todo],
+                                       None if cues is None else [t[2] or _NO_CUES for t in todo])
+            for k, prep in zip(new, preps, strict=True):
+                batch[k] = cache[k] = prep
         return self._screen_prepared_many(listings, [batch[k] for k in keys])
 
     def screen(self, listing: Listing) -> ScreenResult:
