@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screen_common import make_world, screener_for
 
 from bordermark.screen.engine import OUTPUT_COLUMNS
-from bordermark.screen.io import ResultWriter, read_batches
+from bordermark.screen.io import ResultWriter, clear_read_caches, read_batches
 from bordermark.screen.money import Rates
 from bordermark.screen.service import _fewer_collections, screen_file
 
@@ -78,6 +78,7 @@ def main() -> None:
     screener = screener_for(world)
     screener.screen_many(world.listings[:200])  # warm-up (lazy tables)
     screener.clear_caches()  # every timed run below starts with the screener's caches empty
+    clear_read_caches()  # and the reader's (parsed prices)
     gc.freeze()  # as `bordermark screen listings` does once the registry, detector and screener are built
 
     t, c = time.perf_counter(), time.process_time()
@@ -87,6 +88,7 @@ def main() -> None:
 
     rates = Rates.load()
     # every stage runs under screen_file's collector settings, so the rows add up to what screen_file does
+    clear_read_caches()
     c = time.process_time()
     with _fewer_collections():
         items = [x for batch in read_batches(src, rates) for x in batch]  # as screen_file reads
@@ -104,6 +106,7 @@ def main() -> None:
     real = screener.detector
     screener.detector = stub
     screener.clear_caches()
+    clear_read_caches()
     gc.freeze()  # the stage inputs (all listings, all detections) are harness state: keep the collector off them
     c = time.process_time()
     res: list[Any] = []
@@ -120,6 +123,7 @@ def main() -> None:
     del res
     # everything but detection, end to end: screen_file with the detections precomputed
     screener.clear_caches()
+    clear_read_caches()
     gc.freeze()
     c = time.process_time()
     screen_file(src, work / "out3.jsonl", screener)

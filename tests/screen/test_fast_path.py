@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bordermark.detect.types import Detection, Hit
-from bordermark.domain import Listing, Registry
+from bordermark.domain import Listing, PriceBand, Product, Registry
 from bordermark.screen.engine import FEATURE_NAMES, Screener, content_hash, decide_verdict, hit_dict
 from bordermark.screen.features import FEATURES, BrandInfo, Evidence, ImageMatch, ProductBand, SellerRecord
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage
@@ -190,3 +190,22 @@ def test_feature_sentences_are_unchanged() -> None:
         "image_counterfeit_match": (1.0, "Image a.jpg is a near copy (hash distance 3) of an image of confirmed "
                                          "counterfeit L77"),
     }
+
+
+def test_keys_of_one_text_keep_their_own_title(registry: Registry, rates: Rates) -> None:
+    """Two listings whose title and description split one text differently share its detection, but the product
+    band is looked up in each one's own title (the cheaper product unless the title names another)."""
+    cheap = Product(holder="Acme Sports", mark="ACME", name="Trail Two", category="shoes",
+                    price_bands=(PriceBand(market="US", currency="USD", low=Decimal(40), high=Decimal(60)),))
+    reg = registry.model_copy(update={"products": (*registry.products, cheap)})
+    detector = KeywordDetector(reg)
+    s = Screener.build(reg, detector, BUILTIN, rates)
+    common = {"price": Decimal(90), "currency": "USD", "category": "shoes", "seller_id": "S9"}
+    a = Listing(id="A", title="ACME shoes\nRunner One", description="", **common)
+    b = Listing(id="B", title="ACME shoes", description="Runner One", **common)
+    assert a.text == b.text
+    got = s.screen_many([a, b])
+    for lst, r in zip([a, b], got, strict=True):
+        score, values, reasons = s.score_evidence(s.evidence(lst, detector.detect(lst.text))[0])
+        assert (r.score, r.features, r.reasons) == (round(score, 4), values, reasons)
+    assert got[0].features.get("price_below_genuine") and not got[1].features.get("price_below_genuine")
