@@ -9,7 +9,8 @@ objects. Same inputs, same order of floating-point additions, same results: ``te
 both paths give byte-identical output.
 """
 
-from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
+from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
+                              PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 from libc.stdlib cimport free, malloc
 
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
@@ -107,23 +108,34 @@ cdef class _Text:
 
     cdef object plain_breaks(self):
         """:func:`engine._plain_breaks`: for ASCII text whose only clause breaks are , ; ? newline or tab, ``j`` for
-        each break that precedes view word ``j`` (the words of ``f`` before it); None for other text."""
+        each break that precedes view word ``j`` (the words of ``f`` before it); None for other text. One pass over
+        the two strings' bytes (ASCII text folds to ASCII of the same length)."""
         cdef str text = self.text, f = self.f
-        cdef Py_ssize_t i, words = 0
-        cdef Py_UCS4 c
+        cdef Py_ssize_t i, n, words = 0
+        cdef const unsigned char *tx
+        cdef const unsigned char *fx
+        cdef unsigned char c
         cdef bint prev_space = True
         if self.plain_done:
             return self.plain
         self.plain_done = True
-        if not text.isascii() or u"." in text or u"!" in text or u"|" in text:
+        n = len(text)
+        if not text.isascii() or not f.isascii() or len(f) != n:
             self.plain = None
             return None
+        tx = <const unsigned char *> PyUnicode_1BYTE_DATA(text)
+        fx = <const unsigned char *> PyUnicode_1BYTE_DATA(f)
+        for i in range(n):
+            c = tx[i]
+            if c == 46 or c == 33 or c == 124:  # . ! |
+                self.plain = None
+                return None
         out = set()
-        for i in range(len(text)):
-            c = text[i]
-            if c == u"," or c == u";" or c == u"?" or c == u"\n" or c == u"\t":
+        for i in range(n):
+            c = tx[i]
+            if c == 44 or c == 59 or c == 63 or c == 10 or c == 9:  # , ; ? newline tab
                 out.add(words)  # words of f[:i]
-            if _space(f[i]):
+            if Py_UNICODE_ISSPACE(fx[i]):
                 prev_space = True
             elif prev_space:
                 words += 1
@@ -152,6 +164,9 @@ cdef class _Text:
                 self.st[i] = st[i]
                 self.en[i] = en[i]
             return 0
+        cdef int fkind = PyUnicode_KIND(f), wkind = PyUnicode_KIND(w)
+        cdef void *fdata = PyUnicode_DATA(f)
+        cdef void *wdata = PyUnicode_DATA(w)
         cdef Py_UCS4 *out = <Py_UCS4 *> malloc(cap * sizeof(Py_UCS4))
         self.st = <int *> malloc((cap + 1) * sizeof(int))
         self.en = <int *> malloc((cap + 1) * sizeof(int))
@@ -164,8 +179,8 @@ cdef class _Text:
             self.en[0] = 0
             k = 1
             for i in range(nf):
-                c = f[i]
-                if _space(c):
+                c = PyUnicode_READ(fkind, fdata, i)
+                if Py_UNICODE_ISSPACE(c):
                     if prev_sep:
                         if k > 1:
                             self.en[k - 1] = i + 1
@@ -196,7 +211,7 @@ cdef class _Text:
             if j != len(w):
                 raise AssertionError("normalisation paths diverged")
             for i in range(j):
-                if out[i] != w[i]:
+                if out[i] != PyUnicode_READ(wkind, wdata, i):
                     raise AssertionError("normalisation paths diverged")
             self.wlen = j
         finally:
@@ -727,10 +742,119 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
                 new_toks.add(word)
         if prev is not None and not (known and prev_known):
             pair = (prev, word)
-            if pair in pair_hits:
-                hit_pairs.add(pair)
-            elif pair not in pair_res:
+            res = pair_res.get(pair)  # one hash of the pair: it is in pair_hits exactly when its result is not empty
+            if res is None:
                 new_pairs.add(pair)
+            elif res:
+                hit_pairs.add(pair)
         prev = word
         prev_known = known
     return new_toks, hit_toks, new_pairs, hit_pairs
+
+
+def hint_texts(str s, list ascii_first, dict other_first, Py_ssize_t n_texts):
+    """:meth:`Detector._regex_batch`'s literal hints in one pass over ``s`` (the batch's lower-cased texts joined by
+    NUL): text index -> union of the regex-term indices hinted by a literal occurring in it. ``ascii_first[c]`` (and
+    ``other_first`` for other first characters) holds the ``(literal, indices)`` pairs starting with character ``c``.
+    None when ``s`` does not hold exactly ``n_texts`` texts (a text holding NUL itself)."""
+    cdef Py_ssize_t n = len(s), i, j, m, k = 0
+    cdef int kind = PyUnicode_KIND(s), lkind
+    cdef void *data = PyUnicode_DATA(s)
+    cdef void *ldata
+    cdef Py_UCS4 c
+    cdef object group
+    cdef str lit
+    cdef dict out = {}
+    cdef bint has_other = len(other_first) > 0
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == 0:
+            k += 1
+            continue
+        if c < 128:
+            group = ascii_first[<Py_ssize_t> c]
+            if group is None:
+                continue
+        elif has_other:
+            group = other_first.get(chr(c))
+            if group is None:
+                continue
+        else:
+            continue
+        for lit, idxs in group:
+            m = len(lit)
+            if i + m > n:
+                continue
+            lkind = PyUnicode_KIND(lit)
+            ldata = PyUnicode_DATA(lit)
+            for j in range(1, m):
+                if PyUnicode_READ(kind, data, i + j) != PyUnicode_READ(lkind, ldata, j):
+                    break
+            else:
+                got = out.get(k)
+                if got is None:
+                    out[k] = set(idxs)
+                else:
+                    got |= idxs
+    if k + 1 != n_texts:
+        return None
+    return out
+
+
+cdef inline bint _has_han(str s):
+    """``engine._HAN.search(s)``: a character of the CJK unified ideographs (extension A included)."""
+    cdef Py_ssize_t i, n = len(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c
+    if kind == 1:
+        return False
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF):
+            return True
+    return False
+
+
+def finish_batch(object det, list texts, str bv, list starts, list folded, object cands, object terms,
+                 list cats, bint keep_unsupported):
+    """The tail of :meth:`Detector._scan_batch`: the sound and partial-name stages of the texts that need them,
+    the regex signals, then :func:`finish` per text holding anything (categories' classes looked up once per
+    batch), an empty :class:`Detection` for the others."""
+    if _E is None:
+        _bind()
+    cdef Py_ssize_t k, n = len(texts)
+    cdef str t, w
+    cdef list out = []
+    cdef dict cat_classes = {}
+    cdef object c, ts, rs, cc, lst
+    sound = det._sound_stage
+    partial = det._partial_stage
+    for k in range(n):
+        t = texts[k]
+        if not t.isascii():  # (kana fold to Han look-alikes: the view, not the text, decides)
+            w = bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1]
+            if _has_han(w):
+                lst = cands.get(k)
+                if lst is None:
+                    lst = cands[k] = []
+                sound(w, lst)
+        if u"*" in t or u"..." in t or u"\u2026" in t:
+            lst = cands.get(k)
+            if lst is None:
+                lst = cands[k] = []
+            partial(t, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst)
+    regex = det._regex_batch(texts)
+    for k in range(n):
+        c = cands.get(k)
+        ts = terms.get(k)
+        rs = regex.get(k)
+        if not c and not ts and not rs:
+            out.append(_Detection())
+            continue
+        cc = cat_classes.get(cats[k])
+        if cc is None:
+            cc = cat_classes[cats[k]] = det.classes_of(cats[k])
+        out.append(finish(det, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
+                          c or [], ts or [], rs or [], cc, keep_unsupported))
+    return out

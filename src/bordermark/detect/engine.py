@@ -257,6 +257,14 @@ class Detector:
                 hint_terms[lit.lower()].add(i)
         self._unhinted = [i for i, (t, _) in enumerate(self._regex_terms) if not t.hint]
         self._hint_list = [(lit, frozenset(idxs)) for lit, idxs in hint_terms.items() if lit]
+        # the same literals by first character, for the compiled single pass (``_fast.hint_texts``)
+        self._hint_ascii: list[list[tuple[str, frozenset[int]]] | None] = [None] * 128
+        self._hint_other: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        for lit, lit_terms in self._hint_list:
+            if ord(lit[0]) < 128:
+                self._hint_ascii[ord(lit[0])] = [*(self._hint_ascii[ord(lit[0])] or []), (lit, lit_terms)]
+            else:
+                self._hint_other.setdefault(lit[0], []).append((lit, lit_terms))
         for lit, idxs in hint_terms.items():
             self._hints.add_word(lit, frozenset(idxs))
         if hint_terms:
@@ -476,6 +484,8 @@ class Detector:
                 for k, cm in craw.items():
                     self._compact_stage(view(k), cands[k], cm)
         self._token_batch(words, parts, view, cands)
+        if _fast is not None:
+            return _fast.finish_batch(self, texts, bv, starts, folded, cands, terms, cats, keep_unsupported)
         for k in range(n):
             t = texts[k]
             if not t.isascii() and _HAN.search(parts[k]):
@@ -631,7 +641,13 @@ class Detector:
         if self._unhinted:
             for k in range(len(texts)):
                 hinted[k].update(self._unhinted)
-        if self._hints.kind == ahocorasick.AHOCORASICK:
+        got = None
+        if self._hints.kind == ahocorasick.AHOCORASICK and _fast is not None:  # one compiled pass, every literal
+            got = _fast.hint_texts("\x00".join(texts).lower(), self._hint_ascii, self._hint_other, len(texts))
+        if got is not None:
+            for k, found in got.items():
+                hinted[k] |= found
+        elif self._hints.kind == ahocorasick.AHOCORASICK:
             joined = "\x00".join(texts).lower()
             low = joined.split("\x00")
             if len(low) == len(texts):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -47,10 +47,10 @@ def record_text(obj: dict[str, Any]) -> tuple[str, str | None]:
         title, desc = obj.get("title"), obj.get("description")
         if title is None and desc is None:
             raise ValueError("text", "needs 'text', or 'title' and/or 'description'")
-        parts = [p for p in (title, desc) if p is not None]
-        if not all(isinstance(p, str) for p in parts):
+        # plain tests, not all() over a generator: this runs once per input line
+        if (title is not None and not isinstance(title, str)) or (desc is not None and not isinstance(desc, str)):
             raise ValueError("title", "'title' and 'description' must be strings")
-        text = "\n".join(parts)
+        text = cast(str, title if desc is None else desc if title is None else f"{title}\n{desc}")
     elif not isinstance(text, str):
         raise ValueError("text", "'text' must be a string")
     cat = obj.get("category")
