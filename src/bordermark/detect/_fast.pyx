@@ -858,3 +858,73 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         out.append(finish(det, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
                           c or [], ts or [], rs or [], cc, keep_unsupported))
     return out
+
+
+# ------------------------------------------------------------------------------------------- character fold table
+cdef enum:
+    _FOLD_N = 0x30000  # planes 0-2 in a C array; the rest (tag characters) through the dict
+cdef Py_UCS4 *_FOLD = NULL  # code point -> its one-character fold (itself when unchanged); _MULTI: see the dict
+cdef dict _FOLD_DICT = None
+cdef Py_UCS4 _MULTI = 0xFFFFFFFF
+
+
+cdef int _fold_init() except -1:
+    global _FOLD, _FOLD_DICT
+    from bordermark.detect import normalise
+    table = normalise.fold_table()
+    cdef Py_UCS4 *arr = <Py_UCS4 *> malloc(_FOLD_N * sizeof(Py_UCS4))
+    cdef Py_ssize_t i
+    if arr == NULL:
+        raise MemoryError()
+    for i in range(_FOLD_N):
+        arr[i] = <Py_UCS4> i
+    for cp, v in table.items():
+        if cp < _FOLD_N:
+            arr[<Py_ssize_t> cp] = ord(v) if len(v) == 1 else _MULTI
+    _FOLD_DICT = table
+    _FOLD = arr
+    return 0
+
+
+def fold_chars(str s):
+    """``s.translate(normalise.fold_table())``: most characters fold to one character, read from a C array (the
+    dict-driven ``str.translate`` boxes every code point); the few that fold to none or several (zero-width, ``ß``,
+    ligatures) and those beyond plane 2 go through the dict."""
+    if _FOLD == NULL:
+        _fold_init()
+    cdef Py_ssize_t n = len(s), i, size = 0, j = 0, m
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c, g
+    cdef str v
+    for i in range(n):  # the output's length
+        c = PyUnicode_READ(kind, data, i)
+        g = _FOLD[c] if c < _FOLD_N else _MULTI
+        if g != _MULTI:
+            size += 1
+        else:
+            got = _FOLD_DICT.get(<long> c)
+            size += 1 if got is None else len(<str> got)
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((size + 1) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            g = _FOLD[c] if c < _FOLD_N else _MULTI
+            if g != _MULTI:
+                buf[j] = g
+                j += 1
+                continue
+            got = _FOLD_DICT.get(<long> c)
+            if got is None:
+                buf[j] = c
+                j += 1
+                continue
+            v = <str> got
+            for m in range(len(v)):
+                buf[j] = v[m]
+                j += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
+    finally:
+        free(buf)

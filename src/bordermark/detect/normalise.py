@@ -221,7 +221,7 @@ def fold(text: str) -> str:
     :func:`offsets` so that a text with a candidate is not folded twice."""
     if text.isascii():
         return _leet(text.encode("ascii").translate(_ascii_table()).decode("ascii"))
-    return _leet(text.translate(fold_table()))
+    return _leet(text.translate(fold_table()) if _fast is None else _fast.fold_chars(text))
 
 
 @lru_cache(maxsize=1)
