@@ -144,54 +144,69 @@ cdef class _Text:
         return out
 
     cdef int offsets(self) except -1:
-        """The view's offsets into the original text (:func:`normalise.offsets`) as two C arrays; the view is built
-        again on the way and must equal ``w``."""
+        """The view's offsets into the original text (:func:`normalise.offsets`, :func:`normalise.view_with_offsets`
+        for text whose characters do not all fold to one) as two C arrays; the view is built again on the way and
+        must equal ``w``."""
         cdef str text = self.text, f = self.f, w = self.w
-        cdef Py_ssize_t n = len(text), nf = len(f), i, k, j
-        cdef Py_UCS4 c
+        cdef Py_ssize_t n = len(text), nf = len(f), i, k, j, m, pos
+        cdef Py_UCS4 c, g
         cdef bint prev_sep = True
         cdef Py_ssize_t cap = nf + 2
-        if not text.isascii() and not _odd_chars().isdisjoint(text) or nf != n:
-            w2, st, en = _view_with_offsets(text)
-            if w2 != w:
-                raise AssertionError("normalisation paths diverged")
-            self.wlen = len(w)
-            self.st = <int *> malloc((self.wlen + 1) * sizeof(int))
-            self.en = <int *> malloc((self.wlen + 1) * sizeof(int))
-            if self.st == NULL or self.en == NULL:
-                raise MemoryError()
-            for i in range(self.wlen):
-                self.st[i] = st[i]
-                self.en[i] = en[i]
-            return 0
-        cdef int fkind = PyUnicode_KIND(f), wkind = PyUnicode_KIND(w)
+        cdef int tkind = PyUnicode_KIND(text), fkind = PyUnicode_KIND(f), wkind = PyUnicode_KIND(w)
+        cdef void *tdata = PyUnicode_DATA(text)
         cdef void *fdata = PyUnicode_DATA(f)
         cdef void *wdata = PyUnicode_DATA(w)
-        cdef Py_UCS4 *out = <Py_UCS4 *> malloc(cap * sizeof(Py_UCS4))
-        self.st = <int *> malloc((cap + 1) * sizeof(int))
-        self.en = <int *> malloc((cap + 1) * sizeof(int))
-        if out == NULL or self.st == NULL or self.en == NULL:
-            free(out)
-            raise MemoryError()
+        cdef int *src = NULL  # folded character -> its character in the text (NULL: the same index)
+        cdef Py_UCS4 *out = NULL
         try:
+            if (not text.isascii() and not _odd_chars().isdisjoint(text)) or nf != n:
+                # some characters fold to none or several: f (the text's fold) is walked with a map back to the
+                # character each piece came from, as view_with_offsets does character by character
+                if _FOLD == NULL:
+                    _fold_init()
+                src = <int *> malloc((nf + 1) * sizeof(int))
+                if src == NULL:
+                    raise MemoryError()
+                j = 0
+                for i in range(n):
+                    c = PyUnicode_READ(tkind, tdata, i)
+                    g = _FOLD[c] if c < _FOLD_N else _MULTI
+                    if g != _MULTI:
+                        m = 1
+                    else:
+                        got = _FOLD_DICT.get(<long> c)
+                        m = 1 if got is None else len(<str> got)
+                    if j + m > nf:
+                        raise AssertionError("normalisation paths diverged")
+                    for k in range(m):
+                        src[j] = <int> i
+                        j += 1
+                if j != nf:
+                    raise AssertionError("normalisation paths diverged")
+            out = <Py_UCS4 *> malloc(cap * sizeof(Py_UCS4))
+            self.st = <int *> malloc((cap + 1) * sizeof(int))
+            self.en = <int *> malloc((cap + 1) * sizeof(int))
+            if out == NULL or self.st == NULL or self.en == NULL:
+                raise MemoryError()
             out[0] = u" "
             self.st[0] = 0
             self.en[0] = 0
             k = 1
             for i in range(nf):
                 c = PyUnicode_READ(fkind, fdata, i)
+                pos = src[i] if src != NULL else i
                 if Py_UNICODE_ISSPACE(c):
                     if prev_sep:
                         if k > 1:
-                            self.en[k - 1] = i + 1
+                            self.en[k - 1] = pos + 1
                         continue
                     out[k] = u" "
                     prev_sep = True
                 else:
                     out[k] = c
                     prev_sep = False
-                self.st[k] = i
-                self.en[k] = i + 1
+                self.st[k] = pos
+                self.en[k] = pos + 1
                 k += 1
             if k > 1 and out[k - 1] == u" ":
                 k -= 1
@@ -216,6 +231,7 @@ cdef class _Text:
             self.wlen = j
         finally:
             free(out)
+            free(src)
         return 0
 
 
@@ -723,31 +739,68 @@ def cjk_gap_free(str s):
         free(buf)
 
 
-def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict pair_res, set pair_hits):
+cdef class _Word:
+    """What the batch passes know of one word: explained by the clean seed, its lookup result (empty: no hit), and
+    the results of the word pairs it starts (next word -> result), so that a word costs one dictionary lookup and a
+    pair one more, without building a tuple."""
+
+    cdef bint known
+    cdef object res
+    cdef dict nxt
+
+
+def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict pair_res, dict state):
     """One pass over the batch's words (NUL between texts) for :meth:`Detector._token_batch`: the tokens not yet
     looked up, the tokens with a hit, the word pairs not yet looked up and the pairs with a hit. Tokens of the clean
-    seed are explained; a pair counts only with an unexplained word and never across texts."""
+    seed are explained; a pair counts only with an unexplained word and never across texts. ``state`` (word ->
+    :class:`_Word`) memoises the caches' answers: a lookup result never changes, so a stale entry is still right."""
     new_toks, hit_toks, new_pairs, hit_pairs = set(), set(), set(), set()
-    cdef object prev = None
+    cdef object prev_word = None, res, word
+    cdef _Word cur, prev = None
     cdef bint known, prev_known = False
     for word in words:
-        if word == u"\x00":
+        if len(<str> word) == 1 and (<str> word)[0] == u"\x00":
+            prev_word = None
             prev = None
             continue
-        known = word in seed_clean
-        if not known:
-            if word in tok_hits:
+        cur = <_Word> state.get(word)
+        if cur is None:
+            res = None
+            if word in seed_clean:
+                res = ()
+            else:
+                res = tok_hits.get(word)
+                if res is None and word in clean:
+                    res = ()
+            if res is not None:
+                cur = _Word()
+                cur.known = word in seed_clean
+                cur.res = res
+                cur.nxt = {}
+                state[word] = cur
+        if cur is not None:
+            known = cur.known
+            if not known and cur.res:
                 hit_toks.add(word)
-            elif word not in clean:
-                new_toks.add(word)
-        if prev is not None and not (known and prev_known):
-            pair = (prev, word)
-            res = pair_res.get(pair)  # one hash of the pair: it is in pair_hits exactly when its result is not empty
+        else:
+            known = False
+            new_toks.add(word)
+        if prev_word is not None and not (known and prev_known):
+            res = prev.nxt.get(word) if prev is not None else None
             if res is None:
-                new_pairs.add(pair)
+                pair = (prev_word, word)
+                res = pair_res.get(pair)  # in pair_hits exactly when its result is not empty
+                if res is None:
+                    new_pairs.add(pair)
+                else:
+                    if prev is not None:
+                        prev.nxt[word] = res
+                    if res:
+                        hit_pairs.add(pair)
             elif res:
-                hit_pairs.add(pair)
-        prev = word
+                hit_pairs.add((prev_word, word))
+        prev_word = word
+        prev = cur
         prev_known = known
     return new_toks, hit_toks, new_pairs, hit_pairs
 

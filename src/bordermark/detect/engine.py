@@ -337,6 +337,7 @@ class Detector:
         self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
         self._pair_res: dict[tuple[str, str], tuple[tuple[int, str, float], ...]] = {}
         self._pair_hits: set[tuple[str, str]] = set()
+        self._word_state: dict[str, Any] = {}  # the compiled word pass's memo of the three caches above
 
         # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
         self._py_index: dict[tuple[str, str], list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
@@ -602,11 +603,12 @@ class Detector:
     def _word_hits_fast(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
         """:meth:`_word_hits` with the pass over the words compiled (``_fast.scan_words``)."""
         assert _fast is not None
-        if len(self._pair_res) > _TOKEN_CACHE_LIMIT:
+        if len(self._pair_res) > _TOKEN_CACHE_LIMIT or len(self._word_state) > _TOKEN_CACHE_LIMIT:
             self._pair_res.clear()
             self._pair_hits.clear()
+            self._word_state.clear()
         new_toks, hit_toks, new_pairs, hit_pairs = _fast.scan_words(
-            words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._pair_hits)
+            words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._word_state)
         for t in new_toks:
             found = self._lookup_token(t)
             if not found:
