@@ -981,3 +981,62 @@ def fold_chars(str s):
         return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
     finally:
         free(buf)
+
+
+def batch_view(list folded):
+    """The batch view of :meth:`Detector._scan_batch` in one pass over the texts' folds: each fold's words (split
+    at Unicode whitespace, as ``str.split``) joined by single spaces, without the space between two CJK characters,
+    the texts joined by ``" NUL "``, one pad space at each end; with the indices of the texts whose view holds a Han
+    character (CJK unified ideographs, extension A included). Every fold holds a word (empty ones are detected one
+    by one)."""
+    cdef Py_ssize_t total = 0, k, i, n, j = 0, nt = len(folded)
+    cdef str f
+    cdef int kind
+    cdef void *data
+    cdef Py_UCS4 c, last
+    cdef bint pending, han, written
+    for f in folded:
+        total += len(f) + 3
+    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((total + 2) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    hans = []
+    try:
+        buf[j] = u" "
+        j += 1
+        for k in range(nt):
+            f = folded[k]
+            if k:
+                buf[j] = u"\x00"
+                buf[j + 1] = u" "
+                j += 2
+            n = len(f)
+            kind = PyUnicode_KIND(f)
+            data = PyUnicode_DATA(f)
+            pending = False
+            han = False
+            last = 0
+            written = False
+            for i in range(n):
+                c = PyUnicode_READ(kind, data, i)
+                if Py_UNICODE_ISSPACE(c):
+                    if written:
+                        pending = True
+                    continue
+                if pending and not (_is_cjk(last) and _is_cjk(c)):
+                    buf[j] = u" "
+                    j += 1
+                pending = False
+                buf[j] = c
+                j += 1
+                last = c
+                written = True
+                if (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF):
+                    han = True
+            buf[j] = u" "
+            j += 1
+            if han:
+                hans.append(k)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j), hans
+    finally:
+        free(buf)

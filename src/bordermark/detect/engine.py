@@ -438,11 +438,16 @@ class Detector:
     def _scan_batch(self, texts: list[str], folded: list[str], cats: list[str | None],
                     keep_unsupported: bool) -> list[Detection]:
         n = len(texts)
-        words = " \x00 ".join(folded).split()  # the batch view's words (NUL between texts)
-        bv = " " + " ".join(words) + " "
-        if not bv.isascii() and _CJK_GAP_SEARCH(bv):
-            bv = _CJK_GAP_SUB("", bv) if _fast is None else _fast.cjk_gap_free(bv)
+        han: list[int] | None = None
+        if _fast is not None:  # one compiled pass, the texts with a Han character found on the way
+            bv, han = _fast.batch_view(folded)
             words = bv.split()
+        else:
+            words = " \x00 ".join(folded).split()  # the batch view's words (NUL between texts)
+            bv = " " + " ".join(words) + " "
+            if not bv.isascii() and _CJK_GAP_SEARCH(bv):
+                bv = _CJK_GAP_SUB("", bv)
+                words = bv.split()
         parts = bv[1:-1].split(" \x00 ")
         if len(parts) != n:  # cannot happen (no view holds NUL); stay correct rather than misplace anything
             return [self.detect(t, category=c, keep_unsupported=keep_unsupported)
@@ -454,7 +459,8 @@ class Detector:
 
         cands: dict[int, list[_Cand]] = defaultdict(list)
         terms: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        han = [k for k in range(n) if not texts[k].isascii() and _HAN.search(parts[k])]
+        if han is None:
+            han = [k for k in range(n) if not texts[k].isascii() and _HAN.search(parts[k])]
         # names without a Chinese character over the whole batch; the others over the texts holding one
         runs: list[tuple[ahocorasick.Automaton, str, list[int], list[int] | None]] = [(self._aw, bv, starts, None)]
         if han and len(self._aw_han):
