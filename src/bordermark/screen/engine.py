@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, Protocol
 
 import orjson
@@ -236,8 +237,12 @@ def _terms(results: Sequence[FeatureResult | None], weights: GroupWeights) -> li
     """:func:`weigh` for the fast path: the terms of a feature group's results (as the group's helper in
     ``features`` returns them, in feature order) without building :class:`Evidence`; the same terms."""
     terms: list[Term] = []
-    for res, (idx, name, weight, rounded) in zip(results, weights, strict=True):
+    if len(results) != len(weights):
+        raise ValueError("a result per weighted feature")
+    # by position (zip(strict=True) passes its keyword through a dict: measurable at once or twice per listing)
+    for i, res in enumerate(results):
         if res is not None:
+            idx, name, weight, rounded = weights[i]
             value = res.value
             if value == 1.0:  # most features are all-or-nothing: weight * 1.0 is the weight, rounded once
                 terms.append((-abs(weight), idx, {"code": name, "detail": res.detail, "contribution": rounded}, name,
@@ -296,6 +301,12 @@ def _hit_key(h: Any) -> tuple[Any, ...]:
         return (h.mark_id, h.matched, h.method, h.alias_kind, True, None if supported else h.context, supported)
     return (h.mark_id, h.matched, str(h.method), getattr(h, "alias_kind", None), getattr(h, "ambiguous", False),
             getattr(h, "context", 0.0), getattr(h, "supported", True))
+
+
+_reason_of = itemgetter(2)  # a term's reason dict
+# what the per-listing and per-text fast paths read of a listing, from its __dict__ (a pydantic model's fields)
+_per_listing = itemgetter("id", "seller_id", "seller_name", "images", "price", "currency", "ships_from")
+_text_key = itemgetter("title", "description", "category")
 
 
 def _index(t: Term) -> int:
@@ -654,12 +665,14 @@ class Screener:
         out: list[ScreenResult] = []
         append = out.append
         for listing, prep in zip(listings, preps, strict=True):
-            lid = listing.id
+            # the fields in one read of the model's __dict__ (each attribute read of a pydantic model passes
+            # through its __getattr__ hook)
+            lid, seller_id, seller_name, paths, price, currency, ships_from = _per_listing(listing.__dict__)
             # the content hash is only needed to compare with a cleared one; the queue computes its own
             chash = content_hash(listing) if cleared and lid in cleared else ""
-            seller_id = listing.seller_id
             seller = sellers.get(seller_id) if seller_id and sellers else None
-            paths = listing.images if index is not None else ()
+            if index is None:
+                paths = ()
             detection = prep.detection
             brand = prep.brand
             if seller is None and not paths and not detection.hits and not detection.signals:
@@ -685,8 +698,6 @@ class Screener:
             authorised_as = None
             below_near = False  # the price both below the genuine band and near it (a parallel-import price)
             if brand is not None:
-                price = listing.price
-                currency = listing.currency
                 if price is not None and currency:
                     rate = per_base.get(currency)  # Rates.to_base, with the rates read once
                     price_base = float(price) / rate if rate else to_base(price, currency)
@@ -706,7 +717,7 @@ class Screener:
                             c = near_weight * near.value
                             extra.append((-abs(c), near_idx, {"code": near_name, "detail": near.detail,
                                                               "contribution": round(c, 3)}, near_name, near.value, c))
-                key = (brand.mark_id, seller_id, listing.seller_name)
+                key = (brand.mark_id, seller_id, seller_name)
                 auth = auth_terms.get(key)
                 if auth is None:
                     auth = self._authorisation(brand, key)
@@ -721,12 +732,12 @@ class Screener:
                     known = self._history_terms[seller.seller_id] = (seller, weigh(ev, self._group["history"]))
                 extra += known[1]
             if brand is not None:
-                ships_key = (brand.mark_id, listing.ships_from)
+                ships_key = (brand.mark_id, ships_from)
                 found = ships_terms.get(ships_key)
                 if found is None:
                     if len(ships_terms) >= CACHE_LIMIT:
                         ships_terms.clear()
-                    found = ships_terms[ships_key] = _terms((ships_result(brand, listing.ships_from),),
+                    found = ships_terms[ships_key] = _terms((ships_result(brand, ships_from),),
                                                             ships_weights)
                 if found:
                     extra += found
@@ -758,8 +769,8 @@ class Screener:
                 verdict = parallel
             else:
                 verdict = mention
-            append(ScreenResult(lid, round(p, 4), verdict, detection.hits, [t[2] for t in terms], version, values,
-                                chash, brand.mark_id if brand is not None else None,
+            append(ScreenResult(lid, round(p, 4), verdict, detection.hits, list(map(_reason_of, terms)), version,
+                                values, chash, brand.mark_id if brand is not None else None,
                                 cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json))
         return out
 
@@ -814,7 +825,7 @@ class Screener:
         (title, description, category) within a run (bounded): platforms repeat titles a lot (re-listings,
         one seller's variants), and detection is the costly part."""
         cache = self._prepared
-        keys = [(lst.title, lst.description, lst.category) for lst in listings]
+        keys = [_text_key(lst.__dict__) for lst in listings]  # one read of each model's fields (see above)
         batch: dict[tuple[str, str, str | None], _Prepared] = {}
         missing: dict[tuple[str, str | None], list[int]] = {}
         for i, k in enumerate(keys):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +232,9 @@ def screen_listing(store: Store, listing: Listing, *, record: bool = True,
     return screen_batch(store, [listing], record=record, screener=screener)[0]
 
 
+_verdict_of = attrgetter("verdict")
+
+
 @dataclass
 class FileReport:
     screened: int = 0
@@ -291,7 +295,7 @@ def screen_file(input_path: Path, output_path: Path, screener: Screener, *, stor
             results = screener.screen_many(good)
             writer.write_results(results)
             report.screened += len(results)
-            counts = Counter(r.verdict for r in results)
+            counts = Counter(map(_verdict_of, results))
             report.verdicts.update({v.value: n for v, n in counts.items()})
             if store is not None:
                 with store.session() as s:
