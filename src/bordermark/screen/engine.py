@@ -413,12 +413,16 @@ class Screener:
     def _band(self, brand: BrandInfo, listing: Listing) -> ProductBand | None:
         """The product the listing most likely offers: same category, then named in the title, then the
         cheapest (the most lenient comparison for the seller)."""
-        key = (brand.mark_id, listing.category)
+        return self._band_of(brand, listing.title, listing.category)
+
+    def _band_of(self, brand: BrandInfo, title: str, category: str | None) -> ProductBand | None:
+        """:meth:`_band` from the listing's title and category."""
+        key = (brand.mark_id, category)
         priced = self._priced.get(key)
         if priced is None:
             priced = [p for p in brand.products if p.low > 0]
-            if len(priced) > 1 and listing.category:
-                cat = _norm_cat(listing.category)
+            if len(priced) > 1 and category:
+                cat = _norm_cat(category)
                 same = [p for p in priced if p.category_key == cat]
                 if same:
                     priced = same
@@ -426,9 +430,9 @@ class Screener:
             if len(self._priced) < 100_000:
                 self._priced[key] = priced
         if len(priced) > 1:
-            title = listing.title.casefold()
+            low = title.casefold()
             for p in priced:  # the first (cheapest) product named in the title, else the cheapest
-                if p.name_key in title:
+                if p.name_key in low:
                     return p
         return priced[0] if priced else None
 
@@ -539,7 +543,7 @@ class Screener:
         hit_terms, hit_weights, plain = self._hit_terms, self._gw["hit"], self._plain
         category_terms, category_weights = self._category_terms, self._gw["category"]
         signal_terms, families = self._signal_terms, self._signal_family
-        band_of = self._band
+        band_of = self._band_of
         import_re, import_ac = self._import_re, self._import_ac
         out: list[_Prepared] = []
         append = out.append
@@ -547,6 +551,7 @@ class Screener:
             if not detection.hits and not detection.signals:
                 append(_Prepared(detection))
                 continue
+            title, _, category = _text_key(listing.__dict__)  # one read of the model's fields
             hits = [h for h in detection.hits if h.mark_id in brands]
             hit = None
             if len(hits) == 1:
@@ -592,7 +597,7 @@ class Screener:
                         cues = import_re.findall(low)
                         if cues:
                             signals["import_channel_cues"] = cues
-                band = band_of(brand, listing)
+                band = band_of(brand, title, category)
             if signals:
                 skey = (hit is not None, tuple((f, tuple(t), weights.get(f)) for f, t in signals.items()))
                 found = signal_terms.get(skey)
@@ -602,12 +607,12 @@ class Screener:
                     found = self._cached(signal_terms, skey, "signals", ev)
                 terms += found
             if brand is not None:
-                key = (brand.mark_id, listing.category)
+                key = (brand.mark_id, category)
                 found = category_terms.get(key)
                 if found is None:
                     if len(category_terms) >= CACHE_LIMIT:
                         category_terms.clear()
-                    found = category_terms[key] = _terms((category_result(brand, listing.category),),
+                    found = category_terms[key] = _terms((category_result(brand, category),),
                                                          category_weights)
                 terms += found
             logit = 0.0
@@ -835,8 +840,7 @@ class Screener:
             if known is not None:
                 batch[k] = known
             else:
-                lst = listings[i]
-                missing.setdefault((lst.text, lst.category), []).append(i)
+                missing.setdefault((listings[i].text, k[2]), []).append(i)
         if missing:
             if len(cache) + len(missing) > DETECTION_CACHE:
                 cache.clear()

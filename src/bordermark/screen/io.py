@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -90,6 +91,7 @@ def _images(value: Any) -> tuple[str, ...]:
     raise ValueError(f"expected a list of paths, got {type(value).__name__}")
 
 
+_all_fields = itemgetter(*LISTING_FIELDS)
 _COUNTRY_CACHE: dict[str, str] = {}
 _CURRENCY_CACHE: dict[Any, str] = {}
 # JSON prices (floats) -> their exact Decimal (immutable, so shared): Decimal(repr(x)) costs ~0.7 µs and a
@@ -126,9 +128,13 @@ def parse_listing(obj: dict[str, Any], rates: Rates, *, path: str = "-", line: i
     ships_from a country) by hand and then builds the model without re-validation: this path runs for every
     row of multi-million-line files.
     """
-    # every field in one pass in C (a missing one reads None), checked below in the order errors are reported
+    # every field in one call in C (a missing one reads None), checked below in the order errors are reported
+    try:
+        fields = _all_fields(obj)
+    except KeyError:  # a field left out of the row
+        fields = tuple(map(obj.get, LISTING_FIELDS))
     (lid, title, description, raw_price, raw_currency, seller_id, seller_name, platform, category, url, ships,
-     raw_images, listed) = map(obj.get, LISTING_FIELDS)
+     raw_images, listed) = fields
     if type(lid) is str:
         lid = lid.strip()
         if not lid:
