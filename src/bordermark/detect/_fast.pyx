@@ -14,7 +14,7 @@ from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicod
 from libc.stdlib cimport free, malloc
 
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
-cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars, _view_with_offsets
+cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
 cdef object _word_list, _SCAN, _HAN_SEARCH
 cdef double _SUPPORT, _STRONG
 cdef Py_ssize_t _NEAR
@@ -22,7 +22,7 @@ cdef Py_ssize_t _NEAR
 
 cdef void _bind() except *:
     global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
-    global _view_with_offsets, _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH
+    global _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH
     from bordermark.detect import chinese, engine, normalise
     _Hit, _Signal, _Detection = engine.Hit, engine.Signal, engine.Detection
     _BASE_SCORE = engine.BASE_SCORE
@@ -30,7 +30,6 @@ cdef void _bind() except *:
     _CAPITAL = engine._CAPITAL
     _key = normalise.key
     _odd_chars = normalise._odd_chars
-    _view_with_offsets = normalise.view_with_offsets
     _word_list = chinese.word_list
     _SUPPORT = engine.CONTEXT_SUPPORT
     _STRONG = engine.STRONG_SUPPORT
@@ -38,6 +37,67 @@ cdef void _bind() except *:
     _SCAN = engine._scan
     _HAN_SEARCH = engine._HAN.search
     _E = engine
+
+
+cdef extern from "Python.h":
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
+
+cdef object _new = object.__new__
+cdef dict _ROUND3 = {}
+
+
+cdef object _round3(double x):
+    """``round(x, 3)``, memoised: CPython rounds through a decimal string (dtoa and printf); a batch's scores and
+    contexts take few distinct values. Only positive values are memoised (0.0 and -0.0 are equal keys)."""
+    cdef object r
+    if not x > 0.0:
+        return round(<object> x, 3)
+    r = _ROUND3.get(x)
+    if r is None:
+        if len(_ROUND3) > 100000:
+            _ROUND3.clear()
+        r = _ROUND3[x] = round(<object> x, 3)
+    return r
+
+
+cdef object _detection(list hits, list signals):
+    """``Detection(hits, signals)`` without running the frozen dataclass's Python ``__init__``: the same slots set
+    the way it sets them (``object.__setattr__``)."""
+    d = _new(_Detection)
+    PyObject_GenericSetAttr(d, "hits", hits)
+    PyObject_GenericSetAttr(d, "signals", signals)
+    return d
+
+
+cdef object _hit(object mark_id, object mark, object holder, object start, object end, object matched,
+                 object method, object score, object context, object ambiguous, object alias, object alias_kind):
+    """``Hit(...)`` likewise (12 fields: the Python ``__init__`` cost more than the rest of a hit's finishing)."""
+    h = _new(_Hit)
+    PyObject_GenericSetAttr(h, "mark_id", mark_id)
+    PyObject_GenericSetAttr(h, "mark", mark)
+    PyObject_GenericSetAttr(h, "holder", holder)
+    PyObject_GenericSetAttr(h, "start", start)
+    PyObject_GenericSetAttr(h, "end", end)
+    PyObject_GenericSetAttr(h, "matched", matched)
+    PyObject_GenericSetAttr(h, "method", method)
+    PyObject_GenericSetAttr(h, "score", score)
+    PyObject_GenericSetAttr(h, "context", context)
+    PyObject_GenericSetAttr(h, "ambiguous", ambiguous)
+    PyObject_GenericSetAttr(h, "alias", alias)
+    PyObject_GenericSetAttr(h, "alias_kind", alias_kind)
+    return h
+
+
+cdef object _cand(object cls, object entry, object ws, object we, object method, object sim):
+    """``cls(entry, ws, we, method, sim)`` for the engine's ``_Cand`` (a slotted dataclass) without its Python
+    ``__init__``: the batch front builds tens of thousands per batch."""
+    x = _new(cls)
+    PyObject_GenericSetAttr(x, "entry", entry)
+    PyObject_GenericSetAttr(x, "ws", ws)
+    PyObject_GenericSetAttr(x, "we", we)
+    PyObject_GenericSetAttr(x, "method", method)
+    PyObject_GenericSetAttr(x, "sim", sim)
+    return x
 
 
 cdef inline bint _is_cjk(Py_UCS4 c) nogil:
@@ -464,7 +524,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     if not keep_unsupported:
         cands = _prefilter(det, t, cands, cat_classes, bool(term_spans or regex_sigs))
         if not cands and not term_spans and not regex_sigs:
-            return _Detection()
+            return _detection([], [])
     t.offsets()
 
     cdef list signals = []
@@ -577,11 +637,11 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
         elif compact <= (2 if cjk else 4):
             score *= 0.93
         score *= 0.8 + 0.2 * ctx
-        hits.append(_Hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, round(<object> score, 3),
-                         round(<object> ctx, 3), ambiguous, e.name if e.alias_kind else None, e.alias_kind))
+        hits.append(_hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, _round3(score), _round3(ctx),
+                         ambiguous, e.name if e.alias_kind else None, e.alias_kind))
     if len(hits) > 1:
         hits.sort(key=_hit_order)
-    return _Detection(hits, signals)
+    return _detection(hits, signals)
 
 
 # ---------------------------------------------------------------------------------------------- batch front helpers
@@ -620,7 +680,7 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
                 lst = cands.get(key)
                 if lst is None:
                     lst = cands[key] = []
-                lst.append(cand(idx, ws - lo, we - lo, "skeleton" if variant else None))
+                lst.append(_cand(cand, idx, ws - lo, we - lo, "skeleton" if variant else None, 1.0))
             elif kind == "t":
                 if term_padded[idx]:
                     ws, we = start + 1, end
@@ -670,19 +730,6 @@ def spaced_matches(object matches, list words, Py_ssize_t size):
     return out
 
 
-def texts_with(list words, set a, set b):
-    """Indices of the texts (separated by NUL words in ``words``) holding a word of ``a`` or of ``b``, ascending."""
-    cdef Py_ssize_t k = 0, last = -1
-    out = []
-    for word in words:
-        if word == u"\x00":
-            k += 1
-        elif k != last and (word in a or word in b):
-            out.append(k)
-            last = k
-    return out
-
-
 def leet_many(list parts, object leet):
     """``[leet(p) for p in parts]`` for ASCII texts: a C pass decides that most need nothing (no leetspeak
     character next to a letter) or only their leftover symbols ``@$!|`` turned into separators."""
@@ -718,25 +765,6 @@ def leet_many(list parts, object leet):
         else:
             out.append(p)
     return out
-
-
-def cjk_gap_free(str s):
-    """``s`` without the spaces between two CJK characters (``CJK_GAP_RE.sub("", s)``)."""
-    cdef Py_ssize_t n = len(s), i, j = 0
-    cdef Py_UCS4 c
-    cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((n + 1) * sizeof(Py_UCS4))
-    if buf == NULL:
-        raise MemoryError()
-    try:
-        for i in range(n):
-            c = s[i]
-            if c == u" " and 0 < i < n - 1 and _is_cjk(s[i - 1]) and _is_cjk(s[i + 1]):
-                continue
-            buf[j] = c
-            j += 1
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
-    finally:
-        free(buf)
 
 
 cdef class _Word:
@@ -903,7 +931,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         ts = terms.get(k)
         rs = regex.get(k)
         if not c and not ts and not rs:
-            out.append(_Detection())
+            out.append(_detection([], []))
             continue
         cc = cat_classes.get(cats[k])
         if cc is None:
@@ -1040,3 +1068,69 @@ def batch_view(list folded):
         return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j), hans
     finally:
         free(buf)
+
+
+cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, list lst, set hit_toks,
+                            set hit_pairs, dict tok_hits, dict pair_res, object cand) except *:
+    """One text's part of :meth:`Detector._token_batch`: its words are ``words[lo:hi]``, its view ``w``."""
+    cdef Py_ssize_t j, at, size
+    cdef str t, needle, a, b
+    mine = None
+    for j in range(lo, hi):
+        t = words[j]
+        if t in hit_toks:
+            if mine is None:
+                mine = set()
+            mine.add(t)
+    if mine is not None:
+        covered = {w[x.ws:x.we] for x in lst}
+        for t in mine:
+            if t in covered:
+                continue
+            res = tok_hits[t]
+            needle = u" " + t + u" "
+            size = len(t)
+            at = w.find(needle)
+            while at >= 0:
+                for idx, method, sim in res:
+                    lst.append(_cand(cand, idx, at + 1, at + 1 + size, method, sim))
+                at = w.find(needle, at + 1)
+    if hit_pairs:
+        for j in range(lo, hi - 1):
+            a = words[j]
+            b = words[j + 1]
+            if (a, b) in hit_pairs:
+                pair = a + u" " + b
+                at = w.find(u" " + pair + u" ")  # the first occurrence, as the one-text path does
+                size = len(pair)
+                for idx, method, sim in pair_res[(a, b)]:
+                    lst.append(_cand(cand, idx, at + 1, at + 1 + size, method, sim))
+
+
+def token_cands(list words, str bv, list starts, object cands, set hit_toks, set hit_pairs, dict tok_hits,
+                dict pair_res, object cand):
+    """:meth:`Detector._token_batch` after the lookups: candidates, in the texts holding a token or the first word
+    of a word pair with a hit, at each whole-word occurrence of such a token (unless a candidate already covers
+    it) and at the first occurrence of such a pair. Each text's words are a slice of the batch's (NUL between
+    texts): no text is split again."""
+    cdef Py_ssize_t i, n = len(words), k = 0, lo = 0
+    cdef bint flagged = False
+    cdef str word
+    cdef list lst
+    firsts = {a for a, _ in hit_pairs}
+    for i in range(n + 1):
+        if i < n:
+            word = words[i]
+            if not (len(word) == 1 and word[0] == u"\x00"):
+                if not flagged and (word in hit_toks or word in firsts):
+                    flagged = True
+                continue
+        if flagged:
+            lst = cands.get(k)
+            if lst is None:
+                lst = cands[k] = []
+            _text_token_cands(words, lo, i, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst,
+                              hit_toks, hit_pairs, tok_hits, pair_res, cand)
+        k += 1
+        lo = i + 1
+        flagged = False

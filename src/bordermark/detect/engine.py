@@ -490,7 +490,7 @@ class Detector:
                     craw[k].append((end - cstarts[k], payload))
                 for k, cm in craw.items():
                     self._compact_stage(view(k), cands[k], cm)
-        self._token_batch(words, parts, view, cands)
+        self._token_batch(words, parts, view, cands, bv, starts)
         if _fast is not None:
             return _fast.finish_batch(self, texts, bv, starts, folded, cands, terms, cats, keep_unsupported)
         for k in range(n):
@@ -528,7 +528,7 @@ class Detector:
         return out
 
     def _token_batch(self, words: list[str], parts: list[str], view: Callable[[int], str],
-                     cands: dict[int, list[_Cand]]) -> None:
+                     cands: dict[int, list[_Cand]], bv: str, starts: list[int]) -> None:
         """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view (``words``: its words, NUL between
         texts): each distinct token and word pair is looked up once (and cached), and only the texts holding one with
         a hit get candidates."""
@@ -538,10 +538,13 @@ class Detector:
             hit_toks, hit_pairs = self._word_hits(words)
         if not hit_toks and not hit_pairs:
             return
+        if _fast is not None:  # the same, compiled, over the batch's words (view k is bv[starts[k]:starts[k+1]-1])
+            _fast.token_cands(words, bv, starts, cands, hit_toks, hit_pairs, self._tok_hits, self._pair_res, _Cand)
+            return
         # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
         # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
         firsts = {a for a, _ in hit_pairs}
-        some = range(len(parts)) if _fast is None else _fast.texts_with(words, hit_toks, firsts)
+        some = range(len(parts))
         for k in some:
             words_k = parts[k].split()
             if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
