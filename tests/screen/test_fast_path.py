@@ -4,15 +4,18 @@ absent, listings built without re-validation) must give exactly what the plain r
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bordermark.detect.types import Detection, Hit
 from bordermark.domain import Listing, PriceBand, Product, Registry
-from bordermark.screen.engine import FEATURE_NAMES, Screener, content_hash, decide_verdict, hit_dict
+from bordermark.screen.engine import FEATURE_NAMES, Screener, _round4, content_hash, decide_verdict, hit_dict
 from bordermark.screen.features import FEATURES, BrandInfo, Evidence, ImageMatch, ProductBand, SellerRecord
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage
 from bordermark.screen.io import RowError, parse_listing
@@ -209,3 +212,11 @@ def test_keys_of_one_text_keep_their_own_title(registry: Registry, rates: Rates)
         score, values, reasons = s.score_evidence(s.evidence(lst, detector.detect(lst.text))[0])
         assert (r.score, r.features, r.reasons) == (round(score, 4), values, reasons)
     assert got[0].features.get("price_below_genuine") and not got[1].features.get("price_below_genuine")
+
+
+@given(st.one_of(st.floats(min_value=0.0, max_value=1.0),
+                 st.integers(min_value=0, max_value=10_000).map(lambda k: k / 10_000 + 0.00005),
+                 st.integers(min_value=0, max_value=10_000).map(lambda k: k / 10_000)))
+def test_score_rounding_equals_round(p: float) -> None:
+    got = _round4(p)
+    assert got == round(p, 4) and math.copysign(1.0, got) == math.copysign(1.0, round(p, 4))

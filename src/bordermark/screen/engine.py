@@ -309,6 +309,18 @@ _per_listing = itemgetter("id", "seller_id", "seller_name", "images", "price", "
 _text_key = itemgetter("title", "description", "category")
 
 
+def _round4(p: float) -> float:
+    """``round(p, 4)`` for a score (0..1) without round()'s decimal conversion (~2,700 machine instructions a
+    call): k / 10**4 for the nearest integer k of p * 10**4 is the same float (both are the double nearest
+    k / 10**4); within 1e-6 of a tie, or at zero (its sign), round() decides."""
+    y = p * 10000.0 + 0.5
+    k = _floor(y)
+    return k / 10000.0 if k and 1e-6 < y - k < 0.999999 else round(p, 4)
+
+
+_floor = math.floor
+
+
 def _index(t: Term) -> int:
     return t[1]
 
@@ -774,7 +786,7 @@ class Screener:
                 verdict = parallel
             else:
                 verdict = mention
-            append(ScreenResult(lid, round(p, 4), verdict, detection.hits, list(map(_reason_of, terms)), version,
+            append(ScreenResult(lid, _round4(p), verdict, detection.hits, list(map(_reason_of, terms)), version,
                                 values, chash, brand.mark_id if brand is not None else None,
                                 cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json))
         return out
