@@ -847,12 +847,17 @@ def hint_texts(str s, list ascii_first, dict other_first, Py_ssize_t n_texts):
     cdef str lit
     cdef dict out = {}
     cdef bint has_other = len(other_first) > 0
+    cdef unsigned char first[128]  # ASCII characters that start a literal
+    for i in range(128):
+        first[i] = ascii_first[i] is not None
     for i in range(n):
         c = PyUnicode_READ(kind, data, i)
         if c == 0:
             k += 1
             continue
         if c < 128:
+            if not first[c]:
+                continue
             group = ascii_first[<Py_ssize_t> c]
             if group is None:
                 continue
