@@ -1139,3 +1139,40 @@ def token_cands(list words, str bv, list starts, object cands, set hit_toks, set
         k += 1
         lo = i + 1
         flagged = False
+
+
+def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loads, object slow):
+    """:func:`stream._read`: records from the next numbered lines into ``buf`` (until it holds ``batch``); True at
+    the end of the input. The common line (a JSON object with an ``id`` and a string ``text``, or string
+    ``title``/``description``) is read here; any other goes to ``slow(n, line, buf, bad)``, the Python reading, so
+    that errors and their messages are exactly its own."""
+    cdef object line, obj, text, title, desc, cat
+    for n, line in numbered:
+        if not line or line.isspace():
+            continue
+        try:
+            obj = loads(line)
+        except Exception:
+            slow(n, line, buf, bad)
+        else:
+            if type(obj) is not dict or "id" not in obj:
+                slow(n, line, buf, bad)
+            else:
+                text = (<dict> obj).get("text")
+                if text is None:
+                    title = (<dict> obj).get("title")
+                    desc = (<dict> obj).get("description")
+                    if type(title) is str and type(desc) is str:
+                        text = f"{title}\n{desc}"
+                    elif type(title) is str and desc is None:
+                        text = title
+                    elif title is None and type(desc) is str:
+                        text = desc
+                if type(text) is not str:
+                    slow(n, line, buf, bad)
+                else:
+                    cat = (<dict> obj).get("category")
+                    buf.append(((<dict> obj)["id"], text, cat if isinstance(cat, str) else None))
+        if len(buf) >= batch:
+            return False
+    return True

@@ -409,12 +409,16 @@ class Detector:
         keys = list(zip(texts, cats, strict=True))
         distinct = list(dict.fromkeys(keys))
         memo: dict[tuple[str, str | None], Detection] = {}
+        every: list[Detection] = []
         for lo in range(0, len(distinct), _BATCH):
             part = distinct[lo:lo + _BATCH]
             with _no_cyclic_gc():
                 got = self._detect_batch(part, keep_unsupported)
-            memo.update(zip(part, got, strict=True))
-        return [memo[k] for k in keys]
+            if len(distinct) == len(keys):  # no repeats: the results in order, without the memo's lookups
+                every += got
+            else:
+                memo.update(zip(part, got, strict=True))
+        return every if len(distinct) == len(keys) else [memo[k] for k in keys]
 
     def _detect_batch(self, items: list[tuple[str, str | None]], keep_unsupported: bool) -> list[Detection]:
         """:meth:`detect` for many texts at once, with the same results: the texts' views are joined by a separator

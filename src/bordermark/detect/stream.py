@@ -16,6 +16,11 @@ import orjson
 
 from bordermark.detect.engine import Detector, _no_cyclic_gc
 
+try:  # the compiled line reader (``_fast.pyx``), when built
+    from bordermark.detect import _fast
+except ImportError:
+    _fast = None  # type: ignore[assignment]
+
 
 def _loads(line: str) -> Any:
     """orjson (several times faster than ``json``); the standard parser decides whatever orjson refuses (NaN,
@@ -79,31 +84,38 @@ def process_lines(detector: Detector, lines: Iterable[str], batch: int = 2048) -
 def _read(numbered: Iterator[tuple[int, str]], batch: int, buf: list[tuple[Any, str, str | None]],
           bad: list[BadLine]) -> bool:
     """Records from the next lines into ``buf`` (until it holds ``batch``), bad lines into ``bad``; True at the end
-    of the input."""
+    of the input. ``_fast.read_batch`` does the same (this function's :func:`_read_line` for the unusual lines)."""
+    if _fast is not None:
+        return bool(_fast.read_batch(numbered, batch, buf, bad, orjson.loads, _read_line))
     for n, line in numbered:
         if not line or line.isspace():
             continue
-        try:
-            obj = _loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append(BadLine(n, "json", f"not valid JSON ({exc.msg} at column {exc.colno})"))
-            continue
-        if not isinstance(obj, dict):
-            bad.append(BadLine(n, "json", "not a JSON object"))
-            continue
-        if "id" not in obj:
-            bad.append(BadLine(n, "id", "missing 'id'"))
-            continue
-        try:
-            text, cat = record_text(obj)
-        except ValueError as exc:
-            field, reason = exc.args
-            bad.append(BadLine(n, field, reason))
-            continue
-        buf.append((obj["id"], text, cat))
+        _read_line(n, line, buf, bad)
         if len(buf) >= batch:
             return False
     return True
+
+
+def _read_line(n: int, line: str, buf: list[tuple[Any, str, str | None]], bad: list[BadLine]) -> None:
+    """One non-blank input line: its record into ``buf``, or why not into ``bad``."""
+    try:
+        obj = _loads(line)
+    except json.JSONDecodeError as exc:
+        bad.append(BadLine(n, "json", f"not valid JSON ({exc.msg} at column {exc.colno})"))
+        return
+    if not isinstance(obj, dict):
+        bad.append(BadLine(n, "json", "not a JSON object"))
+        return
+    if "id" not in obj:
+        bad.append(BadLine(n, "id", "missing 'id'"))
+        return
+    try:
+        text, cat = record_text(obj)
+    except ValueError as exc:
+        field, reason = exc.args
+        bad.append(BadLine(n, field, reason))
+        return
+    buf.append((obj["id"], text, cat))
 
 
 def _write(detector: Detector, buf: list[tuple[Any, str, str | None]]) -> list[str]:
