@@ -1,12 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""Typed finishing stage of the detector (optional C extension, built by ``setup.py``).
+"""Typed batch stages of the detector (optional C extension, built by ``setup.py``).
 
-Why: once the automatons have run, the time goes to per-candidate Python work for the texts that hold a candidate:
-the context prefilter, the offset map back to the original text, the goods-word clause test, the disguise's name and
-the score. This module does that work with C loops over the texts' characters and C arrays for the offsets, where
-the pure path (:meth:`bordermark.detect.engine.Detector._finish`, the reference) builds lists, closures and offset
-objects. Same inputs, same order of floating-point additions, same results: ``tests/detect/test_compiled.py`` checks
-both paths give byte-identical output.
+Why: once the automatons have run, the time went to per-text and per-word Python work: the word and pair lookups,
+placing candidates, the context prefilter, the offset map back to the original text, the goods-word clause test,
+the disguise's name, the score and the result objects, plus reading the JSON Lines. This module does that work with
+C loops over the strings' buffers and C arrays, where the pure path (``engine.py``, ``normalise.py``,
+``stream.py``: the reference, each use beside its twin here) builds lists, closures and offset objects. Same
+inputs, same order of floating-point additions, same results: ``tests/detect/test_compiled.py`` checks both paths
+give byte-identical output.
 """
 
 from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
