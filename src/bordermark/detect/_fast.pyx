@@ -319,7 +319,8 @@ cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bin
     cdef list entries = det._entries
     cdef object common = det._common
     cdef str w = t.w, text = t.text, token
-    cdef object tokens = None, sure = None, e, method, s, brk, classes, first
+    cdef object sure = None, e, method, s, brk, classes, first
+    cdef list product_pads = det._product_pads
     cdef Py_ssize_t ws, we, keylen, a, b, h_first, h_last = -1
     cdef bint e_amb, loose, cjk, near, text_ascii = text.isascii()
     cdef double need, cat, product, holder, cap
@@ -348,9 +349,7 @@ cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bin
             cat = -0.3 if cat_classes.isdisjoint(classes) else 0.5
         product = 0.0
         if e.product_words:
-            if tokens is None:
-                tokens = set(w.split())
-            if not e.product_words.isdisjoint(tokens):
+            if _has_product(product_pads[x.entry], w):
                 product = 0.4
         if sure is None:
             sure = {}
@@ -473,7 +472,16 @@ cdef object _classify(object det, str matched, object e, object x, _Text t):
     return det._classify_disguise(matched, e, x, name_f)
 
 
-cdef double _context(object e, str matched, object tokens, bint near, frozenset cat_classes, bint has_trade,
+cdef bint _has_product(tuple pads, str w):
+    """A word of the mark's registered products among the view's words: ``" word " in w`` (the view is its words
+    joined by single spaces, padded), without splitting the view into a set."""
+    for pad in pads:
+        if pad in w:
+            return True
+    return False
+
+
+cdef double _context(object e, str matched, bint product, bint near, frozenset cat_classes, bint has_trade,
                      bint same_holder):
     """:meth:`Detector._context`."""
     cdef double ctx = 0.0
@@ -482,7 +490,7 @@ cdef double _context(object e, str matched, object tokens, bint near, frozenset 
         ctx += -0.3 if cat_classes.isdisjoint(classes) else 0.5
     if classes and near:
         ctx += 0.4
-    if not e.product_words.isdisjoint(tokens):
+    if product:
         ctx += 0.4
     if has_trade:
         ctx += 0.25
@@ -559,7 +567,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
         no_brand = any(sg.family == "no_brand" for sg in signals)
         has_trade = any(sg.family not in ("contact", "no_brand") for sg in signals)
 
-    tokens = frozenset()
+    cdef list product_pads = det._product_pads
     kept = cands
     if len(cands) > 1:
         cands.sort(key=_cand_order)
@@ -611,9 +619,8 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
             near = _near_classes(t, x, classes)
         hs = holders_sure.get(e.holder)
         same_holder = hs is not None and (len(hs) > 1 or (len(hs) == 1 and ws not in hs))
-        if e.product_words and not tokens:
-            tokens = set(w.split())
-        ctx = _context(e, matched, tokens, near, cat_classes, has_trade, same_holder)
+        ctx = _context(e, matched, bool(e.product_words) and _has_product(product_pads[x.entry], w), near,
+                       cat_classes, has_trade, same_holder)
         need = _SUPPORT
         compact = _compact_len(ekey)
         if loose or compact <= (1 if cjk else 2):

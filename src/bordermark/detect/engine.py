@@ -249,6 +249,10 @@ class Detector:
                 by_key[pad(key(t.term))].append(("t", j, False))
         self._term_padded = [not _HAN.search(key(t.term)) for t in self._terms]
         self._name_f = [" ".join(e.name.casefold().split()) for e in self._entries]
+        # each entry's product words as " word " (view words are single-space separated and padded), for the
+        # compiled stage's substring test; a word holding a space can never be one view word
+        self._product_pads = [tuple(f" {p} " for p in sorted(e.product_words) if p and " " not in p)
+                              for e in self._entries]
         # literal hints (lower case, "|"-separated) found by one automaton decide which full regexes run at all
         self._hints = ahocorasick.Automaton()
         hint_terms: dict[str, set[int]] = defaultdict(set)
