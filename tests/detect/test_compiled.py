@@ -50,7 +50,12 @@ lines += [json.dumps(d.to_dict(), ensure_ascii=False)
 det = Detector.from_registry(registry)
 lines += [json.dumps(det.detect(t, category=c).to_dict(), ensure_ascii=False) for t, c in items[:300]]
 records = (world / "listings.jsonl").read_text(encoding="utf-8").splitlines()
-lines += [str(x) for x in process_lines(Detector.from_registry(registry), records + ["{bad", '{"id": 1}'])]
+odd = ["{bad", '{"id": 1}', "[1, 2]", '"text"', "   ", '{"text": "x"}', '{"id": 2, "text": 5}',
+       '{"id": 3, "title": 5, "description": "x"}', '{"id": 4, "title": "Chanel bag", "description": null}',
+       '{"id": 5, "title": null, "description": "Rolex watch"}', '{"id": 6, "title": null, "description": null}',
+       '{"id": 7, "text": NaN}', '{"id": 8, "text": "Gucci", "category": 5}',
+       '{"id": 9, "text": null, "title": "Dior"}']
+lines += [str(x) for x in process_lines(Detector.from_registry(registry), records[:50] + odd + records[50:], batch=37)]
 out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 '''
 
@@ -92,3 +97,30 @@ def test_compiled_and_pure_give_identical_output(tmp_path: Path) -> None:
     assert sum(1 for x in compiled if '"mark_id"' in x) > 1000  # the comparison covers many hits, not empty output
     differ = [i for i, (a, b) in enumerate(zip(compiled[1:], pure[1:], strict=True), start=1) if a != b]
     assert not differ, f"{len(differ)} line(s) differ, first: {compiled[differ[0]][:300]} vs {pure[differ[0]][:300]}"
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_fold_and_batch_view_match_python() -> None:
+    """The compiled character fold equals ``str.translate`` with the fold table, and the compiled batch view equals
+    the Python construction (whitespace collapsed, CJK gaps dropped, NUL between texts), on random text."""
+    import re
+
+    from bordermark.detect import engine
+    from bordermark.detect.normalise import CJK_GAP_RE, fold_table
+
+    fast = engine._fast
+    assert fast is not None
+    table = fold_table()
+    rng = random.Random(7)
+    points = [*table, *range(0x4E00, 0x4E40), 0x1F170, 0xE0041, 0x10FFFF, 0xD800, 0x20000, 0x2FFFF, 0x30000]
+    for _ in range(3000):
+        s = "".join(chr(rng.choice(points)) for _ in range(rng.randint(0, 25)))
+        assert fast.fold_chars(s) == s.translate(table)
+    alphabet = ["a", "b", " ", "\n", "\t", "\u3000", "高", "仿", "\u3400", "\uf900", "1", "\x1c", "\u2028", "é"]
+    for _ in range(3000):
+        folded = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) + "x"
+                  for _ in range(rng.randint(1, 5))]
+        bv = CJK_GAP_RE.sub("", " " + " ".join(" \x00 ".join(folded).split()) + " ")
+        parts = bv[1:-1].split(" \x00 ")
+        han = [k for k, p in enumerate(parts) if re.search(r"[\u3400-\u4dbf\u4e00-\u9fff]", p)]
+        assert fast.batch_view(folded) == (bv, han)
