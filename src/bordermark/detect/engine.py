@@ -600,22 +600,27 @@ class Detector:
         for a, b in pairs.difference(self._pair_res):  # set.difference(dict) costs O(len(pairs)), '-' would not
             res: tuple[tuple[int, str, float], ...] = ()
             if a != "\x00" and b != "\x00" and (a not in self._seed_clean or b not in self._seed_clean):
-                pair = f"{a} {b}"
-                if pair not in self._clean:
-                    got = self._tok_hits.get(pair)
-                    if got is None:
-                        got = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
-                        if got:
-                            self._tok_hits[pair] = got
-                        else:
-                            self._clean.add(pair)
-                    res = got
+                res = self._pair_lookup(a, b)
             self._pair_res[(a, b)] = res
             if res:
                 self._pair_hits.add((a, b))
         tok_hits = self._tok_hits
         hit_toks = {t for t in unknown if t in tok_hits}
         return hit_toks, pairs & self._pair_hits
+
+    def _pair_lookup(self, a: str, b: str) -> tuple[tuple[int, str, float], ...]:
+        """Multi-word marks that two adjacent words spell when run together; memoised in the token caches."""
+        pair = f"{a} {b}"
+        if pair in self._clean:
+            return ()
+        got = self._tok_hits.get(pair)
+        if got is None:
+            got = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
+            if got:
+                self._tok_hits[pair] = got
+            else:
+                self._clean.add(pair)
+        return got
 
     def _word_hits_fast(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
         """:meth:`_word_hits` with the pass over the words compiled (``_fast.scan_words``)."""
@@ -636,17 +641,7 @@ class Detector:
                 self._tok_hits[t] = found
                 hit_toks.add(t)
         for a, b in new_pairs:  # each has an unexplained word and no NUL
-            pair = f"{a} {b}"
-            res: tuple[tuple[int, str, float], ...] = ()
-            if pair not in self._clean:
-                got = self._tok_hits.get(pair)
-                if got is None:
-                    got = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
-                    if got:
-                        self._tok_hits[pair] = got
-                    else:
-                        self._clean.add(pair)
-                res = got
+            res = self._pair_lookup(a, b)
             self._pair_res[(a, b)] = res
             if res:
                 self._pair_hits.add((a, b))
