@@ -46,7 +46,7 @@ def test_files_in_and_out_with_a_malformed_line(cli_env: Path, tmp_path: Path) -
     res = subprocess.run([sys.executable, "-m", "bordermark.cli.main", "detect", "--input", str(src), "--output",
                           str(dst)], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 3, res.stderr
-    assert f"{src}:2: json: not valid JSON" in res.stderr
+    assert f"{src}:2: line: malformed JSON: " in res.stderr  # the wording of every JSON Lines reader
     assert f"{src}:4: id: missing 'id'" in res.stderr
     assert "2 line(s) skipped" in res.stderr
     rows = [json.loads(x) for x in dst.read_text(encoding="utf-8").splitlines()]

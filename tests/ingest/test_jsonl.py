@@ -14,7 +14,7 @@ def test_values_orjson_refuses_still_parse() -> None:
 
 
 def test_bad_lines_say_why() -> None:
-    assert parse_line("{bad") == "malformed JSON: Expecting property name enclosed in double quotes"
+    assert parse_line("{bad") == "malformed JSON: Expecting property name enclosed in double quotes at column 2"
     assert parse_line("[1, 2]") == "expected a JSON object"
     assert parse_line(b'{"id": "\xff"}') == "malformed JSON: not UTF-8 text"
 
@@ -25,5 +25,5 @@ def test_iter_objects_numbers_lines_as_an_editor(tmp_path: Path) -> None:
     got = list(iter_objects(p))
     assert got[0] == (1, {"id": 1}) and got[-1] == (6, {"id": 2})
     assert got[1] == (4, RowError(str(p), 4, "line", "malformed JSON: Expecting property name enclosed in double "
-                                                        "quotes"))
+                                                        "quotes at column 2"))
     assert str(got[2][1]) == f"{p}:5: line: expected a JSON object"

@@ -78,8 +78,9 @@ def test_detect_matches_single_process(spark: Any, store: Store, world: Path, tm
     assert rep.processed == len(single) == 601  # the row with a non-numeric price is fine for detection
     n = len((world / "listings.jsonl").read_text(encoding="utf-8").splitlines())
     assert rep.bad_rows == 2
-    assert sorted(rep.bad_examples) == sorted([f"{src}:{n + 1}: line: malformed JSON: Expecting property name "
-                                               "enclosed in double quotes", f"{src}:{n + 2}: id: missing 'id'"])
+    assert sorted(rep.bad_examples) == sorted([
+        f"{src}:{n + 1}: line: malformed JSON: Expecting property name enclosed in double quotes at column 2",
+        f"{src}:{n + 2}: id: missing 'id'"])
     assert any(r["hits"] for r in got.values())
 
 

@@ -101,10 +101,10 @@ def _read_line(n: int, line: str, buf: list[tuple[Any, str, str | None]], bad: l
     try:
         obj = _loads(line)
     except json.JSONDecodeError as exc:
-        bad.append(BadLine(n, "json", f"not valid JSON ({exc.msg} at column {exc.colno})"))
+        bad.append(BadLine(n, "line", f"malformed JSON: {exc.msg} at column {exc.colno}"))
         return
     if not isinstance(obj, dict):
-        bad.append(BadLine(n, "json", "not a JSON object"))
+        bad.append(BadLine(n, "line", "expected a JSON object"))
         return
     if "id" not in obj:
         bad.append(BadLine(n, "id", "missing 'id'"))

@@ -25,7 +25,8 @@ def parse_line(raw: bytes | str) -> dict[str, Any] | str:
         try:
             obj = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+            msg = (f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError)
+                   else "not UTF-8 text")
             return f"malformed JSON: {msg}"
     if not isinstance(obj, dict):
         return "expected a JSON object"
