@@ -584,13 +584,7 @@ class Detector:
         for t in unknown - self._clean:
             if t in self._tok_hits:
                 continue
-            found = self._lookup_token(t)
-            if not found:
-                if len(self._clean) > _TOKEN_CACHE_LIMIT:
-                    self._clean.clear()
-                self._clean.add(t)
-            else:
-                self._tok_hits[t] = found
+            self._resolve_token(t)
         # word pairs (a text's pair stage runs only when it has an unexplained word, and a pair counts only with
         # one: first words of multi-word marks are never in the clean seed, so "unexplained" is a word property)
         pairs = set(pairwise(words))
@@ -607,6 +601,17 @@ class Detector:
         tok_hits = self._tok_hits
         hit_toks = {t for t in unknown if t in tok_hits}
         return hit_toks, pairs & self._pair_hits
+
+    def _resolve_token(self, t: str) -> bool:
+        """Look a word seen for the first time up once: remembered as clean or as a hit (bounded caches)."""
+        found = self._lookup_token(t)
+        if not found:
+            if len(self._clean) > _TOKEN_CACHE_LIMIT:
+                self._clean.clear()
+            self._clean.add(t)
+            return False
+        self._tok_hits[t] = found
+        return True
 
     def _pair_lookup(self, a: str, b: str) -> tuple[tuple[int, str, float], ...]:
         """Multi-word marks that two adjacent words spell when run together; memoised in the token caches."""
@@ -632,13 +637,7 @@ class Detector:
         new_toks, hit_toks, new_pairs, hit_pairs = _fast.scan_words(
             words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._word_state)
         for t in new_toks:
-            found = self._lookup_token(t)
-            if not found:
-                if len(self._clean) > _TOKEN_CACHE_LIMIT:
-                    self._clean.clear()
-                self._clean.add(t)
-            else:
-                self._tok_hits[t] = found
+            if self._resolve_token(t):
                 hit_toks.add(t)
         for a, b in new_pairs:  # each has an unexplained word and no NUL
             res = self._pair_lookup(a, b)
