@@ -313,13 +313,33 @@ cdef bint _broken(set brk, str w, Py_ssize_t a, Py_ssize_t b, Py_ssize_t h_first
     return False
 
 
+cdef dict _sure_holders(list cands, list entries):
+    """:meth:`Detector._sure_holders`: each holder's start offsets of exact, unambiguous candidates."""
+    cdef dict sure = {}
+    for y in cands:
+        if y.method is None and not entries[y.entry].ambiguous:
+            h = entries[y.entry].holder
+            s = sure.get(h)
+            if s is None:
+                sure[h] = {y.ws}
+            else:
+                s.add(y.ws)
+    return sure
+
+
+cdef inline bint _other_sure(dict sure, object holder, Py_ssize_t ws):
+    """Whether the holder has a sure candidate other than the one starting at ``ws``."""
+    s = sure.get(holder)
+    return s is not None and (len(s) > 1 or (len(s) == 1 and ws not in s))
+
+
 cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bint signals):
     """:meth:`Detector._prefilter`: drop ambiguous candidates that no context could rescue."""
     cdef list out = []
     cdef list entries = det._entries
     cdef object common = det._common
     cdef str w = t.w, text = t.text, token
-    cdef object sure = None, e, method, s, brk, classes, first
+    cdef object sure = None, e, method, brk, classes, first
     cdef list product_pads = det._product_pads
     cdef Py_ssize_t ws, we, keylen, a, b, h_first, h_last = -1
     cdef bint e_amb, loose, cjk, near, text_ascii = text.isascii()
@@ -352,17 +372,8 @@ cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bin
             if _has_product(product_pads[x.entry], w):
                 product = 0.4
         if sure is None:
-            sure = {}
-            for y in cands:
-                if y.method is None and not entries[y.entry].ambiguous:
-                    h = entries[y.entry].holder
-                    s = sure.get(h)
-                    if s is None:
-                        sure[h] = {y.ws}
-                    else:
-                        s.add(y.ws)
-        s = sure.get(e.holder)
-        holder = 0.3 if s is not None and (len(s) > 1 or (len(s) == 1 and ws not in s)) else 0.0
+            sure = _sure_holders(cands, entries)
+        holder = 0.3 if _other_sure(sure, e.holder, ws) else 0.0
         cap = 0.0
         if not cjk:
             first = _CAPITAL.get(token[:1], "")
@@ -581,15 +592,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
         spans = [(x.ws, x.we) for x in kept]
         kept = [x for x in kept
                 if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
-    holders_sure = {}
-    for x in kept:
-        if x.method is None and not entries[x.entry].ambiguous:
-            h = entries[x.entry].holder
-            hs = holders_sure.get(h)
-            if hs is None:
-                holders_sure[h] = {x.ws}
-            else:
-                hs.add(x.ws)
+    cdef dict holders_sure = _sure_holders(kept, entries)
 
     cdef list hits = []
     seen = set()
@@ -617,8 +620,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
             near = _near_plain(t, x, classes, brk)
         else:
             near = _near_classes(t, x, classes)
-        hs = holders_sure.get(e.holder)
-        same_holder = hs is not None and (len(hs) > 1 or (len(hs) == 1 and ws not in hs))
+        same_holder = _other_sure(holders_sure, e.holder, ws)
         ctx = _context(e, matched, bool(e.product_words) and _has_product(product_pads[x.entry], w), near,
                        cat_classes, has_trade, same_holder)
         need = _SUPPORT

@@ -897,6 +897,15 @@ class Detector:
         return out
 
     # ------------------------------------------------------------------ scoring
+    def _sure_holders(self, cands: Iterable[_Cand]) -> dict[str, set[int]]:
+        """Each holder's start offsets of exact, unambiguous candidates: a second sure mark of the same holder in
+        the text supports an ambiguous one (the context's holder bonus)."""
+        sure: dict[str, set[int]] = defaultdict(set)
+        for y in cands:
+            if y.method is None and not self._entries[y.entry].ambiguous:
+                sure[self._entries[y.entry].holder].add(y.ws)
+        return sure
+
     def _finish(self, text: str, w: str, f: str, cands: list[_Cand], term_spans: list[tuple[int, int, int]],
                 regex_sigs: list[tuple[lexicon.Term, int, int]], category: str | None,
                 nice_classes: Iterable[int] | None, keep_unsupported: bool) -> Detection:
@@ -970,10 +979,7 @@ class Detector:
             spans = [(x.ws, x.we) for x in kept]
             kept = [x for x in kept
                     if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
-        holders_sure: dict[str, set[int]] = defaultdict(set)
-        for x in kept:
-            if x.method is None and not self._entries[x.entry].ambiguous:
-                holders_sure[self._entries[x.entry].holder].add(x.ws)
+        holders_sure = self._sure_holders(kept)
 
         hits: list[Hit] = []
         seen: set[tuple[str, int, int]] = set()
@@ -1107,10 +1113,7 @@ class Detector:
                 if e.product_words & tokens:
                     product = 0.4
             if sure is None:
-                sure = defaultdict(set)
-                for y in cands:
-                    if y.method is None and not self._entries[y.entry].ambiguous:
-                        sure[self._entries[y.entry].holder].add(y.ws)
+                sure = self._sure_holders(cands)
             holder = 0.3 if sure.get(e.holder, set()) - {x.ws} else 0.0
             cap = 0.0
             if not e.cjk:
