@@ -1,9 +1,9 @@
-"""Optional compiled part of the detection engine: the typed finishing stage ``bordermark/detect/_fast.pyx``.
+"""Optional compiled parts: typed Cython twins of hot pure-Python paths (``EXTENSIONS`` below).
 
-Why a setup.py: setuptools' declarative ``ext-modules`` cannot make an extension optional, and this one must be: the
+Why a setup.py: setuptools' declarative ``ext-modules`` cannot make an extension optional, and these must be: e.g. the
 engine's pure Python path (:meth:`bordermark.detect.engine.Detector._finish`) gives the same results. When Cython or
 a C compiler is missing, or the build fails, the install goes on without it (``bordermark.detect.COMPILED`` says
-which path is in use). Everything else is configured in ``pyproject.toml``.
+which path is in use; each compiled twin has such a flag). Everything else is configured in ``pyproject.toml``.
 """
 
 from __future__ import annotations
@@ -31,21 +31,28 @@ class OptionalBuildExt(build_ext):
             print(f"warning: {ext.name} not compiled ({exc}); the pure Python path is used", file=sys.stderr)
 
 
+# Each compiled twin of a pure Python path: (module, source). Every one is optional on its own.
+EXTENSIONS = [
+    ("bordermark.detect._fast", "src/bordermark/detect/_fast.pyx"),
+]
+
+
 def ext_modules() -> list[object]:
     try:
         from Cython.Build import cythonize
     except ImportError:
-        print("warning: Cython not installed; the detection engine runs as pure Python", file=sys.stderr)
+        print("warning: Cython not installed; the pure Python paths are used", file=sys.stderr)
         return []
     from setuptools import Extension
 
-    ext = Extension("bordermark.detect._fast", ["src/bordermark/detect/_fast.pyx"])
-    try:
-        return list(cythonize([ext], build_dir="build/cython", quiet=True))
-    except Exception as exc:
-        print(f"warning: Cython could not translate the detection stage ({exc}); pure Python is used",
-              file=sys.stderr)
-        return []
+    built: list[object] = []
+    for name, source in EXTENSIONS:
+        try:
+            built.extend(cythonize([Extension(name, [source])], build_dir="build/cython", quiet=True))
+        except Exception as exc:
+            print(f"warning: Cython could not translate {name} ({exc}); its pure Python path is used",
+                  file=sys.stderr)
+    return built
 
 
 setup(ext_modules=ext_modules(), cmdclass={"build_ext": OptionalBuildExt})
