@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +83,10 @@ def test_goods_keys_join_hs_code_countries_and_tariff(kcs_files: tuple[Path, Pat
     assert spec.combos == {
         "goods_key": ["hs_code", "country_of_departure", "origin"],
         "goods_tariff_key": ["hs_code", "country_of_departure", "origin", "tax_type", "tax_rate_code"],
+        "consignment_key": ["hs_code", "country_of_departure", "origin", "tax_type", "tax_rate_code",
+                            "mass_kg_code", "value_code"],
     }
-    assert {"goods_key", "goods_tariff_key", "tax_rate_code"} <= set(spec.categorical)
+    assert {"goods_key", "goods_tariff_key", "consignment_key", "tax_rate_code"} <= set(spec.categorical)
     frame = read_frame(kcs_files[0], kcs)
     x = build_features(frame, kcs, spec)
     row = frame.row(0, named=True)
@@ -91,9 +94,13 @@ def test_goods_keys_join_hs_code_countries_and_tariff(kcs_files: tuple[Path, Pat
     assert x["tax_rate_code"][0] == rate
     assert x["goods_tariff_key"][0] == "|".join(
         [row["hs_code"], row["country_of_departure"], row["origin"], row["tax_type"], rate])
-    # a format without tariff fields gets the HS x countries key only
+    mass, value = (str(math.floor(row[f] * 10000 + 0.5)) for f in ("mass_kg", "value"))
+    assert x["consignment_key"][0] == f"{x['goods_tariff_key'][0]}|{mass}|{value}"
+    # a format without tariff fields gets the HS x countries key, and with mass and value the consignment key
     own = feature_spec(load_mapping("bordermark"))
-    assert own.combos == {"goods_key": ["hs_code", "country_of_departure", "origin"]}
+    assert own.combos == {"goods_key": ["hs_code", "country_of_departure", "origin"],
+                          "consignment_key": ["hs_code", "country_of_departure", "origin", "mass_kg_code",
+                                              "value_code"]}
 
 
 def test_online_features_equal_batch_features(trained: Path, kcs_files: tuple[Path, Path]) -> None:

@@ -67,6 +67,9 @@ def goods_keys(mapping: Mapping) -> dict[str, list[str]]:
     tariff += [_text_field(f) for f in ("tax_rate",) if f in mapping.fields]
     if tariff:
         keys["goods_tariff_key"] = [*base, *tariff]
+    amounts = [_text_field(f) for f in (*mapping.columns("mass"), *mapping.columns("value"))]
+    if amounts:
+        keys["consignment_key"] = [*base, *tariff, *amounts]
     return keys
 
 
