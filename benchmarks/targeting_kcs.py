@@ -227,6 +227,10 @@ def main() -> int:
         alone = model.critical.predict(model._pool(va), prediction_type="Probability", thread_count=2)[:, 1]
         record("Bordermark, critical_score = P(critical | fraud) alone, without P(fraud)", t0,
                metrics(f, yv, cv, np.asarray(alone)))
+        for cap in (None, 0.05, 0.2):  # the kept cap is cfg.critical_fraud_cap; its neighbours show the plateau
+            gated = np.asarray(alone) * np.clip(f, 1e-7, 1.0 if cap is None else cap)
+            name = "no cap (P(fraud) x P(critical | fraud))" if cap is None else f"P(fraud) capped at {cap}"
+            record(f"Bordermark, critical_score with {name}", t0, metrics(f, yv, cv, gated))
         if seed == 0:  # reused by benchmarks/targeting_speed.py
             model.save(SPEED_MODEL)
             notes = ceiling(tr, va, f)

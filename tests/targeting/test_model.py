@@ -119,17 +119,63 @@ def test_online_features_equal_batch_features(trained: Path, kcs_files: tuple[Pa
         assert rows[0][n_cat:] == pytest.approx(expected[n_cat:], nan_ok=True)
 
 
-def test_critical_score_is_p_fraud_times_p_critical_given_fraud(kcs_files: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize("cap", [None, 0.1])
+def test_critical_score_is_capped_p_fraud_times_p_critical_given_fraud(
+    kcs_files: tuple[Path, Path], cap: float | None,
+) -> None:
+    from dataclasses import replace
+
     from tests.targeting.conftest import FAST
 
     mapping = load_mapping("kcs")
     train, valid = (read_frame(p, mapping) for p in kcs_files)
-    model = TargetingModel.train(train, mapping, FAST)
+    model = TargetingModel.train(train, mapping, replace(FAST, critical_fraud_cap=cap))
     assert model.critical is not None and model.manifest["config"]["critical_given_fraud"]
     f, c = model.predict(valid)
     assert c is not None
-    # the critical model alone is P(critical | fraud): multiplied by P(fraud) it gives critical_score
+    # the critical model alone is P(critical | fraud): multiplied by P(fraud), capped where a cap is set, it gives
+    # critical_score; with the cap, declarations the fraud model finds plausible are ranked by the critical model
     alone = model.critical.predict(model._pool(valid), prediction_type="Probability")[:, 1]
-    assert c == pytest.approx(alone * f, rel=1e-6)
+    assert c == pytest.approx(alone * (f if cap is None else np.minimum(f, cap)), rel=1e-6)
+    if cap is not None:
+        plausible = f >= cap
+        assert plausible.sum() > 10
+        order = np.argsort(-c[plausible], kind="stable")
+        assert order.tolist() == np.argsort(-alone[plausible], kind="stable").tolist()
     m = model.evaluate(valid)
     assert m["critical_recall@10%"] >= 0.8
+
+
+def test_a_repeated_consignment_carries_its_history(kcs_files: tuple[Path, Path], tmp_path: Path) -> None:
+    """A consignment (goods, countries, tariff, mass and value) seen critical before ranks among the top when it comes
+    again, though nothing else about it looks like the fixture's critical cases; the same goods at another value,
+    earlier ordinary fraud, do not."""
+    from tests.targeting.conftest import FAST
+
+    mapping = load_mapping("kcs")
+    raw = pl.read_csv(kcs_files[0], infer_schema_length=0)
+    template = raw.filter(pl.col("Fraud") == "0").row(0, named=True)
+    again = [dict(template, **{"Declaration ID": f"R{i}", "Date": f"2020-0{1 + i}-15", "Importer ID": f"IMP{i}",
+                               "Fraud": "1", "Critical Fraud": "2"}) for i in range(6)]
+    # the same goods at other values were ordinary fraud: the goods alone do not say "critical"
+    ordinary = [dict(template, **{"Declaration ID": f"O{i}", "Date": f"2020-0{1 + i}-16", "Importer ID": f"IMP{i}",
+                                  "Item Price": str(float(template["Item Price"]) * (2 + i)), "Fraud": "1",
+                                  "Critical Fraud": "1"}) for i in range(6)]
+    train_file = tmp_path / "train.csv"
+    pl.concat([raw, pl.DataFrame(again), pl.DataFrame(ordinary)]).write_csv(train_file)
+    later = [dict(template, **{"Declaration ID": "SAME", "Date": "2020-04-01", "Importer ID": "IMP99"}),
+             dict(template, **{"Declaration ID": "OTHER", "Date": "2020-04-01", "Importer ID": "IMP99",
+                               "Item Price": str(float(template["Item Price"]) * 1.37)})]
+    valid_raw = pl.read_csv(kcs_files[1], infer_schema_length=0)
+    valid_file = tmp_path / "valid.csv"
+    pl.concat([valid_raw, pl.DataFrame(later)]).write_csv(valid_file)
+    model = TargetingModel.train(read_frame(train_file, mapping), mapping, FAST)
+    valid = read_frame(valid_file, mapping)
+    f, c = model.predict(valid)
+    assert c is not None
+    ids = valid["id"].to_list()
+    same, other = ids.index("SAME"), ids.index("OTHER")
+    labelled = valid["critical"].fill_null(0).to_numpy()[: len(ids) - 2] > 0
+    assert f[same] > 0.5
+    # above every declaration of the ordinary valid file that is not critical, and far above its other-value twin
+    assert c[same] > c[: len(ids) - 2][~labelled].max() and c[other] < c[same] / 10
