@@ -14,6 +14,8 @@ from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicod
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 from libc.stdlib cimport free, malloc
 
+import ahocorasick
+
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
 cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
 cdef object _word_list, _SCAN, _HAN_SEARCH
@@ -148,7 +150,7 @@ cdef class _Text:
     cdef int *en
     cdef Py_ssize_t wlen
     cdef object ctx  # goods words in the view: list of (a, b, classes), or None before the scan
-    cdef object actx, actx_han
+    cdef object actx, actx_han, actx_dfa
     cdef bint plain_done
     cdef object plain  # set of word indices preceded by a clause break, or None (not plain ASCII text)
 
@@ -162,7 +164,8 @@ cdef class _Text:
 
     cdef list ctx_at(self):
         if self.ctx is None:
-            self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in _SCAN(self.actx, self.w)]
+            self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in (
+                _SCAN(self.actx, self.w) if self.actx_dfa is None else _dfa_matches(<_DFA> self.actx_dfa, self.w))]
             if not self.w.isascii() and _HAN_SEARCH(self.w):
                 self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in _SCAN(self.actx_han, self.w)]
         return self.ctx
@@ -537,6 +540,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     t.text, t.w, t.f = text, w, f
     t.actx = det._actx
     t.actx_han = det._actx_han
+    t.actx_dfa = _dfa_of(det, "_actx")
     cdef list entries = det._entries
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef double ctx, need, score
@@ -654,6 +658,178 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     return _detection(hits, signals)
 
 
+# ------------------------------------------------------------------------------------------ deterministic automaton
+cdef class _DFA:
+    """An Aho-Corasick automaton as a full transition table (one row per trie node, one column per character of the
+    keys, column 0 for every other character): one array read per character of text. pyahocorasick looks a
+    character up among a node's children one by one and follows failure links one at a time, ~100 instructions a
+    character here. Same keys and values as the pyahocorasick automaton it is built from, same matches in the same
+    order (ascending end; at one end the longest key first), as ``(end, value)`` pairs."""
+
+    cdef int *delta
+    cdef int *out_link  # first node with a key along the failure chain, the node itself included (-1: none)
+    cdef int *dict_link  # for a node with a key: the next one along its failure chain (-1: none)
+    cdef unsigned char *col  # code point (BMP) -> column
+    cdef int ncols, nstates
+    cdef list values
+
+    def __cinit__(self):
+        self.delta = NULL
+        self.out_link = NULL
+        self.dict_link = NULL
+        self.col = NULL
+        self.nstates = 0
+
+    def __dealloc__(self):
+        free(self.delta)
+        free(self.out_link)
+        free(self.dict_link)
+        free(self.col)
+
+
+cdef object _dfa_build(object automaton):
+    """The :class:`_DFA` of a pyahocorasick automaton, or None when it does not fit (a key character beyond the BMP
+    or more than 255 distinct characters): the caller then iterates the automaton itself."""
+    cdef list items = list(automaton.items()) if automaton.kind == ahocorasick.AHOCORASICK else []
+    cdef str key
+    cdef Py_UCS4 c
+    cdef Py_ssize_t total = 1, i, s, nxt, col, head, tail
+    cdef int ncols = 1, f
+    cdef _DFA d = _DFA()
+    cdef int *fail = NULL
+    cdef int *queue = NULL
+    cdef unsigned char *eow = NULL
+    d.col = <unsigned char *> malloc(0x10000)
+    if d.col == NULL:
+        raise MemoryError()
+    for i in range(0x10000):
+        d.col[i] = 0
+    for key, _ in items:
+        total += len(key)
+        for c in key:
+            if c >= 0x10000:
+                return None
+            if d.col[c] == 0:
+                if ncols == 256:
+                    return None
+                d.col[c] = ncols
+                ncols += 1
+    d.ncols = ncols
+    d.values = [None] * total
+    d.delta = <int *> malloc(total * ncols * sizeof(int))
+    d.out_link = <int *> malloc(total * sizeof(int))
+    d.dict_link = <int *> malloc(total * sizeof(int))
+    fail = <int *> malloc(total * sizeof(int))
+    queue = <int *> malloc(total * sizeof(int))
+    eow = <unsigned char *> malloc(total)
+    try:
+        if d.delta == NULL or d.out_link == NULL or d.dict_link == NULL or fail == NULL or queue == NULL \
+                or eow == NULL:
+            raise MemoryError()
+        for i in range(total * ncols):
+            d.delta[i] = -1
+        for i in range(total):
+            eow[i] = 0
+        d.nstates = 1
+        for key, value in items:  # the trie
+            s = 0
+            for c in key:
+                col = d.col[c]
+                nxt = d.delta[s * ncols + col]
+                if nxt < 0:
+                    nxt = d.nstates
+                    d.nstates += 1
+                    d.delta[s * ncols + col] = <int> nxt
+                s = nxt
+            eow[s] = 1
+            d.values[s] = value
+        # breadth first: failure links, then each missing transition is the failure node's transition
+        head = tail = 0
+        fail[0] = 0
+        d.out_link[0] = -1
+        d.dict_link[0] = -1
+        for col in range(ncols):
+            nxt = d.delta[col]
+            if nxt < 0:
+                d.delta[col] = 0
+            else:
+                fail[nxt] = 0
+                queue[tail] = <int> nxt
+                tail += 1
+        while head < tail:
+            s = queue[head]
+            head += 1
+            f = fail[s]
+            d.dict_link[s] = d.out_link[f]
+            d.out_link[s] = <int> s if eow[s] else d.out_link[f]
+            for col in range(ncols):
+                nxt = d.delta[s * ncols + col]
+                if nxt < 0:
+                    d.delta[s * ncols + col] = d.delta[f * ncols + col]
+                else:
+                    fail[nxt] = d.delta[f * ncols + col]
+                    queue[tail] = <int> nxt
+                    tail += 1
+    finally:
+        free(fail)
+        free(queue)
+        free(eow)
+    return d
+
+
+cdef list _dfa_matches(_DFA d, str text):
+    """``list(automaton.iter(text))`` of the automaton ``d`` was built from."""
+    cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef const unsigned char *b = <const unsigned char *> data
+    cdef Py_UCS4 c
+    cdef int s = 0, o, ncols = d.ncols
+    cdef const int *delta = d.delta
+    cdef const int *out_link = d.out_link
+    cdef const unsigned char *colmap = d.col
+    cdef list out = []
+    if d.nstates <= 1:
+        return out
+    if kind == 1:
+        for i in range(n):
+            s = delta[s * ncols + colmap[b[i]]]
+            o = out_link[s]
+            while o >= 0:
+                out.append((i, d.values[o]))
+                o = d.dict_link[o]
+    else:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            s = delta[s * ncols + (colmap[c] if c < 0x10000 else 0)]
+            o = out_link[s]
+            while o >= 0:
+                out.append((i, d.values[o]))
+                o = d.dict_link[o]
+    return out
+
+
+cdef object _dfa_of(object det, str name):
+    """The transition table of the detector's automaton ``det.<name>`` (built on first use, kept on the detector),
+    or None when it does not fit one."""
+    cdef dict cache = det.__dict__.setdefault("_dfa_cache", {})
+    d = cache.get(name)
+    if d is None:
+        d = cache[name] = _dfa_build(getattr(det, name)) or False
+    return d or None
+
+
+def ac_matches(object det, str name, str text):
+    """The matches of the detector's automaton ``det.<name>`` over ``text``: ``list(det.<name>.iter(text))``,
+    through its transition table."""
+    d = _dfa_of(det, name)
+    if d is None:
+        if _E is None:
+            _bind()
+        return list(_SCAN(getattr(det, name), text))
+    return _dfa_matches(<_DFA> d, text)
+
+
 # ---------------------------------------------------------------------------------------------- batch front helpers
 cdef inline bint _latin(Py_UCS4 c):
     return (u"a" <= c <= u"z") or (u"0" <= c <= u"9")
@@ -740,41 +916,94 @@ def spaced_matches(object matches, list words, Py_ssize_t size):
     return out
 
 
-def leet_many(list parts, object leet):
-    """``[leet(p) for p in parts]`` for ASCII texts: a C pass decides that most need nothing (no leetspeak
-    character next to a letter) or only their leftover symbols ``@$!|`` turned into separators."""
-    cdef Py_ssize_t i, n
-    cdef str p
-    cdef Py_UCS4 c, prev
-    cdef bint touches, sym, any_leet, prev_letter, prev_leet
-    out = []
-    for p in parts:
-        n = len(p)
-        touches = sym = any_leet = prev_letter = prev_leet = False
-        for i in range(n):
-            c = p[i]
-            if u"a" <= c <= u"z":
-                if prev_leet:
-                    touches = True
+cdef inline Py_UCS4 _leet_letter(Py_UCS4 c):
+    """``normalise._LEET``: the letter a leetspeak character stands for (0 when ``c`` is none)."""
+    if c == u"0":
+        return u"o"
+    if c == u"1" or c == u"!" or c == u"|":
+        return u"i"
+    if c == u"3":
+        return u"e"
+    if c == u"4" or c == u"@":
+        return u"a"
+    if c == u"5" or c == u"$":
+        return u"s"
+    if c == u"7":
+        return u"t"
+    if c == u"8":
+        return u"b"
+    if c == u"9":
+        return u"g"
+    return 0
+
+
+cdef inline bint _az(Py_UCS4 c):
+    return u"a" <= c <= u"z"
+
+
+def leet(str s):
+    """:func:`normalise._leet` without its regex: each maximal run of leetspeak characters (``01345789@$!|``) that
+    touches a letter ``a-z`` becomes letters, unless it is only ``!``/``|`` with a letter on one side alone
+    (``Gucci!``); the symbols ``@$!|`` left over become spaces. Length-preserving; ``s`` itself when unchanged."""
+    cdef Py_ssize_t n = len(s), i, j, k
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c, g
+    cdef bint changed = False, before, after, bang_only
+    cdef Py_UCS4 *buf
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if _leet_letter(c):
+            changed = True
+            break
+    if not changed:
+        return s
+    buf = <Py_UCS4 *> malloc((n + 1) * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    changed = False
+    try:
+        i = 0
+        while i < n:
+            c = PyUnicode_READ(kind, data, i)
+            if not _leet_letter(c):
+                buf[i] = c
+                i += 1
+                continue
+            j = i
+            bang_only = True
+            while j < n:
+                g = PyUnicode_READ(kind, data, j)
+                if not _leet_letter(g):
                     break
-                prev_letter, prev_leet = True, False
-            elif c == u"@" or c == u"$" or c == u"!" or c == u"|" or (u"0" <= c <= u"9" and c != u"2" and c != u"6"):
-                any_leet = True
-                if c > u"9":
-                    sym = True
-                if prev_letter:
-                    touches = True
-                    break
-                prev_letter, prev_leet = False, True
+                if g != u"!" and g != u"|":
+                    bang_only = False
+                j += 1
+            before = i > 0 and _az(PyUnicode_READ(kind, data, i - 1))
+            after = j < n and _az(PyUnicode_READ(kind, data, j))
+            if (before or after) and not (bang_only and not (before and after)):
+                for k in range(i, j):
+                    buf[k] = _leet_letter(PyUnicode_READ(kind, data, k))
+                changed = True
             else:
-                prev_letter = prev_leet = False
-        if touches:
-            out.append(leet(p))
-        elif sym:
-            out.append(p.replace(u"@", u" ").replace(u"$", u" ").replace(u"!", u" ").replace(u"|", u" "))
-        else:
-            out.append(p)
-    return out
+                for k in range(i, j):
+                    g = PyUnicode_READ(kind, data, k)
+                    if g == u"@" or g == u"$" or g == u"!" or g == u"|":
+                        buf[k] = u" "
+                        changed = True
+                    else:
+                        buf[k] = g
+            i = j
+        if not changed:
+            return s
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, n)
+    finally:
+        free(buf)
+
+
+def leet_many(list parts):
+    """``[leet(p) for p in parts]``."""
+    return [leet(p) for p in parts]
 
 
 cdef class _Word:
@@ -791,16 +1020,27 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
     """One pass over the batch's words (NUL between texts) for :meth:`Detector._token_batch`: the tokens not yet
     looked up, the tokens with a hit, the word pairs not yet looked up and the pairs with a hit. Tokens of the clean
     seed are explained; a pair counts only with an unexplained word and never across texts. ``state`` (word ->
-    :class:`_Word`) memoises the caches' answers: a lookup result never changes, so a stale entry is still right."""
+    :class:`_Word`) memoises the caches' answers: a lookup result never changes, so a stale entry is still right.
+    Also the texts that may get a token or pair candidate (one holding a token or pair with a hit or not yet looked
+    up) as ``[k, lo, hi, ...]``: text ``k``'s words are ``words[lo:hi]``; :func:`token_cands` visits only those."""
     new_toks, hit_toks, new_pairs, hit_pairs = set(), set(), set(), set()
     cdef object prev_word = None, res, word
     cdef _Word cur, prev = None
-    cdef bint known, prev_known = False
+    cdef bint known, prev_known = False, touch = False
+    cdef Py_ssize_t i = 0, k = 0, lo = 0
+    cdef list touched = []
     for word in words:
         if len(<str> word) == 1 and (<str> word)[0] == u"\x00":
+            if touch:
+                touched += [k, lo, i]
+                touch = False
+            k += 1
+            i += 1
+            lo = i
             prev_word = None
             prev = None
             continue
+        i += 1
         cur = <_Word> state.get(word)
         if cur is None:
             res = None
@@ -820,9 +1060,11 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
             known = cur.known
             if not known and cur.res:
                 hit_toks.add(word)
+                touch = True
         else:
             known = False
             new_toks.add(word)
+            touch = True
         if prev_word is not None and not (known and prev_known):
             res = prev.nxt.get(word) if prev is not None else None
             if res is None:
@@ -830,41 +1072,41 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
                 res = pair_res.get(pair)  # in pair_hits exactly when its result is not empty
                 if res is None:
                     new_pairs.add(pair)
+                    touch = True
                 else:
                     if prev is not None:
                         prev.nxt[word] = res
                     if res:
                         hit_pairs.add(pair)
+                        touch = True
             elif res:
                 hit_pairs.add((prev_word, word))
+                touch = True
         prev_word = word
         prev = cur
         prev_known = known
-    return new_toks, hit_toks, new_pairs, hit_pairs
+    if touch:
+        touched += [k, lo, i]
+    return new_toks, hit_toks, new_pairs, hit_pairs, touched
 
 
-def hint_texts(str s, list ascii_first, dict other_first, Py_ssize_t n_texts):
-    """:meth:`Detector._regex_batch`'s literal hints in one pass over ``s`` (the batch's lower-cased texts joined by
-    NUL): text index -> union of the regex-term indices hinted by a literal occurring in it. ``ascii_first[c]`` (and
-    ``other_first`` for other first characters) holds the ``(literal, indices)`` pairs starting with character ``c``.
-    None when ``s`` does not hold exactly ``n_texts`` texts (a text holding NUL itself)."""
-    cdef Py_ssize_t n = len(s), i, j, m, k = 0
+cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, list ascii_first, dict other_first):
+    """The regex-term indices hinted by the literals occurring in ``s`` (lower-cased; ``fold_ascii``: ``s`` is
+    ASCII and lower-cased here, character by character), or None."""
+    cdef Py_ssize_t n = len(s), i, j, m
     cdef int kind = PyUnicode_KIND(s), lkind
     cdef void *data = PyUnicode_DATA(s)
+    cdef const unsigned char *b = <const unsigned char *> data
     cdef void *ldata
-    cdef Py_UCS4 c
-    cdef object group
+    cdef Py_UCS4 c, d
+    cdef object group, out = None
     cdef str lit
-    cdef dict out = {}
     cdef bint has_other = len(other_first) > 0
-    cdef unsigned char first[128]  # ASCII characters that start a literal
-    for i in range(128):
-        first[i] = ascii_first[i] is not None
     for i in range(n):
-        c = PyUnicode_READ(kind, data, i)
-        if c == 0:
-            k += 1
-            continue
+        if fold_ascii:
+            c = <Py_UCS4> (b[i] + 32 if 65 <= b[i] <= 90 else b[i])
+        else:
+            c = PyUnicode_READ(kind, data, i)
         if c < 128:
             if not first[c]:
                 continue
@@ -884,16 +1126,39 @@ def hint_texts(str s, list ascii_first, dict other_first, Py_ssize_t n_texts):
             lkind = PyUnicode_KIND(lit)
             ldata = PyUnicode_DATA(lit)
             for j in range(1, m):
-                if PyUnicode_READ(kind, data, i + j) != PyUnicode_READ(lkind, ldata, j):
+                if fold_ascii:
+                    d = <Py_UCS4> (b[i + j] + 32 if 65 <= b[i + j] <= 90 else b[i + j])
+                else:
+                    d = PyUnicode_READ(kind, data, i + j)
+                if d != PyUnicode_READ(lkind, ldata, j):
                     break
             else:
-                got = out.get(k)
-                if got is None:
-                    out[k] = set(idxs)
+                if out is None:
+                    out = set(idxs)
                 else:
-                    got |= idxs
-    if k + 1 != n_texts:
-        return None
+                    out |= idxs
+    return out
+
+
+def hint_texts(list texts, list ascii_first, dict other_first):
+    """:meth:`Detector._regex_batch`'s literal hints (lower case) in one pass over the texts: text index -> union
+    of the regex-term indices hinted by a literal occurring in the lower-cased text. ``ascii_first[c]`` (and
+    ``other_first`` for other first characters) holds the ``(literal, indices)`` pairs starting with character
+    ``c``. ASCII text is lower-cased on the fly (no lower-cased copy of the batch); other text by ``str.lower``."""
+    cdef Py_ssize_t i, k, n = len(texts)
+    cdef str t
+    cdef dict out = {}
+    cdef unsigned char first[128]  # ASCII characters that start a literal
+    for i in range(128):
+        first[i] = ascii_first[i] is not None
+    for k in range(n):
+        t = texts[k]
+        if t.isascii():
+            got = _hints_in(t, True, first, ascii_first, other_first)
+        else:
+            got = _hints_in(t.lower(), False, first, ascii_first, other_first)
+        if got is not None:
+            out[k] = got
     return out
 
 
@@ -1122,33 +1387,34 @@ cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, lis
                     lst.append(_cand(cand, idx, at + 1, at + 1 + size, method, sim))
 
 
-def token_cands(list words, str bv, list starts, object cands, set hit_toks, set hit_pairs, dict tok_hits,
-                dict pair_res, object cand):
+def token_cands(list words, list touched, str bv, list starts, object cands, set hit_toks, set hit_pairs,
+                dict tok_hits, dict pair_res, object cand):
     """:meth:`Detector._token_batch` after the lookups: candidates, in the texts holding a token or the first word
     of a word pair with a hit, at each whole-word occurrence of such a token (unless a candidate already covers
-    it) and at the first occurrence of such a pair. Each text's words are a slice of the batch's (NUL between
-    texts): no text is split again."""
-    cdef Py_ssize_t i, n = len(words), k = 0, lo = 0
-    cdef bint flagged = False
+    it) and at the first occurrence of such a pair. Only the texts :func:`scan_words` found touched are visited
+    (``[k, lo, hi, ...]``: text ``k``'s words are ``words[lo:hi]``, a slice of the batch's): no text is split
+    again."""
+    cdef Py_ssize_t i, j, n = len(touched), k, lo, hi
+    cdef bint flagged
     cdef str word
     cdef list lst
     firsts = {a for a, _ in hit_pairs}
-    for i in range(n + 1):
-        if i < n:
+    for j in range(0, n, 3):
+        k = touched[j]
+        lo = touched[j + 1]
+        hi = touched[j + 2]
+        flagged = False
+        for i in range(lo, hi):
             word = words[i]
-            if not (len(word) == 1 and word[0] == u"\x00"):
-                if not flagged and (word in hit_toks or word in firsts):
-                    flagged = True
-                continue
+            if word in hit_toks or word in firsts:
+                flagged = True
+                break
         if flagged:
             lst = cands.get(k)
             if lst is None:
                 lst = cands[k] = []
-            _text_token_cands(words, lo, i, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst,
+            _text_token_cands(words, lo, hi, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst,
                               hit_toks, hit_pairs, tok_hits, pair_res, cand)
-        k += 1
-        lo = i + 1
-        flagged = False
 
 
 def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loads, object slow):

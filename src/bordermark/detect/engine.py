@@ -476,8 +476,9 @@ class Detector:
             runs.append((self._aw_han, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
                                                             initial=0)), han))
         for automaton, joined, at, ids in runs:
-            if _fast is not None:
-                _fast.main_matches(self, _scan(automaton, joined), joined, at, cands, terms, _Cand, ids)
+            if _fast is not None:  # the names without a Chinese character through a transition table
+                matches = _fast.ac_matches(self, "_aw", joined) if ids is None else _scan(automaton, joined)
+                _fast.main_matches(self, matches, joined, at, cands, terms, _Cand, ids)
                 continue
             raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
             for end, payload in _scan(automaton, joined):
@@ -489,7 +490,7 @@ class Detector:
         if self._has_compact:
             cb = bv.replace(" ", "")
             spaced = (self._spaced_matches(cb, words) if _fast is None
-                      else _fast.spaced_matches(self._ac.iter(cb), words, len(cb)))
+                      else _fast.spaced_matches(_fast.ac_matches(self, "_ac", cb), words, len(cb)))
             if spaced:
                 cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
                 craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
@@ -540,14 +541,14 @@ class Detector:
         """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view (``words``: its words, NUL between
         texts): each distinct token and word pair is looked up once (and cached), and only the texts holding one with
         a hit get candidates."""
-        if _fast is not None:
-            hit_toks, hit_pairs = self._word_hits_fast(words)
-        else:
-            hit_toks, hit_pairs = self._word_hits(words)
-        if not hit_toks and not hit_pairs:
-            return
         if _fast is not None:  # the same, compiled, over the batch's words (view k is bv[starts[k]:starts[k+1]-1])
-            _fast.token_cands(words, bv, starts, cands, hit_toks, hit_pairs, self._tok_hits, self._pair_res, _Cand)
+            hit_toks, hit_pairs, touched = self._word_hits_fast(words)
+            if hit_toks or hit_pairs:
+                _fast.token_cands(words, touched, bv, starts, cands, hit_toks, hit_pairs, self._tok_hits,
+                                  self._pair_res, _Cand)
+            return
+        hit_toks, hit_pairs = self._word_hits(words)
+        if not hit_toks and not hit_pairs:
             return
         # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
         # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
@@ -627,14 +628,15 @@ class Detector:
                 self._clean.add(pair)
         return got
 
-    def _word_hits_fast(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
-        """:meth:`_word_hits` with the pass over the words compiled (``_fast.scan_words``)."""
+    def _word_hits_fast(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]], list[int]]:
+        """:meth:`_word_hits` with the pass over the words compiled (``_fast.scan_words``); also the texts it found
+        touched (see ``_fast.scan_words``)."""
         assert _fast is not None
         if len(self._pair_res) > _TOKEN_CACHE_LIMIT or len(self._word_state) > _TOKEN_CACHE_LIMIT:
             self._pair_res.clear()
             self._pair_hits.clear()
             self._word_state.clear()
-        new_toks, hit_toks, new_pairs, hit_pairs = _fast.scan_words(
+        new_toks, hit_toks, new_pairs, hit_pairs, touched = _fast.scan_words(
             words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._word_state)
         for t in new_toks:
             if self._resolve_token(t):
@@ -645,7 +647,7 @@ class Detector:
             if res:
                 self._pair_hits.add((a, b))
                 hit_pairs.add((a, b))
-        return hit_toks, hit_pairs
+        return hit_toks, hit_pairs, touched
 
     def _regex_batch(self, texts: list[str]) -> dict[int, list[tuple[lexicon.Term, int, int]]]:
         """:meth:`_regex_signals` for many texts: one scan for the literal hints over the joined lower-cased texts."""
@@ -656,7 +658,7 @@ class Detector:
                 hinted[k].update(self._unhinted)
         got = None
         if self._hints.kind == ahocorasick.AHOCORASICK and _fast is not None:  # one compiled pass, every literal
-            got = _fast.hint_texts("\x00".join(texts).lower(), self._hint_ascii, self._hint_other, len(texts))
+            got = _fast.hint_texts(texts, self._hint_ascii, self._hint_other)
         if got is not None:
             for k, found in got.items():
                 hinted[k] |= found

@@ -219,9 +219,12 @@ def _ascii_table() -> bytes:
 def fold(text: str) -> str:
     """Per-character fold plus leetspeak: the first half of the view, shared by :func:`fast_view` and
     :func:`offsets` so that a text with a candidate is not folded twice."""
+    if _fast is not None:
+        return _fast.leet(text.encode("ascii").translate(_ascii_table()).decode("ascii") if text.isascii()
+                          else _fast.fold_chars(text))
     if text.isascii():
         return _leet(text.encode("ascii").translate(_ascii_table()).decode("ascii"))
-    return _leet(text.translate(fold_table()) if _fast is None else _fast.fold_chars(text))
+    return _leet(text.translate(fold_table()))
 
 
 @lru_cache(maxsize=1)
@@ -244,7 +247,7 @@ def fold_many(texts: list[str]) -> list[str]:
         # leetspeak per text: most texts hold no leet character next to a letter and cost two byte tests, while
         # one regex pass over the whole batch cost twice as much
         parts = joined.encode("ascii").translate(_batch_ascii_table()).decode("ascii").split(" \x00 ")
-        parts = [_leet(p) for p in parts] if _fast is None else _fast.leet_many(parts, _leet)
+        parts = [_leet(p) for p in parts] if _fast is None else _fast.leet_many(parts)
         if len(parts) == len(asc):
             for i, p in zip(asc, parts, strict=True):
                 out[i] = p
