@@ -179,3 +179,34 @@ def test_a_repeated_consignment_carries_its_history(kcs_files: tuple[Path, Path]
     assert f[same] > 0.5
     # above every declaration of the ordinary valid file that is not critical, and far above its other-value twin
     assert c[same] > c[: len(ids) - 2][~labelled].max() and c[other] < c[same] / 10
+
+
+def test_unseen_amounts_are_scored_as_unseen_without_changing_a_prediction(
+    trained: Path, kcs_files: tuple[Path, Path],
+) -> None:
+    """Closed-vocabulary features (amounts, consignment key) keep the training vocabulary in the artefact; a value
+    outside it becomes UNSEEN, which CatBoost scores exactly as the raw unseen value."""
+    from dataclasses import replace
+
+    from bordermark.targeting.features import UNSEEN, build_features
+
+    model = TargetingModel.load(trained)
+    spec = model.spec
+    assert set(spec.closed) == {"mass_kg_code", "value_code", "consignment_key"}
+    assert set(spec.vocab) == set(spec.closed) and all(spec.vocab.values())
+    train = read_frame(kcs_files[0], model.mapping)
+    seen = build_features(train.head(5), model.mapping, spec)
+    assert UNSEEN not in set(seen["consignment_key"].astype(str))  # training rows keep their own values
+    valid = read_frame(kcs_files[1], model.mapping)
+    closed = build_features(valid, model.mapping, spec)
+    raw = build_features(valid, model.mapping, replace(spec, vocab={}))
+    assert set(closed["consignment_key"].astype(str)) == {UNSEEN}  # the fixture's amounts are drawn afresh
+    assert UNSEEN not in set(raw["consignment_key"].astype(str))
+    f_closed, c_closed = model.predict(features=closed)
+    f_raw, c_raw = model.predict(features=raw)
+    assert np.array_equal(f_closed, f_raw)
+    assert c_closed is not None and c_raw is not None and np.array_equal(c_closed, c_raw)
+    # the online path maps unseen values the same way
+    record = pl.read_csv(kcs_files[1], infer_schema_length=0).row(3, named=True)
+    _, rows = OnlineScorer(model)._features(record)
+    assert rows[0][spec.categorical.index("consignment_key")] == UNSEEN

@@ -15,7 +15,7 @@ Importer / declarant / seller / courier histories were measured and carry no sig
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,10 @@ from bordermark.ingest.frame import TIME
 from bordermark.ingest.mapping import Mapping
 
 MISSING = "NA"
+# What a closed-vocabulary feature holds for a value the training data never had. CatBoost gives every unseen value
+# the same prior statistics, so the sentinel changes no prediction (checked on KCS valid.csv: identical raw scores);
+# it only spares the Pool and the model a million distinct strings when every declaration has its own amounts.
+UNSEEN = "<unseen>"
 
 
 @dataclass(frozen=True)
@@ -35,18 +39,25 @@ class FeatureSpec:
     numeric: list[str] = field(default_factory=list)
     # derived categoricals joining several fields (name -> source fields, joined with "|"); also listed in categorical
     combos: dict[str, list[str]] = field(default_factory=dict)
+    # categoricals with nearly one value per declaration (amounts, the consignment key): values outside the training
+    # vocabulary (``vocab``, filled by training) are scored as UNSEEN
+    closed: list[str] = field(default_factory=list)
+    vocab: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
         return [*self.categorical, *self.numeric]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"categorical": self.categorical, "numeric": self.numeric, "combos": self.combos}
+        return {"categorical": self.categorical, "numeric": self.numeric, "combos": self.combos,
+                "closed": self.closed, "vocab": self.vocab}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FeatureSpec:
         combos = {str(k): [str(c) for c in v] for k, v in d.get("combos", {}).items()}
-        return cls(categorical=list(d["categorical"]), numeric=list(d["numeric"]), combos=combos)
+        vocab = {str(k): [str(c) for c in v] for k, v in d.get("vocab", {}).items()}
+        return cls(categorical=list(d["categorical"]), numeric=list(d["numeric"]), combos=combos,
+                   closed=[str(c) for c in d.get("closed", [])], vocab=vocab)
 
 
 def _text_field(name: str) -> str:
@@ -67,10 +78,18 @@ def goods_keys(mapping: Mapping) -> dict[str, list[str]]:
     tariff += [_text_field(f) for f in ("tax_rate",) if f in mapping.fields]
     if tariff:
         keys["goods_tariff_key"] = [*base, *tariff]
-    amounts = [_text_field(f) for f in (*mapping.columns("mass"), *mapping.columns("value"))]
+    amounts = amount_codes(mapping)
     if amounts:
-        keys["consignment_key"] = [*base, *tariff, *amounts]
+        keys[CONSIGNMENT_KEY] = [*base, *tariff, *amounts]
     return keys
+
+
+CONSIGNMENT_KEY = "consignment_key"
+
+
+def amount_codes(mapping: Mapping) -> list[str]:
+    """Net mass and declared value as codes: with the goods key they fingerprint one consignment."""
+    return [_text_field(f) for f in (*mapping.columns("mass"), *mapping.columns("value"))]
 
 
 def feature_spec(mapping: Mapping) -> FeatureSpec:
@@ -90,7 +109,14 @@ def feature_spec(mapping: Mapping) -> FeatureSpec:
         if mapping.columns("mass"):
             nums.append("log_value_per_kg")
     nums += ["weekday", "day_of_month"]
-    return FeatureSpec(categorical=cats, numeric=nums, combos=combos)
+    closed = [c for c in (*amount_codes(mapping), CONSIGNMENT_KEY) if c in cats]
+    return FeatureSpec(categorical=cats, numeric=nums, combos=combos, closed=closed)
+
+
+def with_vocabulary(spec: FeatureSpec, x: pd.DataFrame) -> FeatureSpec:
+    """``spec`` with the vocabulary of its closed features taken from the training features ``x``."""
+    vocab = {c: sorted(str(v) for v in pd.unique(x[c].astype(str))) for c in spec.closed}
+    return replace(spec, vocab=vocab)
 
 
 def code_fields(spec: FeatureSpec, mapping: Mapping) -> list[str]:
@@ -141,8 +167,12 @@ def build_features(frame: pl.DataFrame, mapping: Mapping, spec: FeatureSpec) -> 
             pl.concat_str([pl.col(c).cast(pl.String).fill_null(MISSING) for c in parts], separator="|").alias(name)
             for name, parts in spec.combos.items()
         )
+    texts = [pl.col(c).cast(pl.String).fill_null(MISSING) for c in spec.categorical]
+    for i, c in enumerate(spec.categorical):
+        if c in spec.vocab:
+            texts[i] = pl.when(texts[i].is_in(spec.vocab[c])).then(texts[i]).otherwise(pl.lit(UNSEEN))
     out = enriched.select(
-        [pl.col(c).cast(pl.String).fill_null(MISSING).cast(pl.Categorical).alias(c) for c in spec.categorical]
+        [t.cast(pl.Categorical).alias(c) for t, c in zip(texts, spec.categorical, strict=True)]
         + [pl.col(c).cast(pl.Float64).alias(c) for c in spec.numeric]
     )
     return out.to_pandas()

@@ -36,7 +36,7 @@ from catboost import CatBoostClassifier, Pool
 
 from bordermark.ingest.frame import ID, TIME
 from bordermark.ingest.mapping import Mapping
-from bordermark.targeting.features import FeatureSpec, build_features, feature_spec
+from bordermark.targeting.features import FeatureSpec, build_features, feature_spec, with_vocabulary
 from bordermark.targeting.metrics import evaluate, rank_order
 
 FORMAT_VERSION = 1
@@ -183,6 +183,7 @@ class TargetingModel:
             raise ValueError("training data needs labelled rows of both classes")
         spec = feature_spec(mapping)
         x = build_features(train, mapping, spec)
+        spec = with_vocabulary(spec, x)
         y = train["fraud"].cast(pl.Int8).to_numpy()
         fraud = cls._fit(x, y, spec, cfg.iterations, cfg.depth, cfg, cfg.max_ctr_complexity, cfg.fraud_extra)
         critical = None

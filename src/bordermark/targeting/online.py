@@ -21,7 +21,7 @@ import polars as pl
 from bordermark.ingest.errors import IngestError
 from bordermark.ingest.frame import _DATE_FORMATS, ID, TIME, apply_mapping
 from bordermark.ingest.mapping import FieldSpec
-from bordermark.targeting.features import MISSING, code_fields, float_text
+from bordermark.targeting.features import MISSING, UNSEEN, code_fields, float_text
 from bordermark.targeting.model import TargetingModel
 
 WHERE = "<request>"
@@ -68,6 +68,7 @@ class OnlineScorer:
         specs = [m.id, m.time, *m.fields.values()]
         self._flat = all(s.const is not None or s.path[1] is None for s in specs)
         self._codes = code_fields(self.model.spec, m)
+        self._vocab = {c: frozenset(v) for c, v in self.model.spec.vocab.items()}
 
     def _features(self, record: MappingABC[str, Any]) -> tuple[str, list[list[Any]]]:
         m, spec = self.model.mapping, self.model.spec
@@ -104,6 +105,9 @@ class OnlineScorer:
         for name, parts in spec.combos.items():
             row[name] = "|".join(MISSING if row.get(p) is None else str(row[p]) for p in parts)
         cats = [MISSING if row.get(c) is None else str(row[c]) for c in spec.categorical]
+        if self._vocab:
+            cats = [UNSEEN if c in self._vocab and v not in self._vocab[c] else v
+                    for c, v in zip(spec.categorical, cats, strict=True)]
         nums = [math.nan if row.get(c) is None else float(row[c]) for c in spec.numeric]
         return str(row[ID]), [cats + nums]
 
