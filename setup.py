@@ -34,6 +34,7 @@ class OptionalBuildExt(build_ext):
 # Each compiled twin of a pure Python path: (module, source). Every one is optional on its own.
 EXTENSIONS = [
     ("bordermark.detect._fast", "src/bordermark/detect/_fast.pyx"),
+    ("bordermark.screen._fast", "src/bordermark/screen/_fast.pyx"),
 ]
 
 

@@ -23,6 +23,7 @@ import orjson
 
 from bordermark.detect.types import Hit
 from bordermark.domain import Listing, Registry
+from bordermark.screen.compiled import fast as _fast
 from bordermark.screen.features import (
     FEATURES,
     GROUPS,
@@ -551,6 +552,8 @@ class Screener:
         """:meth:`_prepare` for a batch of distinct texts (``cues_of``: each text's import-channel phrases, as
         :meth:`_import_cues_many` reads them, or ``None`` to read them here), with the screener's tables and
         caches read once per batch."""
+        if _fast is not None and (cues_of is not None or self._import_re is None):  # the compiled twin
+            return _fast.prepare_many(self, listings, detections, cues_of)
         brands = self.brands
         hit_terms, hit_weights, plain = self._hit_terms, self._gw["hit"], self._plain
         category_terms, category_weights = self._category_terms, self._gw["category"]
@@ -663,6 +666,8 @@ class Screener:
         ships-from and images on top of each text's prepared terms; each group cached by what it reads
         (``features.GROUPS``). The verdict is :func:`decide_verdict` with its text-only tests answered once per
         text (``_Prepared``). The screener's numbers and caches are read once per batch, not per listing."""
+        if _fast is not None:  # the compiled twin of the loop below (same order of operations)
+            return _fast.screen_prepared_many(self, listings, preps)
         cleared = self.cleared
         sellers = self.sellers
         index = self.images

@@ -22,6 +22,7 @@ from bordermark.domain import Listing
 from bordermark.domain.codes import check_country
 from bordermark.ingest.errors import RowError
 from bordermark.ingest.jsonl import iter_objects, parse_line
+from bordermark.screen.compiled import fast as _fast
 from bordermark.screen.money import Rates
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -266,6 +267,14 @@ def read_batches(path: Path, rates: Rates, size: int = 2000) -> Iterator[list[Li
             lines = fh.readlines(1 << 20)
             if not lines:
                 break
+            if _fast is not None:  # the compiled twin of the loop below (parse_listing for any unusual row)
+                at = 0
+                while at < len(lines):
+                    at, n = _fast.read_lines(lines, at, n, name, rates, out, size)
+                    if len(out) >= size:
+                        yield out
+                        out = []
+                continue
             for line in lines:
                 n += 1
                 if n == 1 and line.startswith(b"\xef\xbb\xbf"):
@@ -325,6 +334,9 @@ class ResultWriter:
             self.write(r.to_row() for r in results)
             return
         assert self._bin is not None
+        if _fast is not None:  # the compiled twin of the loop below
+            self._bin.write(_fast.write_rows(results))
+            return
         dumps, opt, frag = orjson.dumps, orjson.OPT_APPEND_NEWLINE, orjson.Fragment
         # each row is appended as soon as it is encoded: orjson's output buffer (a page or more) is then freed
         # at once and re-used by the next row, where a list of rows kept a fresh page per row until the join

@@ -1,0 +1,15 @@
+"""Type stub of screening's compiled batch loops (``_fast.pyx``)."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bordermark.domain import Listing
+from bordermark.ingest.errors import RowError
+from bordermark.screen.money import Rates
+
+def screen_prepared_many(scr: Any, listings: Sequence[Listing], preps: Sequence[Any]) -> list[Any]: ...
+def prepare_many(scr: Any, listings: Sequence[Listing], detections: Sequence[Any],
+                 cues_of: Sequence[list[str]] | None) -> list[Any]: ...
+def read_lines(lines: list[bytes], start: int, n: int, name: str, rates: Rates, out: list[Listing | RowError],
+               size: int) -> tuple[int, int]: ...
+def write_rows(results: Iterable[Any]) -> bytearray: ...

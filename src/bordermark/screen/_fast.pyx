@@ -1,0 +1,655 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+# distutils: extra_compile_args = -ffp-contract=off
+"""Typed twins of screening's batch loops (optional C extension, built by ``setup.py``).
+
+Why: with detection apart, a listing's time went to interpreter work spread thinly over the per-listing loop
+(price, authorisation, history, ships-from and image terms on top of the text's prepared terms, the score, the
+verdict, the result object), the per-text preparation, the row checks of the reader and the writer's row dicts.
+These are the same loops as the pure path (``engine.py``, ``io.py``: the reference, each use beside its twin
+here) with C locals for the numbers, C-level attribute stores for the result objects and a C insertion sort for
+the reasons; every feature is still computed by the same functions in ``features.py`` (called on cache misses,
+as the pure path calls them). Same inputs, same order of floating-point operations (no contraction into fused
+multiply-adds), same results: ``tests/screen/test_compiled.py`` checks both paths give identical output.
+"""
+
+from libc.math cimport exp, floor
+
+cdef object _E = None  # bordermark.screen.engine, bound on first use (it imports this module)
+cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
+cdef object _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
+cdef object _likely, _clear, _mention, _parallel, _CACHE_LIMIT
+cdef object _authorisation_results, _Decimal
+cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
+cdef object _new = object.__new__
+cdef dict _ROUND3 = {}
+cdef object _EMPTY_SET = frozenset()
+
+
+cdef void _bind() except *:
+    global _E, _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
+    global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
+    global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
+    global _authorisation_results
+    global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
+    from bordermark.screen import engine, features, images
+    _ScreenResult = engine.ScreenResult
+    _content_hash = engine.content_hash
+    _price_results = features.price_results
+    _terms = engine._terms
+    _weigh = engine.weigh
+    _ships_result = features.ships_result
+    _counterfeit_image_result = features.counterfeit_image_result
+    _genuine_copy_result = features.genuine_copy_result
+    _COUNTERFEIT, _GENUINE = images.COUNTERFEIT, images.GENUINE
+    _EMPTY_HITS_JSON = engine._EMPTY_HITS_JSON
+    V = engine.Verdict
+    _likely, _clear, _mention, _parallel = (V.LIKELY_COUNTERFEIT, V.CLEAR, V.BRAND_MENTION_OK,
+                                            V.POSSIBLE_PARALLEL_IMPORT)
+    _CACHE_LIMIT = engine.CACHE_LIMIT
+    _authorisation_results = features.authorisation_results
+    _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
+    _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
+    _E = engine
+
+
+cdef object _round3(double x):
+    """``round(x, 3)``, memoised (CPython rounds through a decimal string); zero (its sign) and NaN are not."""
+    cdef object r
+    if x == 0.0 or x != x:
+        return round(<object> x, 3)
+    r = _ROUND3.get(x)
+    if r is None:
+        if len(_ROUND3) > 100000:
+            _ROUND3.clear()
+        r = _ROUND3[x] = round(<object> x, 3)
+    return r
+
+
+cdef object _round4(double p):
+    """``engine._round4``: ``round(p, 4)`` as k / 10**4 where that is the same float, else round()."""
+    cdef double y = p * 10000.0 + 0.5
+    cdef double k = floor(y)
+    if k != 0.0 and 1e-6 < y - k < 0.999999:
+        return k / 10000.0
+    return round(<object> p, 4)
+
+
+cdef list _terms_c(tuple results, list weights):
+    """``engine._terms``: the terms of a feature group's results (in feature order), as tuples."""
+    cdef list terms = []
+    cdef Py_ssize_t i, n = len(results)
+    cdef object res, value, w, weight
+    cdef double c
+    if n != len(weights):
+        raise ValueError("a result per weighted feature")
+    for i in range(n):
+        res = results[i]
+        if res is not None:
+            w = weights[i]
+            weight = (<tuple> w)[2]
+            value = (<tuple> res)[0]
+            if value == 1.0:
+                terms.append((-abs(weight), (<tuple> w)[0], {"code": (<tuple> w)[1], "detail": (<tuple> res)[1],
+                                                          "contribution": (<tuple> w)[3]},
+                              (<tuple> w)[1], value, weight))
+            elif value:
+                c = <double> weight * <double> value
+                terms.append((-abs(c), (<tuple> w)[0], {"code": (<tuple> w)[1], "detail": (<tuple> res)[1],
+                                                     "contribution": _round3(c)}, (<tuple> w)[1], value, c))
+    return terms
+
+
+cdef object _result(object lid, object score, object verdict, object hits, object reasons, object version,
+                    object values, object chash, object mark_id, object suppressed, object listing,
+                    object hits_json):
+    """A ``ScreenResult`` with its slots set at C level (the dataclass ``__init__`` runs as Python code)."""
+    cdef object r = _new(_ScreenResult)
+    r.listing_id = lid
+    r.score = score
+    r.verdict = verdict
+    r.hits = hits
+    r.reasons = reasons
+    r.scenario_version = version
+    r.features = values
+    r.content_hash = chash
+    r.mark_id = mark_id
+    r.suppressed = suppressed
+    r.listing = listing
+    r.brand_hits_json = hits_json
+    return r
+
+
+cdef list _sorted_reasons(list terms):
+    """The reason dicts of ``sorted(terms)``: terms are (-|contribution|, feature index, reason, ...) with the
+    index unique within a listing, so (key, index) orders them as the tuples do. At most one term per feature,
+    so a C insertion sort; a NaN key falls back to the tuples' own order."""
+    cdef Py_ssize_t n = len(terms), i, j
+    cdef double keys[64]
+    cdef long idx[64]
+    cdef Py_ssize_t order[64]
+    cdef double k
+    cdef long x
+    cdef Py_ssize_t o
+    if n > 64:
+        return [t[2] for t in sorted(terms)]
+    for i in range(n):
+        t = terms[i]
+        k = <double> t[0]
+        if k != k:
+            return [t[2] for t in sorted(terms)]
+        keys[i] = k
+        idx[i] = <long> t[1]
+        order[i] = i
+    for i in range(1, n):
+        o = order[i]
+        k = keys[o]
+        x = idx[o]
+        j = i - 1
+        while j >= 0 and (keys[order[j]] > k or (keys[order[j]] == k and idx[order[j]] > x)):
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = o
+    return [(<tuple> terms[order[i]])[2] for i in range(n)]
+
+
+def screen_prepared_many(object scr, object listings, object preps):
+    """``Screener._screen_prepared_many`` (the pure twin, same order of operations)."""
+    if _E is None:
+        _bind()
+    cdef dict cleared = scr.cleared
+    cdef dict sellers = scr.sellers
+    cdef object index = scr.images
+    cdef object fakes = index.refs[_COUNTERFEIT] if index is not None else _EMPTY_SET
+    cdef object genuine = index.refs[_GENUINE] if index is not None else _EMPTY_SET
+    cdef object max_distance = scr._max_distance
+    cdef dict per_base = scr._per_base
+    cdef object to_base = scr.rates.to_base
+    cdef object base_currency = scr._base_currency
+    cdef object min_ratio = scr._min_ratio
+    price_terms = scr._price_terms
+    below_idx, below_name, below_weight = price_terms[0]
+    near_idx, near_name, near_weight = price_terms[1]
+    cdef double below_w = below_weight, near_w = near_weight
+    cdef object near_key = scr._near_key, near_rounded = scr._near_rounded
+    cdef dict auth_terms = scr._auth_terms
+    cdef dict ships_terms = scr._ships_terms
+    cdef dict history_terms = scr._history_terms
+    cdef list ships_weights = scr._gw["ships_from"]
+    cdef list image_weights = scr._gw["images"]
+    cdef list auth_weights = scr._gw["authorisation"]
+    cdef dict norm_cache = scr._norm_cache
+    cdef object norm = scr._norm
+    cdef object history_group = scr._group["history"]
+    cdef double bias = scr._bias, thr = scr._threshold, thr_logit = scr._threshold_logit, spread = 0.0
+    cdef bint has_spread = scr._spread is not None
+    if has_spread:
+        spread = scr._spread
+    cdef object version = scr._version, base_rounded = scr._base_rounded
+    cdef object listing_evidence = scr._listing_evidence
+    cdef object likely = _likely, clear = _clear, mention = _mention, parallel = _parallel
+    cdef object EMPTY = _EMPTY_HITS_JSON
+    cdef Py_ssize_t limit = _CACHE_LIMIT
+    cdef list out = []
+    cdef Py_ssize_t n = len(listings), i
+    cdef dict d
+    cdef list extra, ptl
+    cdef dict values
+    cdef double logit, p, c, pb
+    cdef bint below_near, has_brand, has_price
+    cdef object lid, seller_id, seller_name, paths, price, currency, ships_from, chash, seller, detection, brand
+    cdef object image_cf, image_gen, price_base, authorised_as, rate, below, near, key, auth, known, found
+    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party
+    if len(preps) != n:
+        raise ValueError("a prepared text per listing")
+    for i in range(n):
+        listing = listings[i]
+        prep = preps[i]
+        d = listing.__dict__
+        lid = d["id"]
+        seller_id = d["seller_id"]
+        seller_name = d["seller_name"]
+        paths = d["images"]
+        price = d["price"]
+        currency = d["currency"]
+        ships_from = d["ships_from"]
+        chash = _content_hash(listing) if cleared and lid in cleared else ""
+        seller = sellers.get(seller_id) if seller_id and sellers else None
+        if index is None:
+            paths = ()
+        detection = prep.detection
+        brand = prep.brand
+        has_brand = brand is not None
+        if seller is None and not paths and not detection.hits and not detection.signals:
+            out.append(_result(lid, base_rounded, clear, [], [], version, {}, chash, None, False, listing, EMPTY))
+            continue
+        extra = []
+        image_cf = image_gen = None
+        if paths and index is not None:
+            for path in paths:
+                if path in fakes or "://" not in path:
+                    image_cf = index.match(paths, _COUNTERFEIT, max_distance)
+                    break
+            if has_brand:
+                for path in paths:
+                    if path in genuine or "://" not in path:
+                        image_gen = index.match(paths, _GENUINE, max_distance)
+                        break
+        price_base = None
+        authorised_as = None
+        below_near = False
+        band = prep.band
+        if has_brand:
+            if price is not None and currency:
+                rate = per_base.get(currency)
+                if rate:
+                    pb = float(price)
+                    pb = pb / <double> rate
+                    price_base = pb
+                else:
+                    price_base = to_base(price, currency)
+                below, near = _price_results(price_base, band, base_currency, min_ratio)
+                if below is not None and below[0]:
+                    c = below_w * <double> below[0]
+                    extra.append((-abs(c), below_idx, {"code": below_name, "detail": below[1],
+                                                       "contribution": _round3(c)}, below_name, below[0], c))
+                    if near is not None and near[0]:
+                        below_near = True
+                if near is not None and near[0]:
+                    if near[0] == 1.0:
+                        extra.append((near_key, near_idx, {"code": near_name, "detail": near[1],
+                                                           "contribution": near_rounded}, near_name, 1.0,
+                                      near_weight))
+                    else:
+                        c = near_w * <double> near[0]
+                        extra.append((-abs(c), near_idx, {"code": near_name, "detail": near[1],
+                                                          "contribution": _round3(c)}, near_name, near[0], c))
+            key = (brand.mark_id, seller_id, seller_name)
+            auth = auth_terms.get(key)
+            if auth is None:  # Screener._authorisation
+                authorised = brand.authorised
+                if authorised:
+                    for k in (seller_id, seller_name):
+                        if k:
+                            party = authorised.get(norm_cache.get(k) or norm(k))
+                            if party:
+                                authorised_as = party
+                                break
+                if len(auth_terms) >= limit:
+                    auth_terms.clear()
+                auth = auth_terms[key] = (authorised_as, _terms_c(
+                    _authorisation_results(brand, authorised_as, seller_id, seller_name), auth_weights))
+            authorised_as = auth[0]
+            extra += auth[1]
+        if seller is not None:
+            known = history_terms.get(seller.seller_id)
+            if known is None or known[0] is not seller:
+                ev = listing_evidence(listing, prep, seller, price_base)
+                if len(history_terms) >= limit:
+                    history_terms.clear()
+                known = history_terms[seller.seller_id] = (seller, _weigh(ev, history_group))
+            extra += known[1]
+        if has_brand:
+            key = (brand.mark_id, ships_from)
+            found = ships_terms.get(key)
+            if found is None:
+                if len(ships_terms) >= limit:
+                    ships_terms.clear()
+                found = ships_terms[key] = _terms_c((_ships_result(brand, ships_from),), ships_weights)
+            if found:
+                extra += found
+        if image_cf is not None or image_gen is not None:
+            extra += _terms_c((_counterfeit_image_result(image_cf),
+                             _genuine_copy_result(image_gen, authorised_as, price_base, band)), image_weights)
+        logit = bias + <double> prep.logit
+        values = (<dict> prep.values).copy()
+        ptl = prep.terms
+        if extra:
+            for t in extra:
+                logit += <double> (<tuple> t)[5]
+                values[(<tuple> t)[3]] = (<tuple> t)[4]
+            if ptl or len(extra) > 1:
+                reasons = _sorted_reasons(ptl + extra)
+            else:
+                reasons = [(<tuple> t)[2] for t in extra]
+        else:
+            reasons = [(<tuple> t)[2] for t in ptl]
+        if logit >= 0:
+            p = 1.0 / (1.0 + exp(-logit))
+        else:
+            p = exp(logit) / (1.0 + exp(logit))
+        if has_spread and p >= thr:
+            p = thr + (1 - thr) * (1 - exp(-(logit - thr_logit) / spread))
+        if not has_brand:
+            verdict = likely if p >= thr else clear
+        elif authorised_as is not None or prep.mention_only:
+            verdict = mention
+        elif p >= thr:
+            verdict = likely
+        elif not prep.weak and (prep.import_cues or below_near):
+            verdict = parallel
+        else:
+            verdict = mention
+        out.append(_result(lid, _round4(p), verdict, detection.hits, reasons, version, values, chash,
+                           brand.mark_id if has_brand else None,
+                           cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json))
+    return out
+
+
+cdef object _prepared(object detection, object hits_json, object hit, object brand, object band, object values,
+                      object terms, double logit, bint weak, bint mention_only, bint import_cues):
+    """A ``_Prepared`` with its slots set at C level."""
+    cdef object r = _new(_PreparedT)
+    r.detection = detection
+    r.brand_hits_json = hits_json
+    r.hit = hit
+    r.brand = brand
+    r.band = band
+    r.values = values
+    r.terms = terms
+    r.logit = logit
+    r.weak = weak
+    r.mention_only = mention_only
+    r.import_cues = import_cues
+    return r
+
+
+cdef object _primary(object scr, list hits, dict famous):
+    """``Screener._primary``: the first hit with the largest (not ambiguous, supported, score, famous)."""
+    cdef object best = None, h
+    cdef bint bn = False, bs = False, bf = False, n, s, f
+    cdef double bsc = 0.0, sc
+    for h in hits:
+        if type(h) is not _Hit:
+            return scr._primary(hits)
+    for h in hits:
+        n = not h.ambiguous
+        s = h.supported
+        sc = h.score
+        f = famous[h.mark_id]
+        if best is None or (n > bn if n != bn else s > bs if s != bs else sc > bsc if sc != bsc else f > bf):
+            best, bn, bs, bsc, bf = h, n, s, sc, f
+    return best
+
+
+cdef object _hit_key(object h):
+    """``engine._hit_key`` for the detector's own hit type; the pure function otherwise."""
+    if type(h) is not _Hit:
+        return _hit_key_py(h)
+    if not h.ambiguous:
+        return (h.mark_id, h.matched, h.method, h.alias_kind)
+    supported = h.supported
+    return (h.mark_id, h.matched, h.method, h.alias_kind, True, None if supported else h.context, supported)
+
+
+def prepare_many(object scr, object listings, object detections, object cues_of):
+    """``Screener._prepare_many`` with the import-channel phrases read for the batch (``cues_of``), or none
+    configured (the pure twin, same order of operations)."""
+    if _E is None:
+        _bind()
+    cdef dict brands = scr.brands
+    cdef dict hit_terms = scr._hit_terms, category_terms = scr._category_terms
+    cdef dict signal_terms = scr._signal_terms, families = scr._signal_family
+    cdef dict famous = scr._famous
+    cdef list hit_weights = scr._gw["hit"], category_weights = scr._gw["category"]
+    cdef object plain = scr._plain
+    cdef dict priced_cache = scr._priced
+    cdef object priced_one
+    cdef object band_of = scr._band_of, text_evidence = scr._text_evidence, cached = scr._cached
+    cdef object family = scr._family
+    cdef Py_ssize_t limit = _CACHE_LIMIT
+    cdef list out = []
+    cdef Py_ssize_t n = len(listings), i
+    cdef list hits, terms, lst
+    cdef dict signals, weights, values, d
+    cdef double logit
+    cdef bint weak, cued
+    cdef object listing, detection, dhits, dsigs, title, category, hit, brand, key, found, sig, fkey, fam, band
+    cdef object cues, skey, ev, t, hits_json, h, priced, low
+    if len(detections) != n:
+        raise ValueError("a detection per listing")
+    if cues_of is None and scr._import_re is not None:
+        raise ValueError("import-channel phrases are read for the batch first")
+    for i in range(n):
+        listing = listings[i]
+        detection = detections[i]
+        dhits = detection.hits
+        dsigs = detection.signals
+        if not dhits and not dsigs:
+            out.append(_prepared(detection, _EMPTY_HITS_JSON, None, None, None, {}, [], 0.0, False, False, False))
+            continue
+        d = listing.__dict__
+        title = d["title"]
+        category = d["category"]
+        hits = [h for h in dhits if h.mark_id in brands]
+        hit = None
+        if len(hits) == 1:
+            hit = hits[0]
+        elif hits:
+            hit = _primary(scr, hits, famous)
+        brand = brands[hit.mark_id] if hit is not None else None
+        terms = []
+        if hit is not None:
+            key = _hit_key(hit)
+            found = hit_terms.get(key)
+            if found is None:
+                if len(hit_terms) >= limit:
+                    hit_terms.clear()
+                found = hit_terms[key] = _terms_c(_hit_results(hit, brand, plain), hit_weights)
+            terms += found
+        signals = {}
+        weights = {}
+        if dsigs:
+            for sig in dsigs:
+                fkey = (sig.code, getattr(sig, "family", ""))
+                fam = families.get(fkey, "?")
+                if fam == "?":
+                    fam = families[fkey] = family(f"{fkey[0]} {fkey[1]}")
+                if fam is not None:
+                    if fam in signals:
+                        (<list> signals[fam]).append(str(sig.term))
+                        weights[fam] += float(getattr(sig, "weight", 0.6))
+                    else:
+                        signals[fam] = [str(sig.term)]
+                        weights[fam] = 0.0 + float(getattr(sig, "weight", 0.6))
+        band = None
+        if brand is not None:
+            if cues_of is not None:
+                cues = cues_of[i]
+                if cues:
+                    signals["import_channel_cues"] = cues
+            priced = priced_cache.get((brand.mark_id, category))
+            if priced is None:  # Screener._band_of fills its cache
+                band = band_of(brand, title, category)
+            elif len(<list> priced) > 1:  # the first (cheapest) product named in the title, else the cheapest
+                low = title.casefold()
+                band = None
+                for priced_one in <list> priced:
+                    if priced_one.name_key in low:
+                        band = priced_one
+                        break
+                if band is None:
+                    band = (<list> priced)[0]
+            else:
+                band = (<list> priced)[0] if priced else None
+        if signals:
+            skey = (hit is not None, tuple([(f, tuple(lst), weights.get(f)) for f, lst in signals.items()]))
+            found = signal_terms.get(skey)
+            if found is None:
+                ev = text_evidence(listing, hit, brand)
+                ev.signals, ev.signal_weight = signals, weights
+                found = cached(signal_terms, skey, "signals", ev)
+            terms += found
+        if brand is not None:
+            key = (brand.mark_id, category)
+            found = category_terms.get(key)
+            if found is None:
+                if len(category_terms) >= limit:
+                    category_terms.clear()
+                found = category_terms[key] = _terms_c((_category_result(brand, category),), category_weights)
+            terms += found
+        logit = 0.0
+        values = {}
+        for t in terms:
+            logit += <double> (<tuple> t)[5]
+            values[(<tuple> t)[3]] = (<tuple> t)[4]
+        if len(terms) > 1:
+            terms.sort()
+        if dhits:
+            hits_json = _kept_json([h.to_dict() if type(h) is _Hit else _hit_dict(h) for h in dhits])
+        else:
+            hits_json = _EMPTY_HITS_JSON
+        weak = bool(values.get("category_unrelated") or values.get("brand_context_weak"))
+        cued = bool(values.get("counterfeit_terms") or values.get("factory_origin") or (
+            values.get("brand_disguised") and not values.get("brand_context_weak")))
+        out.append(_prepared(detection, hits_json, hit, brand, band, values, terms, logit, weak, weak and not cued,
+                             bool(values.get("import_channel_cues"))))
+    return out
+
+
+# -- reading and writing (``io.py``) ---------------------------------------------------------------------------
+
+cdef object _IO = None  # bordermark.screen.io, bound on first use
+cdef object _Listing, _FIELDS_SET, _PRICE_CACHE, _CURRENCY_CACHE, _COUNTRY_CACHE, _parse_listing, _fromiso
+cdef object _RowError, _parse_line, _loads, _bad_json
+cdef double _INF = float("inf")
+
+cdef extern from "Python.h":
+    int PyObject_GenericSetAttr(object o, object name, object value) except -1
+
+
+cdef void _bind_io() except *:
+    global _IO, _Listing, _FIELDS_SET, _PRICE_CACHE, _CURRENCY_CACHE, _COUNTRY_CACHE, _parse_listing, _fromiso
+    global _RowError, _parse_line, _loads, _bad_json, _Decimal
+    import orjson
+    from bordermark.ingest.errors import RowError
+    from bordermark.ingest.jsonl import parse_line
+    from bordermark.screen import io
+    _Listing, _FIELDS_SET = io.Listing, io._FIELDS_SET
+    _PRICE_CACHE, _CURRENCY_CACHE, _COUNTRY_CACHE = io._PRICE_CACHE, io._CURRENCY_CACHE, io._COUNTRY_CACHE
+    _parse_listing, _fromiso = io.parse_listing, io._fromiso
+    _Decimal = io._decimal
+    _RowError, _parse_line, _loads, _bad_json = RowError, parse_line, orjson.loads, orjson.JSONDecodeError
+    _IO = io
+
+
+cdef inline bint _text_or_none(object v):
+    return v is None or type(v) is str
+
+
+cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
+    """``io.parse_listing`` for the usual row (every field present and plainly typed, its price, currency and
+    country seen before in this run); any other row goes to ``parse_listing`` itself, which decides."""
+    cdef object lid = obj.get("id"), title = obj.get("title"), description = obj.get("description")
+    cdef object raw_price = obj.get("price"), raw_currency = obj.get("currency"), seller_id = obj.get("seller_id")
+    cdef object seller_name = obj.get("seller_name"), platform = obj.get("platform")
+    cdef object category = obj.get("category"), url = obj.get("url"), ships = obj.get("ships_from")
+    cdef object raw_images = obj.get("images"), listed = obj.get("listed_at")
+    cdef object price = None, currency = None, images, listing, x
+    cdef double p
+    # (a field left out reads None, as parse_listing reads it)
+    if type(lid) is not str or type(raw_images) is not list:
+        return _parse_listing(obj, rates, path=name, line=line)
+    if not (_text_or_none(title) and _text_or_none(description) and _text_or_none(seller_id)
+            and _text_or_none(seller_name) and _text_or_none(platform) and _text_or_none(category)
+            and _text_or_none(url)):
+        return _parse_listing(obj, rates, path=name, line=line)
+    lid = lid.strip()
+    if not lid:
+        return _parse_listing(obj, rates, path=name, line=line)
+    if raw_price is not None and raw_price != "":
+        if type(raw_price) is not float:
+            return _parse_listing(obj, rates, path=name, line=line)
+        p = raw_price
+        if not (0.0 < p < _INF):  # (0.0 is not kept in the price cache)
+            return _parse_listing(obj, rates, path=name, line=line)
+        price = _PRICE_CACHE.get(raw_price)
+        if price is None:  # as parse_listing keeps it
+            price = _Decimal(repr(raw_price))
+            if len(_PRICE_CACHE) >= 100_000:
+                _PRICE_CACHE.clear()
+            _PRICE_CACHE[raw_price] = price
+    if raw_currency:
+        currency = _CURRENCY_CACHE.get(raw_currency) if type(raw_currency) is str else None
+        if currency is None or currency not in rates.per_base:
+            return _parse_listing(obj, rates, path=name, line=line)
+    elif price is not None:
+        return _parse_listing(obj, rates, path=name, line=line)
+    if not ships:
+        ships = None
+    else:
+        ships = _COUNTRY_CACHE.get(ships) if type(ships) is str else None
+        if ships is None:
+            return _parse_listing(obj, rates, path=name, line=line)
+    for x in raw_images:
+        if type(x) is not str:
+            return _parse_listing(obj, rates, path=name, line=line)
+    images = tuple(raw_images)
+    if not listed:
+        listed = None
+    elif type(listed) is str:
+        try:
+            listed = _fromiso(listed)
+        except ValueError:
+            return _parse_listing(obj, rates, path=name, line=line)
+    else:
+        return _parse_listing(obj, rates, path=name, line=line)
+    listing = _new(_Listing)
+    PyObject_GenericSetAttr(listing, "__dict__", {
+        "id": lid, "title": title or "", "description": description or "", "price": price, "currency": currency,
+        "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category, "url": url,
+        "ships_from": ships, "images": images, "listed_at": listed,
+    })
+    PyObject_GenericSetAttr(listing, "__pydantic_fields_set__", _FIELDS_SET)
+    PyObject_GenericSetAttr(listing, "__pydantic_extra__", None)
+    PyObject_GenericSetAttr(listing, "__pydantic_private__", None)
+    return listing
+
+
+def read_lines(list lines, Py_ssize_t start, Py_ssize_t n, object name, object rates, list out,
+               Py_ssize_t size):
+    """The inner loop of ``io.read_batches`` over a block of lines from ``start`` (``n``: lines read so far),
+    appending to ``out`` until it holds ``size`` items or the block ends; returns (next start, n)."""
+    if _IO is None:
+        _bind_io()
+    cdef Py_ssize_t i = start, m = len(lines)
+    cdef object line, obj
+    while i < m:
+        line = lines[i]
+        i += 1
+        n += 1
+        if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        try:
+            obj = _loads(line)
+        except _bad_json:
+            if not line.strip():
+                continue
+            obj = _parse_line(line)
+            if isinstance(obj, str):
+                obj = _RowError(name, n, "line", obj)
+        if type(obj) is dict:
+            out.append(_parse(<dict> obj, rates, name, n))
+        elif type(obj) is _RowError:
+            out.append(obj)
+        else:
+            out.append(_RowError(name, n, "line", "expected a JSON object"))
+        if len(out) >= size:
+            break
+    return i, n
+
+
+def write_rows(object results):
+    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, encoded and appended."""
+    if _IO is None:
+        _bind_io()
+    import orjson
+    cdef object dumps = orjson.dumps, opt = orjson.OPT_APPEND_NEWLINE, frag = orjson.Fragment
+    cdef bytearray out = bytearray()
+    cdef object r, hj
+    for r in results:
+        hj = r.brand_hits_json
+        out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
+                      "brand_hits": r.brand_hits if hj is None else frag(hj),
+                      "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
+                     option=opt)
+    return out

@@ -1,0 +1,154 @@
+"""The compiled batch loops (``_fast.pyx``, built by ``setup.py``) and the pure Python path give identical output.
+
+Why: ``pip install -e .`` compiles the loops when it can, and screening then uses them; results must not change
+with the machine Bordermark was installed on. Both paths run here on the same inputs (the pure one with the
+compiled module switched off in ``engine`` and ``io``): every result field, the JSON Lines bytes ``screen_file``
+writes, and the reader's items on odd lines and odd fields (bad rows, absent fields, numbers as text, str
+subclasses, prices not seen before, zero prices, BOM, blanks, non-objects)."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bordermark.screen
+from bordermark.domain import Listing, Registry
+from bordermark.screen import engine, io
+from bordermark.screen.engine import Screener, content_hash
+from bordermark.screen.features import SellerRecord
+from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage
+from bordermark.screen.io import RowError, clear_read_caches, read_batches
+from bordermark.screen.money import Rates
+from bordermark.screen.service import screen_file
+
+from .conftest import KeywordDetector
+from .test_fast_path import CATALOGUE, FAKE_PHOTO, SCENARIOS, _AmbiguousDetector, _listings
+
+pytestmark = pytest.mark.skipif(not bordermark.screen.COMPILED, reason="the compiled loops are not built")
+
+
+@pytest.fixture
+def pure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Switch the compiled loops off (and on again) within one test."""
+    fast = engine._fast
+
+    def use(compiled: bool) -> None:
+        monkeypatch.setattr(engine, "_fast", fast if compiled else None)
+        monkeypatch.setattr(io, "_fast", fast if compiled else None)
+
+    yield use
+
+
+def _result_fields(r: Any) -> tuple[Any, ...]:
+    return (r.listing_id, r.score, r.verdict, r.hits, r.reasons, r.scenario_version, r.features, r.content_hash,
+            r.mark_id, r.suppressed, r.listing, r.brand_hits_json, json.dumps(r.to_row()))
+
+
+def _screener(registry: Registry, rates: Rates, scenario: Any, ambiguous: bool) -> Screener:
+    detector = (_AmbiguousDetector if ambiguous else KeywordDetector)(registry)
+    sellers = {"S-FAKE": SellerRecord("S-FAKE", confirmed_fakes=2, takedowns=1),
+               "S-OK": SellerRecord("S-OK", cleared=3)}
+    images = ImageIndex([KnownImage(1, GENUINE, CATALOGUE, "M1"), KnownImage(2, COUNTERFEIT, FAKE_PHOTO, "M1")])
+    return Screener.build(registry, detector, scenario, rates, sellers=sellers, images=images,
+                          cleared={"L3": "stale", "L5": ""})
+
+
+@pytest.mark.parametrize("ambiguous", [False, True])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=["builtin", "trained"])
+def test_compiled_scoring_equals_pure(registry: Registry, rates: Rates, pure: Any, scenario: Any,
+                                      ambiguous: bool) -> None:
+    items = _listings(500, seed=11)
+    got: dict[bool, list[tuple[Any, ...]]] = {}
+    for compiled in (True, False):
+        pure(compiled)
+        s = _screener(registry, rates, scenario, ambiguous)
+        s.cleared["L7"] = content_hash(items[7])
+        results = s.screen_many(items[:170]) + s.screen_many(items[170:]) + [s.screen(items[3])]
+        got[compiled] = [_result_fields(r) for r in results]
+    assert got[True] == got[False]
+    verdicts = {f[2].value for f in got[True]}
+    assert len(verdicts) >= 3 and any(f[9] for f in got[True])  # several verdicts, a suppressed one
+
+
+def _odd_lines(n: int, seed: int) -> list[str]:
+    """Listing rows as a platform export might give them: most plain, some odd in every field the reader checks."""
+    rnd = random.Random(seed)
+    titles = ["ACME Runner One", "acm3 replica shoes whatsapp", "ZEPHYR Classic 海外代购", "a c m e OEM sneakers",
+              "plain socks", "zephir aaa watch", "ACME imported from Japan", "Runner One by ACME oem"]
+    odd: list[Any] = [
+        ("price", 0.0), ("price", -1.0), ("price", "12.50"), ("price", 7), ("price", "x"), ("price", float("inf")),
+        ("currency", "usd"), ("currency", "XXX"), ("currency", ""), ("currency", 5), ("ships_from", "zz"),
+        ("ships_from", "Cn"), ("ships_from", ""), ("images", "a.jpg|b.jpg"), ("images", None), ("images", [1]),
+        ("images", '["x.jpg"]'), ("listed_at", "yesterday"), ("listed_at", ""), ("listed_at", 5),
+        ("title", 42), ("title", None), ("title", ["x"]), ("description", 1.5), ("id", ""), ("id", 77),
+        ("id", None), ("id", "  L-pad  "), ("seller_id", 9), ("category", None), ("url", {"a": 1}),
+    ]
+    out = ['\ufeff{"id": "B0", "title": "ACME replica", "price": 3.5, "currency": "USD"}']
+    for i in range(n):
+        row: dict[str, Any] = {
+            "id": f"R{i}", "title": rnd.choice(titles), "description": rnd.choice(["", "fast shipping"]),
+            "price": rnd.choice([5.0, 60.0, 95.5, 140.0, 1000.0, 19.99, rnd.uniform(1, 300)]),
+            "currency": rnd.choice(["USD", "EUR", "CHF"]), "seller_id": rnd.choice(["S9", "S-FAKE", "S-OK"]),
+            "seller_name": rnd.choice([None, "Shop 9"]), "platform": "p", "category": rnd.choice(["shoes", "toys"]),
+            "url": f"https://x/{i}", "ships_from": rnd.choice(["CN", "US", "VN"]),
+            "images": rnd.choice([[], [CATALOGUE], [FAKE_PHOTO]]), "listed_at": "2024-10-05T15:24:50Z",
+        }
+        r = rnd.random()
+        if r < 0.25:
+            key, value = rnd.choice(odd)
+            row[key] = value
+        elif r < 0.3:
+            del row[rnd.choice(list(row))]
+        out.append(json.dumps(row, ensure_ascii=rnd.random() < 0.5))
+        if r > 0.97:
+            out.append(rnd.choice(["", "   ", "{bad json", "null", "[1]", '"text"', '{"id": "n", "price": NaN}']))
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 7, 2000])
+def test_compiled_reader_equals_pure(tmp_path: Path, rates: Rates, pure: Any, size: int) -> None:
+    p = tmp_path / "odd.jsonl"
+    p.write_text("\n".join(_odd_lines(400, seed=size)) + "\n", encoding="utf-8")
+    got: dict[bool, list[list[Any]]] = {}
+    for compiled in (True, False):
+        pure(compiled)
+        clear_read_caches()
+        got[compiled] = [[str(x) if isinstance(x, RowError) else (x, x.model_dump()) for x in batch]
+                         for batch in read_batches(p, rates, size)]
+    assert got[True] == got[False]
+    items = [x for b in got[True] for x in b]
+    assert sum(isinstance(x, str) for x in items) >= 20 and sum(not isinstance(x, str) for x in items) >= 300
+
+
+def test_compiled_screen_file_writes_the_same_bytes(tmp_path: Path, registry: Registry, rates: Rates,
+                                                    pure: Any) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(_odd_lines(600, seed=5)) + "\n", encoding="utf-8")
+    out: dict[bool, bytes] = {}
+    errors: dict[bool, list[str]] = {}
+    for compiled in (True, False):
+        pure(compiled)
+        clear_read_caches()
+        s = _screener(registry, rates, SCENARIOS[0], True)
+        bad: list[RowError] = []
+        rep = screen_file(src, tmp_path / f"out{compiled}.jsonl", s, batch_size=64, on_error=bad.append)
+        out[compiled] = (tmp_path / f"out{compiled}.jsonl").read_bytes()
+        errors[compiled] = [str(e) for e in bad]
+        assert rep.screened > 500
+    assert out[True] == out[False] and errors[True] == errors[False]
+
+
+def test_listings_read_by_either_path_are_models(tmp_path: Path, rates: Rates) -> None:
+    p = tmp_path / "one.jsonl"
+    p.write_text(json.dumps({"id": "L1", "title": "t", "price": 2.5, "currency": "USD", "images": ["a"],
+                             "listed_at": "2024-01-02T03:04:05Z", "ships_from": "CN"}) + "\n", encoding="utf-8")
+    clear_read_caches()
+    first = [x for b in read_batches(p, rates) for x in b]  # the price is new: parse_listing reads it
+    second = [x for b in read_batches(p, rates) for x in b]  # seen before: the compiled reader's own row
+    assert first == second and isinstance(second[0], Listing)
+    assert second[0] == Listing.model_validate(second[0].model_dump())
