@@ -172,3 +172,28 @@ def test_transition_tables_match_pyahocorasick() -> None:
             assert got == list(engine._scan(automaton, t)), (name, t)
             found += len(got)
     assert found > 5000
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_regex_hints_match_the_hint_automaton() -> None:
+    """The compiled hint pass (ASCII lower-cased on the fly, a two-character prefilter) finds, per text, exactly the
+    regex terms whose literal hints the hint automaton finds in the lower-cased text."""
+    from bordermark.detect import Detector, engine
+    from bordermark.domain import Registry
+
+    fast = engine._fast
+    assert fast is not None
+    det = Detector.from_registry(Registry())
+    rng = random.Random(2)
+    literals = [lit for lit, _ in det._hint_list]
+    alphabet = list("aAbWwXxVvTt.mMe:\uff1a+ 1234567890\u4e00\u6bd4\u5fae\u4fe1\u52a0\u0130\u03a3")
+    texts = []
+    for _ in range(20000):
+        parts = [rng.choice(literals + alphabet + alphabet) for _ in range(rng.randint(0, 8))]
+        texts.append("".join(p.upper() if rng.random() < 0.3 else p for p in parts))
+    expected: dict[int, set[int]] = {}
+    for k, t in enumerate(texts):
+        for _, idxs in det._hints.iter(t.lower()):
+            expected.setdefault(k, set()).update(idxs)
+    assert len(expected) > 10000
+    assert fast.hint_texts(texts, det._hint_ascii, det._hint_other) == expected

@@ -20,12 +20,12 @@ cdef object _E = None  # bordermark.detect.engine, bound on first use (it import
 cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
 cdef object _word_list, _SCAN, _HAN_SEARCH
 cdef double _SUPPORT, _STRONG
-cdef Py_ssize_t _NEAR
+cdef Py_ssize_t _NEAR, _CACHE_LIMIT
 
 
 cdef void _bind() except *:
     global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
-    global _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH
+    global _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH, _CACHE_LIMIT
     from bordermark.detect import chinese, engine, normalise
     _Hit, _Signal, _Detection = engine.Hit, engine.Signal, engine.Detection
     _BASE_SCORE = engine.BASE_SCORE
@@ -37,6 +37,7 @@ cdef void _bind() except *:
     _SUPPORT = engine.CONTEXT_SUPPORT
     _STRONG = engine.STRONG_SUPPORT
     _NEAR = engine._NEAR
+    _CACHE_LIMIT = engine._TOKEN_CACHE_LIMIT
     _SCAN = engine._scan
     _HAN_SEARCH = engine._HAN.search
     _E = engine
@@ -150,7 +151,7 @@ cdef class _Text:
     cdef int *en
     cdef Py_ssize_t wlen
     cdef object ctx  # goods words in the view: list of (a, b, classes), or None before the scan
-    cdef object actx, actx_han, actx_dfa
+    cdef object actx, actx_han, actx_dfa, actx_han_dfa
     cdef bint plain_done
     cdef object plain  # set of word indices preceded by a clause break, or None (not plain ASCII text)
 
@@ -167,7 +168,9 @@ cdef class _Text:
             self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in (
                 _SCAN(self.actx, self.w) if self.actx_dfa is None else _dfa_matches(<_DFA> self.actx_dfa, self.w))]
             if not self.w.isascii() and _HAN_SEARCH(self.w):
-                self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in _SCAN(self.actx_han, self.w)]
+                self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in (
+                    _SCAN(self.actx_han, self.w) if self.actx_han_dfa is None
+                    else _dfa_matches(<_DFA> self.actx_han_dfa, self.w))]
         return self.ctx
 
     cdef object plain_breaks(self):
@@ -541,6 +544,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     t.actx = det._actx
     t.actx_han = det._actx_han
     t.actx_dfa = _dfa_of(det, "_actx")
+    t.actx_han_dfa = _dfa_of(det, "_actx_han")
     cdef list entries = det._entries
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef double ctx, need, score
@@ -812,7 +816,9 @@ cdef list _dfa_matches(_DFA d, str text):
 cdef object _dfa_of(object det, str name):
     """The transition table of the detector's automaton ``det.<name>`` (built on first use, kept on the detector),
     or None when it does not fit one."""
-    cdef dict cache = det.__dict__.setdefault("_dfa_cache", {})
+    cdef dict cache = det.__dict__.get("_dfa_cache")
+    if cache is None:
+        cache = det.__dict__["_dfa_cache"] = {}
     d = cache.get(name)
     if d is None:
         d = cache[name] = _dfa_build(getattr(det, name)) or False
@@ -1090,7 +1096,8 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
     return new_toks, hit_toks, new_pairs, hit_pairs, touched
 
 
-cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, list ascii_first, dict other_first):
+cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, unsigned char *second, list ascii_first,
+                      dict other_first):
     """The regex-term indices hinted by the literals occurring in ``s`` (lower-cased; ``fold_ascii``: ``s`` is
     ASCII and lower-cased here, character by character), or None."""
     cdef Py_ssize_t n = len(s), i, j, m
@@ -1110,6 +1117,13 @@ cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, list ascii_f
         if c < 128:
             if not first[c]:
                 continue
+            if i + 1 < n:  # the next character, where it is ASCII, must be able to continue a literal
+                if fold_ascii:
+                    d = <Py_UCS4> (b[i + 1] + 32 if 65 <= b[i + 1] <= 90 else b[i + 1])
+                else:
+                    d = PyUnicode_READ(kind, data, i + 1)
+                if d < 128 and not second[(<Py_ssize_t> c) * 128 + <Py_ssize_t> d]:
+                    continue
             group = ascii_first[<Py_ssize_t> c]
             if group is None:
                 continue
@@ -1149,14 +1163,27 @@ def hint_texts(list texts, list ascii_first, dict other_first):
     cdef str t
     cdef dict out = {}
     cdef unsigned char first[128]  # ASCII characters that start a literal
+    cdef unsigned char second[128 * 128]  # [c0 * 128 + c1]: c0 then ASCII c1 may start a literal
+    cdef str lit
+    cdef Py_ssize_t j
     for i in range(128):
         first[i] = ascii_first[i] is not None
+    for i in range(128 * 128):
+        second[i] = 0
+    for i in range(128):
+        if first[i]:
+            for lit, _ in ascii_first[i]:
+                if len(lit) == 1:  # anything may follow
+                    for j in range(128):
+                        second[i * 128 + j] = 1
+                elif ord(lit[1]) < 128:
+                    second[i * 128 + ord(lit[1])] = 1
     for k in range(n):
         t = texts[k]
         if t.isascii():
-            got = _hints_in(t, True, first, ascii_first, other_first)
+            got = _hints_in(t, True, first, second, ascii_first, other_first)
         else:
-            got = _hints_in(t.lower(), False, first, ascii_first, other_first)
+            got = _hints_in(t.lower(), False, first, second, ascii_first, other_first)
         if got is not None:
             out[k] = got
     return out
@@ -1177,6 +1204,48 @@ cdef inline bint _has_han(str s):
     return False
 
 
+cdef void _sound_stage(object det, str w, list cands, object cand_cls) except *:
+    """:meth:`Detector._sound_stage`: each run of two or more Han characters (``chinese.HAN_RUN_RE``) found in C,
+    its sound-alikes from the detector's run cache (:meth:`Detector._sound_run` for a run not seen before)."""
+    cdef Py_ssize_t n = len(w), i = 0, a, off, size
+    cdef int kind = PyUnicode_KIND(w)
+    cdef void *data = PyUnicode_DATA(w)
+    cdef Py_UCS4 c
+    cdef dict cache
+    cdef object have = None, found
+    if not det._py_index or kind == 1:
+        return
+    cache = det._run_cache
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if not ((0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF)):
+            i += 1
+            continue
+        a = i
+        i += 1
+        while i < n:
+            c = PyUnicode_READ(kind, data, i)
+            if not ((0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF)):
+                break
+            i += 1
+        if i - a < 2:
+            continue
+        run = w[a:i]
+        found = cache.get(run)
+        if found is None:
+            found = det._sound_run(run)
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[run] = found
+        for off, idx, size, sim in found:
+            if have is None:
+                have = {(x.entry, x.ws) for x in cands}
+            k2 = (idx, a + off)
+            if k2 not in have:
+                have.add(k2)
+                cands.append(_cand(cand_cls, idx, a + off, a + off + size, "phonetic", sim))
+
+
 def finish_batch(object det, list texts, str bv, list starts, list folded, object cands, object terms,
                  list cats, bint keep_unsupported):
     """The tail of :meth:`Detector._scan_batch`: the sound and partial-name stages of the texts that need them,
@@ -1189,8 +1258,8 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
     cdef list out = []
     cdef dict cat_classes = {}
     cdef object c, ts, rs, cc, lst
-    sound = det._sound_stage
     partial = det._partial_stage
+    cand_cls = _E._Cand
     for k in range(n):
         t = texts[k]
         if not t.isascii():  # (kana fold to Han look-alikes: the view, not the text, decides)
@@ -1199,7 +1268,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
                 lst = cands.get(k)
                 if lst is None:
                     lst = cands[k] = []
-                sound(w, lst)
+                _sound_stage(det, w, lst, cand_cls)
         if u"*" in t or u"..." in t or u"\u2026" in t:
             lst = cands.get(k)
             if lst is None:

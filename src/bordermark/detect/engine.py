@@ -476,8 +476,8 @@ class Detector:
             runs.append((self._aw_han, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
                                                             initial=0)), han))
         for automaton, joined, at, ids in runs:
-            if _fast is not None:  # the names without a Chinese character through a transition table
-                matches = _fast.ac_matches(self, "_aw", joined) if ids is None else _scan(automaton, joined)
+            if _fast is not None:  # through the automaton's transition table
+                matches = _fast.ac_matches(self, "_aw" if ids is None else "_aw_han", joined)
                 _fast.main_matches(self, matches, joined, at, cands, terms, _Cand, ids)
                 continue
             raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
