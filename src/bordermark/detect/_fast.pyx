@@ -17,14 +17,14 @@ from libc.stdlib cimport free, malloc
 import ahocorasick
 
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
-cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
+cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key
 cdef object _word_list, _SCAN, _HAN_SEARCH
 cdef double _SUPPORT, _STRONG
 cdef Py_ssize_t _NEAR, _CACHE_LIMIT
 
 
 cdef void _bind() except *:
-    global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key, _odd_chars
+    global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key
     global _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH, _CACHE_LIMIT
     from bordermark.detect import chinese, engine, normalise
     _Hit, _Signal, _Detection = engine.Hit, engine.Signal, engine.Detection
@@ -32,7 +32,6 @@ cdef void _bind() except *:
     _CLAUSE_SEARCH = engine._CLAUSE_BREAK.search
     _CAPITAL = engine._CAPITAL
     _key = normalise.key
-    _odd_chars = normalise._odd_chars
     _word_list = chinese.word_list
     _SUPPORT = engine.CONTEXT_SUPPORT
     _STRONG = engine.STRONG_SUPPORT
@@ -226,7 +225,7 @@ cdef class _Text:
         cdef int *src = NULL  # folded character -> its character in the text (NULL: the same index)
         cdef Py_UCS4 *out = NULL
         try:
-            if (not text.isascii() and not _odd_chars().isdisjoint(text)) or nf != n:
+            if (not text.isascii() and _has_odd(text)) or nf != n:
                 # some characters fold to none or several: f (the text's fold) is walked with a map back to the
                 # character each piece came from, as view_with_offsets does character by character
                 if _FOLD == NULL:
@@ -539,12 +538,19 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     """:meth:`Detector._finish` after the category's classes are known; same result."""
     if _E is None:
         _bind()
+    return _finish(det, text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported,
+                   _dfa_of(det, "_actx"), _dfa_of(det, "_actx_han"))
+
+
+cdef object _finish(object det, str text, str w, str f, list cands, list term_spans, list regex_sigs,
+                    frozenset cat_classes, bint keep_unsupported, object actx_dfa, object actx_han_dfa):
+    """:func:`finish`, with the goods-word automatons' transition tables looked up once per batch."""
     cdef _Text t = _Text()
     t.text, t.w, t.f = text, w, f
     t.actx = det._actx
     t.actx_han = det._actx_han
-    t.actx_dfa = _dfa_of(det, "_actx")
-    t.actx_han_dfa = _dfa_of(det, "_actx_han")
+    t.actx_dfa = actx_dfa
+    t.actx_han_dfa = actx_han_dfa
     cdef list entries = det._entries
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef double ctx, need, score
@@ -1096,11 +1102,18 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
     return new_toks, hit_toks, new_pairs, hit_pairs, touched
 
 
-cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, unsigned char *second, list ascii_first,
-                      dict other_first):
+cdef struct _Lits:
+    Py_UCS4 *chars  # every literal starting with an ASCII character, by first character
+    int *off  # literal j is chars[off[j]:off[j] + size[j]]
+    int *size
+    int gstart[129]  # literals starting with ASCII character c: gstart[c] <= j < gstart[c + 1]
+    unsigned char second[128 * 128]  # [c0 * 128 + c1]: c0 then ASCII c1 may start a literal
+
+
+cdef object _hints_in(str s, bint fold_ascii, _Lits *lits, list lit_idxs, dict other_first):
     """The regex-term indices hinted by the literals occurring in ``s`` (lower-cased; ``fold_ascii``: ``s`` is
     ASCII and lower-cased here, character by character), or None."""
-    cdef Py_ssize_t n = len(s), i, j, m
+    cdef Py_ssize_t n = len(s), i, j, m, q, at, ci
     cdef int kind = PyUnicode_KIND(s), lkind
     cdef void *data = PyUnicode_DATA(s)
     cdef const unsigned char *b = <const unsigned char *> data
@@ -1115,23 +1128,38 @@ cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, unsigned cha
         else:
             c = PyUnicode_READ(kind, data, i)
         if c < 128:
-            if not first[c]:
+            ci = <Py_ssize_t> c
+            if lits.gstart[ci] == lits.gstart[ci + 1]:
                 continue
             if i + 1 < n:  # the next character, where it is ASCII, must be able to continue a literal
                 if fold_ascii:
                     d = <Py_UCS4> (b[i + 1] + 32 if 65 <= b[i + 1] <= 90 else b[i + 1])
                 else:
                     d = PyUnicode_READ(kind, data, i + 1)
-                if d < 128 and not second[(<Py_ssize_t> c) * 128 + <Py_ssize_t> d]:
+                if d < 128 and not lits.second[ci * 128 + <Py_ssize_t> d]:
                     continue
-            group = ascii_first[<Py_ssize_t> c]
-            if group is None:
-                continue
-        elif has_other:
-            group = other_first.get(chr(c))
-            if group is None:
-                continue
-        else:
+            for q in range(lits.gstart[ci], lits.gstart[ci + 1]):
+                m = lits.size[q]
+                if i + m > n:
+                    continue
+                at = lits.off[q]
+                for j in range(1, m):
+                    if fold_ascii:
+                        d = <Py_UCS4> (b[i + j] + 32 if 65 <= b[i + j] <= 90 else b[i + j])
+                    else:
+                        d = PyUnicode_READ(kind, data, i + j)
+                    if d != lits.chars[at + j]:
+                        break
+                else:
+                    if out is None:
+                        out = set(lit_idxs[q])
+                    else:
+                        out |= lit_idxs[q]
+            continue
+        if not has_other:
+            continue
+        group = other_first.get(chr(c))
+        if group is None:
             continue
         for lit, idxs in group:
             m = len(lit)
@@ -1140,11 +1168,7 @@ cdef object _hints_in(str s, bint fold_ascii, unsigned char *first, unsigned cha
             lkind = PyUnicode_KIND(lit)
             ldata = PyUnicode_DATA(lit)
             for j in range(1, m):
-                if fold_ascii:
-                    d = <Py_UCS4> (b[i + j] + 32 if 65 <= b[i + j] <= 90 else b[i + j])
-                else:
-                    d = PyUnicode_READ(kind, data, i + j)
-                if d != PyUnicode_READ(lkind, ldata, j):
+                if PyUnicode_READ(kind, data, i + j) != PyUnicode_READ(lkind, ldata, j):
                     break
             else:
                 if out is None:
@@ -1158,34 +1182,59 @@ def hint_texts(list texts, list ascii_first, dict other_first):
     """:meth:`Detector._regex_batch`'s literal hints (lower case) in one pass over the texts: text index -> union
     of the regex-term indices hinted by a literal occurring in the lower-cased text. ``ascii_first[c]`` (and
     ``other_first`` for other first characters) holds the ``(literal, indices)`` pairs starting with character
-    ``c``. ASCII text is lower-cased on the fly (no lower-cased copy of the batch); other text by ``str.lower``."""
-    cdef Py_ssize_t i, k, n = len(texts)
-    cdef str t
+    ``c``. ASCII text is lower-cased on the fly (no lower-cased copy of the batch); other text by ``str.lower``.
+    The literals starting with an ASCII character are compared from C arrays, after a test of the first two
+    characters."""
+    cdef Py_ssize_t i, j, k, q = 0, total = 0, n = len(texts)
+    cdef str t, lit
     cdef dict out = {}
-    cdef unsigned char first[128]  # ASCII characters that start a literal
-    cdef unsigned char second[128 * 128]  # [c0 * 128 + c1]: c0 then ASCII c1 may start a literal
-    cdef str lit
-    cdef Py_ssize_t j
+    cdef _Lits lits
+    cdef list lit_idxs = []
     for i in range(128):
-        first[i] = ascii_first[i] is not None
-    for i in range(128 * 128):
-        second[i] = 0
-    for i in range(128):
-        if first[i]:
+        if ascii_first[i] is not None:
             for lit, _ in ascii_first[i]:
+                total += len(lit)
+                q += 1
+    lits.chars = <Py_UCS4 *> malloc((total + 1) * sizeof(Py_UCS4))
+    lits.off = <int *> malloc((q + 1) * sizeof(int))
+    lits.size = <int *> malloc((q + 1) * sizeof(int))
+    try:
+        if lits.chars == NULL or lits.off == NULL or lits.size == NULL:
+            raise MemoryError()
+        for i in range(128 * 128):
+            lits.second[i] = 0
+        q = 0
+        total = 0
+        for i in range(128):
+            lits.gstart[i] = <int> q
+            if ascii_first[i] is None:
+                continue
+            for lit, idxs in ascii_first[i]:
+                lits.off[q] = <int> total
+                lits.size[q] = <int> len(lit)
+                for j in range(len(lit)):
+                    lits.chars[total] = lit[j]
+                    total += 1
+                lit_idxs.append(idxs)
+                q += 1
                 if len(lit) == 1:  # anything may follow
                     for j in range(128):
-                        second[i * 128 + j] = 1
+                        lits.second[i * 128 + j] = 1
                 elif ord(lit[1]) < 128:
-                    second[i * 128 + ord(lit[1])] = 1
-    for k in range(n):
-        t = texts[k]
-        if t.isascii():
-            got = _hints_in(t, True, first, second, ascii_first, other_first)
-        else:
-            got = _hints_in(t.lower(), False, first, second, ascii_first, other_first)
-        if got is not None:
-            out[k] = got
+                    lits.second[i * 128 + ord(lit[1])] = 1
+        lits.gstart[128] = <int> q
+        for k in range(n):
+            t = texts[k]
+            if t.isascii():
+                got = _hints_in(t, True, &lits, lit_idxs, other_first)
+            else:
+                got = _hints_in(t.lower(), False, &lits, lit_idxs, other_first)
+            if got is not None:
+                out[k] = got
+    finally:
+        free(lits.chars)
+        free(lits.off)
+        free(lits.size)
     return out
 
 
@@ -1260,6 +1309,8 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
     cdef object c, ts, rs, cc, lst
     partial = det._partial_stage
     cand_cls = _E._Cand
+    actx_dfa = _dfa_of(det, "_actx")
+    actx_han_dfa = _dfa_of(det, "_actx_han")
     for k in range(n):
         t = texts[k]
         if not t.isascii():  # (kana fold to Han look-alikes: the view, not the text, decides)
@@ -1285,8 +1336,8 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         cc = cat_classes.get(cats[k])
         if cc is None:
             cc = cat_classes[cats[k]] = det.classes_of(cats[k])
-        out.append(finish(det, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
-                          c or [], ts or [], rs or [], cc, keep_unsupported))
+        out.append(_finish(det, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
+                           c or [], ts or [], rs or [], cc, keep_unsupported, actx_dfa, actx_han_dfa))
     return out
 
 
@@ -1314,6 +1365,26 @@ cdef int _fold_init() except -1:
     _FOLD_DICT = table
     _FOLD = arr
     return 0
+
+
+cdef bint _has_odd(str s) except -1:
+    """``not normalise._odd_chars().isdisjoint(s)``: a character whose fold is not exactly one character."""
+    if _FOLD == NULL:
+        _fold_init()
+    cdef Py_ssize_t n = len(s), i
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c < _FOLD_N:
+            if _FOLD[c] == _MULTI:
+                return True
+        else:
+            got = _FOLD_DICT.get(<long> c)
+            if got is not None and len(<str> got) != 1:
+                return True
+    return False
 
 
 def fold_chars(str s):
