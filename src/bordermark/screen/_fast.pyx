@@ -198,7 +198,7 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef bint below_near, has_brand, has_price
     cdef object lid, seller_id, seller_name, paths, price, currency, ships_from, chash, seller, detection, brand
     cdef object image_cf, image_gen, price_base, authorised_as, rate, below, near, key, auth, known, found
-    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party
+    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party, value
     if len(preps) != n:
         raise ValueError("a prepared text per listing")
     for i in range(n):
@@ -247,22 +247,24 @@ def screen_prepared_many(object scr, object listings, object preps):
                     price_base = pb
                 else:
                     price_base = to_base(price, currency)
-                below, near = _price_results(price_base, band, base_currency, min_ratio)
-                if below is not None and below[0]:
-                    c = below_w * <double> below[0]
-                    extra.append((-abs(c), below_idx, {"code": below_name, "detail": below[1],
-                                                       "contribution": _round3(c)}, below_name, below[0], c))
-                    if near is not None and near[0]:
+                below, near = <tuple> _price_results(price_base, band, base_currency, min_ratio)
+                if below is not None and (<tuple> below)[0]:
+                    value = (<tuple> below)[0]
+                    c = below_w * <double> value
+                    extra.append((-abs(c), below_idx, {"code": below_name, "detail": (<tuple> below)[1],
+                                                       "contribution": _round3(c)}, below_name, value, c))
+                    if near is not None and (<tuple> near)[0]:
                         below_near = True
-                if near is not None and near[0]:
-                    if near[0] == 1.0:
-                        extra.append((near_key, near_idx, {"code": near_name, "detail": near[1],
+                if near is not None and (<tuple> near)[0]:
+                    value = (<tuple> near)[0]
+                    if value == 1.0:
+                        extra.append((near_key, near_idx, {"code": near_name, "detail": (<tuple> near)[1],
                                                            "contribution": near_rounded}, near_name, 1.0,
                                       near_weight))
                     else:
-                        c = near_w * <double> near[0]
-                        extra.append((-abs(c), near_idx, {"code": near_name, "detail": near[1],
-                                                          "contribution": _round3(c)}, near_name, near[0], c))
+                        c = near_w * <double> value
+                        extra.append((-abs(c), near_idx, {"code": near_name, "detail": (<tuple> near)[1],
+                                                          "contribution": _round3(c)}, near_name, value, c))
             key = (brand.mark_id, seller_id, seller_name)
             auth = auth_terms.get(key)
             if auth is None:  # Screener._authorisation
@@ -278,16 +280,16 @@ def screen_prepared_many(object scr, object listings, object preps):
                     auth_terms.clear()
                 auth = auth_terms[key] = (authorised_as, _terms_c(
                     _authorisation_results(brand, authorised_as, seller_id, seller_name), auth_weights))
-            authorised_as = auth[0]
-            extra += auth[1]
+            authorised_as = (<tuple> auth)[0]
+            extra += <list> (<tuple> auth)[1]
         if seller is not None:
             known = history_terms.get(seller.seller_id)
-            if known is None or known[0] is not seller:
+            if known is None or (<tuple> known)[0] is not seller:
                 ev = listing_evidence(listing, prep, seller, price_base)
                 if len(history_terms) >= limit:
                     history_terms.clear()
                 known = history_terms[seller.seller_id] = (seller, _weigh(ev, history_group))
-            extra += known[1]
+            extra += <list> (<tuple> known)[1]
         if has_brand:
             key = (brand.mark_id, ships_from)
             found = ships_terms.get(key)
@@ -369,6 +371,47 @@ cdef object _primary(object scr, list hits, dict famous):
         if best is None or (n > bn if n != bn else s > bs if s != bs else sc > bsc if sc != bsc else f > bf):
             best, bn, bs, bsc, bf = h, n, s, sc, f
     return best
+
+
+cdef dict _hit_as_dict(object h):
+    """``Hit.to_dict`` (the same keys in the same order), read at C level."""
+    return {"mark_id": h.mark_id, "mark": h.mark, "holder": h.holder, "start": h.start, "end": h.end,
+            "matched": h.matched, "method": h.method, "score": h.score, "context": h.context,
+            "ambiguous": h.ambiguous, "alias": h.alias, "alias_kind": h.alias_kind}
+
+
+def lookup(object listings, dict cache):
+    """``Screener.screen_many``'s first pass: each listing's (title, description, category) key, the prepared
+    texts already known (``batch``) and, per new (text, category), the listings that need it (``missing``)."""
+    cdef list keys = []
+    cdef dict batch = {}, missing = {}
+    cdef Py_ssize_t i, n = len(listings)
+    cdef dict d
+    cdef object lst, k, known, title, description, text, mk, idxs
+    for i in range(n):
+        lst = listings[i]
+        d = lst.__dict__
+        title = d["title"]
+        description = d["description"]
+        k = (title, description, d["category"])
+        keys.append(k)
+        if k in batch:
+            continue
+        known = cache.get(k)
+        if known is not None:
+            batch[k] = known
+        else:
+            if type(title) is str and type(description) is str:  # Listing.text
+                text = title + "\n" + description if description else title
+            else:
+                text = lst.text
+            mk = (text, k[2])
+            idxs = missing.get(mk)
+            if idxs is None:
+                missing[mk] = [i]
+            else:
+                (<list> idxs).append(i)
+    return keys, batch, missing
 
 
 cdef object _hit_key(object h):
@@ -495,7 +538,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         if len(terms) > 1:
             terms.sort()
         if dhits:
-            hits_json = _kept_json([h.to_dict() if type(h) is _Hit else _hit_dict(h) for h in dhits])
+            hits_json = _kept_json([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in dhits])
         else:
             hits_json = _EMPTY_HITS_JSON
         weak = bool(values.get("category_unrelated") or values.get("brand_context_weak"))

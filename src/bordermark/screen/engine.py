@@ -847,17 +847,22 @@ class Screener:
         (title, description, category) within a run (bounded): platforms repeat titles a lot (re-listings,
         one seller's variants), and detection is the costly part."""
         cache = self._prepared
-        keys = [_text_key(lst.__dict__) for lst in listings]  # one read of each model's fields (see above)
-        batch: dict[tuple[str, str, str | None], _Prepared] = {}
-        missing: dict[tuple[str, str | None], list[int]] = {}
-        for i, k in enumerate(keys):
-            if k in batch:
-                continue
-            known = cache.get(k)
-            if known is not None:
-                batch[k] = known
-            else:
-                missing.setdefault((listings[i].text, k[2]), []).append(i)
+        keys: list[tuple[str, str, str | None]]
+        batch: dict[tuple[str, str, str | None], _Prepared]
+        missing: dict[tuple[str, str | None], list[int]]
+        if _fast is not None:  # the compiled twin of the loop below
+            keys, batch, missing = _fast.lookup(listings, cache)
+        else:
+            keys = [_text_key(lst.__dict__) for lst in listings]  # one read of each model's fields (see above)
+            batch, missing = {}, {}
+            for i, k in enumerate(keys):
+                if k in batch:
+                    continue
+                known = cache.get(k)
+                if known is not None:
+                    batch[k] = known
+                else:
+                    missing.setdefault((listings[i].text, k[2]), []).append(i)
         if missing:
             if len(cache) + len(missing) > DETECTION_CACHE:
                 cache.clear()
