@@ -17,3 +17,6 @@ Key = tuple[str, str, str | None]
 
 def lookup(listings: Sequence[Listing], cache: dict[Any, Any]) -> tuple[
     list[Key], dict[Key, Any], dict[tuple[str, str | None], list[int]]]: ...
+def settle(scr: Any, listings: Sequence[Listing], keys: list[Key], batch: dict[Key, Any], cache: dict[Key, Any],
+           missing: dict[tuple[str, str | None], list[int]], found: Sequence[Any],
+           cues: Sequence[list[str] | None] | None) -> list[Any]: ...

@@ -18,7 +18,7 @@ cdef object _E = None  # bordermark.screen.engine, bound on first use (it import
 cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
 cdef object _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
 cdef object _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-cdef object _authorisation_results, _Decimal
+cdef object _authorisation_results, _Decimal, _NO_CUES
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
 cdef object _new = object.__new__
 cdef dict _ROUND3 = {}
@@ -29,7 +29,7 @@ cdef void _bind() except *:
     global _E, _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
     global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-    global _authorisation_results
+    global _authorisation_results, _NO_CUES
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
@@ -47,6 +47,7 @@ cdef void _bind() except *:
                                             V.POSSIBLE_PARALLEL_IMPORT)
     _CACHE_LIMIT = engine.CACHE_LIMIT
     _authorisation_results = features.authorisation_results
+    _NO_CUES = engine._NO_CUES
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
     _E = engine
@@ -383,6 +384,8 @@ cdef dict _hit_as_dict(object h):
 def lookup(object listings, dict cache):
     """``Screener.screen_many``'s first pass: each listing's (title, description, category) key, the prepared
     texts already known (``batch``) and, per new (text, category), the listings that need it (``missing``)."""
+    if _E is None:
+        _bind()
     cdef list keys = []
     cdef dict batch = {}, missing = {}
     cdef Py_ssize_t i, n = len(listings)
@@ -412,6 +415,43 @@ def lookup(object listings, dict cache):
             else:
                 (<list> idxs).append(i)
     return keys, batch, missing
+
+
+def settle(object scr, object listings, list keys, dict batch, dict cache, dict missing, object found,
+           object cues):
+    """The rest of ``Screener.screen_many`` once the new texts are detected: one prepared text per new key (the
+    first listing of each), stored in ``batch`` and ``cache``; returns each listing's prepared text."""
+    cdef dict new = {}
+    cdef list firsts = [], dets = [], cue_list = [], preps, out
+    cdef Py_ssize_t m = 0, i, j, n = len(keys)
+    cdef object idxs, det, k, c, prep
+    cdef bint with_cues = cues is not None
+    if len(found) != len(missing):
+        raise ValueError("a detection per new text")
+    for idxs in missing.values():
+        det = found[m]
+        c = cues[m] if with_cues else None
+        for i in <list> idxs:
+            k = keys[i]
+            if k not in new:
+                new[k] = None
+                firsts.append(listings[i])
+                dets.append(det)
+                if with_cues:
+                    cue_list.append(c or _NO_CUES)
+        m += 1
+    if new:
+        preps = scr._prepare_many(firsts, dets, cue_list if with_cues else None)
+        j = 0
+        for k in new:
+            prep = preps[j]
+            batch[k] = prep
+            cache[k] = prep
+            j += 1
+    out = [None] * n
+    for i in range(n):
+        out[i] = batch[keys[i]]
+    return out
 
 
 cdef object _hit_key(object h):
@@ -552,7 +592,8 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
 # -- reading and writing (``io.py``) ---------------------------------------------------------------------------
 
 cdef object _IO = None  # bordermark.screen.io, bound on first use
-cdef object _Listing, _FIELDS_SET, _PRICE_CACHE, _CURRENCY_CACHE, _COUNTRY_CACHE, _parse_listing, _fromiso
+cdef object _Listing, _FIELDS_SET, _parse_listing, _fromiso
+cdef dict _PRICE_CACHE, _CURRENCY_CACHE, _COUNTRY_CACHE
 cdef object _RowError, _parse_line, _loads, _bad_json
 cdef double _INF = float("inf")
 
@@ -613,7 +654,7 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
             _PRICE_CACHE[raw_price] = price
     if raw_currency:
         currency = _CURRENCY_CACHE.get(raw_currency) if type(raw_currency) is str else None
-        if currency is None or currency not in rates.per_base:
+        if currency is None or currency not in <dict> rates.per_base:
             return _parse_listing(obj, rates, path=name, line=line)
     elif price is not None:
         return _parse_listing(obj, rates, path=name, line=line)

@@ -872,6 +872,9 @@ class Screener:
             cues = self._import_cues_many(texts)
             # one prepared text per new key: keys of one text (title and description split differently) share
             # the detection, not the title the product band is looked up in
+            if _fast is not None:  # the compiled twin of the rest
+                return self._screen_prepared_many(listings, _fast.settle(self, listings, keys, batch, cache, missing,
+                                                                         found, cues))
             new: dict[tuple[str, str, str | None], tuple[Listing, Any, list[str] | None]] = {}
             for n, (idxs, det) in enumerate(zip(missing.values(), found, strict=True)):
                 for i in idxs:
