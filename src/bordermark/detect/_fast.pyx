@@ -1108,6 +1108,7 @@ cdef struct _Lits:
     int *size
     int gstart[129]  # literals starting with ASCII character c: gstart[c] <= j < gstart[c + 1]
     unsigned char second[128 * 128]  # [c0 * 128 + c1]: c0 then ASCII c1 may start a literal
+    unsigned char start[256]  # an ASCII byte whose lower case starts a literal
 
 
 cdef object _hints_in(str s, bint fold_ascii, _Lits *lits, list lit_idxs, dict other_first):
@@ -1124,6 +1125,8 @@ cdef object _hints_in(str s, bint fold_ascii, _Lits *lits, list lit_idxs, dict o
     cdef bint has_other = len(other_first) > 0
     for i in range(n):
         if fold_ascii:
+            if not lits.start[b[i]]:
+                continue
             c = <Py_UCS4> (b[i] + 32 if 65 <= b[i] <= 90 else b[i])
         else:
             c = PyUnicode_READ(kind, data, i)
@@ -1223,6 +1226,9 @@ def hint_texts(list texts, list ascii_first, dict other_first):
                 elif ord(lit[1]) < 128:
                     lits.second[i * 128 + ord(lit[1])] = 1
         lits.gstart[128] = <int> q
+        for i in range(256):
+            j = i + 32 if 65 <= i <= 90 else i
+            lits.start[i] = j < 128 and lits.gstart[j] != lits.gstart[j + 1]
         for k in range(n):
             t = texts[k]
             if t.isascii():
