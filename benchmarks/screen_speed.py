@@ -28,6 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screen_common import make_world, screener_for
 
+import bordermark.detect
+import bordermark.screen
+from bordermark.screen import engine as screen_engine
+from bordermark.screen import io as screen_io
 from bordermark.screen.engine import OUTPUT_COLUMNS
 from bordermark.screen.io import ResultWriter, clear_read_caches, read_batches
 from bordermark.screen.money import Rates
@@ -35,8 +39,10 @@ from bordermark.screen.service import _fewer_collections, screen_file
 
 OUT = Path(__file__).resolve().parent / "results" / "screen_speed.md"
 TARGET = 20_000
-# session 2's quiet-machine numbers (CPU µs per listing, same world and stages), for the before/after column
-PREVIOUS = {"end to end": 185.4, "read": 17.3, "detect": 89.0, "score": 49.4, "write": 12.5, "but detection": 73.2}
+# session 5's quiet-machine numbers (CPU µs per listing, same world and stages; pure Python screening, compiled
+# detection), for the before/after column
+PREVIOUS = {"end to end": 86.4, "read": 9.4, "detect": 35.5, "score": 31.7, "write": 6.7, "but detection": 42.8,
+            "but detection, pure": 42.8}
 NODETECT_GOAL_US = 25
 
 CHILD = """
@@ -128,6 +134,19 @@ def main() -> None:
     c = time.process_time()
     screen_file(src, work / "out3.jsonl", screener)
     t_nodetect = time.process_time() - c
+    # the same with screening's compiled loops switched off (the pure Python path), when they are built
+    t_pure = None
+    fast = screen_engine._fast
+    if fast is not None:
+        screen_engine._fast = screen_io._fast = None
+        screener.clear_caches()
+        clear_read_caches()
+        c = time.process_time()
+        screen_file(src, work / "out4.jsonl", screener)
+        t_pure = time.process_time() - c
+        screen_engine._fast = screen_io._fast = fast
+        if (work / "out4.jsonl").read_bytes() != (work / "out3.jsonl").read_bytes():
+            raise SystemExit("the compiled and the pure screening paths wrote different output")
     screener.detector = real
 
     # memory: the same file once and four times over, each in a fresh process
@@ -164,7 +183,10 @@ def main() -> None:
         f"{distinct:,} of the {n:,} listings have distinct (text, category); screen_file detects each distinct "
         "one once (a bounded per-run cache), the stage rows below detect every listing.",
         "",
-        "| stage | CPU µs per listing | listings per CPU second | session 2 (quiet machine), µs |",
+        f"Compiled modules in use: screening {bordermark.screen.COMPILED or 'none (pure Python)'}, detection "
+        f"{bordermark.detect.COMPILED or 'none (pure Python)'}.",
+        "",
+        "| stage | CPU µs per listing | listings per CPU second | session 5 (quiet machine, pure screening), µs |",
         "|---|---|---|---|",
         row("**end to end** (screen_file: read, validate, detect, score, write JSONL)", e2e_cpu, "end to end"),
         row("read + validate JSONL", t_read, "read"),
@@ -172,9 +194,11 @@ def main() -> None:
         row("score: features, reasons, verdict (batches, per-run caches as in screen_file)", t_score, "score"),
         row("write JSONL", t_write, "write"),
         row("**everything but detection** (screen_file, detections precomputed)", t_nodetect, "but detection"),
+        *([row("everything but detection, screening's compiled loops off (pure Python path, same output)", t_pure,
+               "but detection, pure")] if t_pure is not None else []),
         "",
-        "The last column is session 2's run on a quiet machine; runs on the shared machine move by up to 50 %, so "
-        "compare like with like (the lead re-runs this script on a quiet machine).",
+        "The last column is session 5's run on a quiet machine (screening in pure Python then); runs on the shared "
+        "machine move by up to 50 %, so compare like with like (the lead re-runs this script on a quiet machine).",
         "",
         f"Goal for everything but detection: <= {NODETECT_GOAL_US} µs per listing (so that a detector at "
         f"~25 µs gives {TARGET:,}/s); measured {t_nodetect / n * 1e6:.1f} µs "

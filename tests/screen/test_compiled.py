@@ -152,3 +152,18 @@ def test_listings_read_by_either_path_are_models(tmp_path: Path, rates: Rates) -
     second = [x for b in read_batches(p, rates) for x in b]  # seen before: the compiled reader's own row
     assert first == second and isinstance(second[0], Listing)
     assert second[0] == Listing.model_validate(second[0].model_dump())
+
+
+def test_compiled_price_formatting_equals_format() -> None:
+    """The compiled price sentences format the price (",.2f") and the share below the band (".0%") in C; both
+    must round as CPython does (ties to even on the exact binary value), group thousands alike, and hand odd values
+    (zero, negative, huge, not finite) to format() itself."""
+    from bordermark.screen import _fast
+
+    rnd = random.Random(3)
+    values = [0.125, 0.375, 2.675, 999.995, 1234567.005, 0.005, 0.015, 1e14 + 0.125, 5e-324, 1e-7, 0.5, 1.5, 2.5,
+              0.0, -0.0, -3.2, 1e15, 1e16, float("inf"), float("nan"), 3496.08, 8.65, 1000.0, 999999.995]
+    values += [rnd.uniform(0, 1e6) for _ in range(20_000)] + [rnd.random() for _ in range(20_000)]
+    values += [round(rnd.uniform(0, 1e4), 2) + 0.005 for _ in range(20_000)] + [k / 1000 for k in range(20_000)]
+    assert [_fast.money2(v) for v in values] == [format(v, ",.2f") for v in values]
+    assert [_fast.pct0(v) for v in values] == [format(v, ".0%") for v in values]

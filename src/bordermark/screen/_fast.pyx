@@ -18,7 +18,7 @@ cdef object _E = None  # bordermark.screen.engine, bound on first use (it import
 cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
 cdef object _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
 cdef object _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-cdef object _authorisation_results, _Decimal, _NO_CUES
+cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
 cdef object _new = object.__new__
 cdef dict _ROUND3 = {}
@@ -29,7 +29,7 @@ cdef void _bind() except *:
     global _E, _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
     global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-    global _authorisation_results, _NO_CUES
+    global _authorisation_results, _NO_CUES, _band_sentence
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
@@ -48,6 +48,7 @@ cdef void _bind() except *:
     _CACHE_LIMIT = engine.CACHE_LIMIT
     _authorisation_results = features.authorisation_results
     _NO_CUES = engine._NO_CUES
+    _band_sentence = features.band_sentence
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
     _E = engine
@@ -64,6 +65,54 @@ cdef object _round3(double x):
             _ROUND3.clear()
         r = _ROUND3[x] = round(<object> x, 3)
     return r
+
+
+cdef extern from "stdio.h":
+    int snprintf(char *buf, size_t n, const char *fmt, ...)
+
+
+cdef str _money2(double x):
+    """``f"{x:,.2f}"``: printf's "%.2f" (correctly rounded from the exact binary value, ties to even, as CPython's
+    float formatting) with a comma between each group of three integer digits; format() outside 0 < x < 1e15."""
+    cdef char buf[40]
+    cdef char out[64]
+    cdef int n, digits, i, j = 0
+    if not (x > 0.0 and x < 1e15):
+        return format(x, ",.2f")
+    n = snprintf(buf, 40, "%.2f", x)
+    digits = n - 3
+    for i in range(digits):
+        if i and (digits - i) % 3 == 0:
+            out[j] = 44  # ","
+            j += 1
+        out[j] = buf[i]
+        j += 1
+    for i in range(digits, n):
+        out[j] = buf[i]
+        j += 1
+    return out[:j].decode("ascii")
+
+
+cdef str _pct0(double x):
+    """``f"{x:.0%}"`` (CPython multiplies by 100, then formats as "%.0f"): printf's "%.0f" of x * 100 and a per
+    cent sign; format() outside 0 < x * 100 < 1e15."""
+    cdef char buf[40]
+    cdef int n
+    cdef double y = x * 100.0
+    if not (y > 0.0 and y < 1e15):
+        return format(x, ".0%")
+    n = snprintf(buf, 40, "%.0f%%", y)
+    return buf[:n].decode("ascii")
+
+
+def money2(double x) -> str:
+    """:func:`_money2` (for the tests)."""
+    return _money2(x)
+
+
+def pct0(double x) -> str:
+    """:func:`_pct0` (for the tests)."""
+    return _pct0(x)
 
 
 cdef object _round4(double p):
@@ -195,7 +244,10 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef dict d
     cdef list extra, ptl
     cdef dict values
-    cdef double logit, p, c, pb
+    cdef double logit, p, c, pb, low_v, ratio, bv
+    cdef double min_ratio_v = scr._min_ratio
+    cdef bint is_below, is_near
+    cdef object ptext, genuine_text
     cdef bint below_near, has_brand, has_price
     cdef object lid, seller_id, seller_name, paths, price, currency, ships_from, chash, seller, detection, brand
     cdef object image_cf, image_gen, price_base, authorised_as, rate, below, near, key, auth, known, found
@@ -248,7 +300,24 @@ def screen_prepared_many(object scr, object listings, object preps):
                     price_base = pb
                 else:
                     price_base = to_base(price, currency)
-                below, near = <tuple> _price_results(price_base, band, base_currency, min_ratio)
+                # features.price_results (the same tests, numbers and sentences)
+                below = near = None
+                if band is not None and price_base is not None and not band.low <= 0:
+                    pb = price_base
+                    low_v = band.low
+                    ratio = pb / low_v
+                    is_below = ratio < 1.0
+                    is_near = not (ratio < min_ratio_v or pb > <double> band.high * 1.5)
+                    if is_below or is_near:
+                        ptext = "Price " + _money2(pb) + " " + base_currency + " is "
+                        genuine_text = band.sentence
+                        if not (genuine_text and band.sentence_base == base_currency):
+                            genuine_text = _band_sentence(band, base_currency)
+                        if is_below:
+                            bv = 1.0 - ratio
+                            below = (bv, ptext + _pct0(bv) + " below " + genuine_text)
+                        if is_near:
+                            near = (1.0, ptext + "near " + genuine_text)
                 if below is not None and (<tuple> below)[0]:
                     value = (<tuple> below)[0]
                     c = below_w * <double> value
