@@ -19,6 +19,7 @@ cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships
 cdef object _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
 cdef object _likely, _clear, _mention, _parallel, _CACHE_LIMIT
 cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence
+cdef double _SUPPORT
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
 cdef object _new = object.__new__
 cdef dict _ROUND3 = {}
@@ -29,7 +30,7 @@ cdef void _bind() except *:
     global _E, _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
     global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-    global _authorisation_results, _NO_CUES, _band_sentence
+    global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
@@ -49,6 +50,8 @@ cdef void _bind() except *:
     _authorisation_results = features.authorisation_results
     _NO_CUES = engine._NO_CUES
     _band_sentence = features.band_sentence
+    from bordermark.detect.types import CONTEXT_SUPPORT
+    _SUPPORT = CONTEXT_SUPPORT
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
     _E = engine
@@ -169,6 +172,33 @@ cdef object _result(object lid, object score, object verdict, object hits, objec
     return r
 
 
+cdef object _image_match(object index, dict ref_match, object paths, object kind, object max_distance):
+    """``ImageIndex.match``: the first path known by reference gives its match at once; remote images are never
+    fetched, so only a local file (before any known reference) needs the index's own search."""
+    cdef object path, ref
+    for path in paths:
+        ref = ref_match.get((path, kind))
+        if ref is not None:
+            return ref
+        if "://" not in path:
+            return index.match(paths, kind, max_distance)
+    return None
+
+
+cdef object _genuine_copy(object m, object authorised_as, object price_base, object band):
+    """``features.genuine_copy_result`` (the same tests, number and sentence)."""
+    cdef double ratio
+    if m is None or authorised_as is not None:
+        return None
+    if band is None or price_base is None or band.low <= 0:
+        return None
+    ratio = <double> price_base / <double> band.low
+    if ratio >= 1.0:
+        return None
+    return (1.0 - ratio, f"Image {m.path} copies genuine catalogue photo {m.source} "
+                         f"(distance {m.distance}) at {_pct0(1.0 - ratio)} below the genuine price")
+
+
 cdef list _sorted_reasons(list terms):
     """The reason dicts of ``sorted(terms)``: terms are (-|contribution|, feature index, reason, ...) with the
     index unique within a listing, so (key, index) orders them as the tuples do. At most one term per feature,
@@ -228,6 +258,7 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef list image_weights = scr._gw["images"]
     cdef list auth_weights = scr._gw["authorisation"]
     cdef dict norm_cache = scr._norm_cache
+    cdef dict ref_match = index._ref_match if index is not None else {}
     cdef object norm = scr._norm
     cdef object history_group = scr._group["history"]
     cdef double bias = scr._bias, thr = scr._threshold, thr_logit = scr._threshold_logit, spread = 0.0
@@ -278,15 +309,9 @@ def screen_prepared_many(object scr, object listings, object preps):
         extra = []
         image_cf = image_gen = None
         if paths and index is not None:
-            for path in paths:
-                if path in fakes or "://" not in path:
-                    image_cf = index.match(paths, _COUNTERFEIT, max_distance)
-                    break
+            image_cf = _image_match(index, ref_match, paths, _COUNTERFEIT, max_distance)
             if has_brand:
-                for path in paths:
-                    if path in genuine or "://" not in path:
-                        image_gen = index.match(paths, _GENUINE, max_distance)
-                        break
+                image_gen = _image_match(index, ref_match, paths, _GENUINE, max_distance)
         price_base = None
         authorised_as = None
         below_near = False
@@ -370,8 +395,8 @@ def screen_prepared_many(object scr, object listings, object preps):
             if found:
                 extra += found
         if image_cf is not None or image_gen is not None:
-            extra += _terms_c((_counterfeit_image_result(image_cf),
-                             _genuine_copy_result(image_gen, authorised_as, price_base, band)), image_weights)
+            extra += _terms_c((_counterfeit_image_result(image_cf) if image_cf is not None else None,
+                               _genuine_copy(image_gen, authorised_as, price_base, band)), image_weights)
         logit = bias + <double> prep.logit
         values = (<dict> prep.values).copy()
         ptl = prep.terms
@@ -435,7 +460,7 @@ cdef object _primary(object scr, list hits, dict famous):
             return scr._primary(hits)
     for h in hits:
         n = not h.ambiguous
-        s = h.supported
+        s = n or <double> h.context >= _SUPPORT  # Hit.supported
         sc = h.score
         f = famous[h.mark_id]
         if best is None or (n > bn if n != bn else s > bs if s != bs else sc > bsc if sc != bsc else f > bf):
@@ -529,7 +554,7 @@ cdef object _hit_key(object h):
         return _hit_key_py(h)
     if not h.ambiguous:
         return (h.mark_id, h.matched, h.method, h.alias_kind)
-    supported = h.supported
+    supported = h.context >= _SUPPORT  # Hit.supported of an ambiguous hit
     return (h.mark_id, h.matched, h.method, h.alias_kind, True, None if supported else h.context, supported)
 
 
