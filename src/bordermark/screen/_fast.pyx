@@ -12,6 +12,7 @@ as the pure path calls them). Same inputs, same order of floating-point operatio
 multiply-adds), same results: ``tests/screen/test_compiled.py`` checks both paths give identical output.
 """
 
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.math cimport exp, floor
 
 cdef object _E = None  # bordermark.screen.engine, bound on first use (it imports this module)
@@ -20,6 +21,7 @@ cdef object _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENU
 cdef object _likely, _clear, _mention, _parallel, _CACHE_LIMIT
 cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence
 cdef double _SUPPORT
+cdef object _dumps
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
 cdef object _new = object.__new__
 cdef dict _ROUND3 = {}
@@ -30,7 +32,7 @@ cdef void _bind() except *:
     global _E, _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
     global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-    global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT
+    global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT, _dumps
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
@@ -52,6 +54,8 @@ cdef void _bind() except *:
     _band_sentence = features.band_sentence
     from bordermark.detect.types import CONTEXT_SUPPORT
     _SUPPORT = CONTEXT_SUPPORT
+    import orjson
+    _dumps = orjson.dumps
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
     _E = engine
@@ -672,7 +676,9 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         if len(terms) > 1:
             terms.sort()
         if dhits:
-            hits_json = _kept_json([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in dhits])
+            # engine._kept_json: orjson's output copied to a right-sized bytes object
+            hits_json = _dumps([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in dhits])
+            hits_json = PyBytes_FromStringAndSize(PyBytes_AS_STRING(hits_json), PyBytes_GET_SIZE(hits_json))
         else:
             hits_json = _EMPTY_HITS_JSON
         weak = bool(values.get("category_unrelated") or values.get("brand_context_weak"))
