@@ -14,7 +14,7 @@ from bordermark.targeting import OnlineScorer, TargetingModel
 
 def test_artefact_directory_holds_model_features_hash_metrics(trained: Path) -> None:
     assert {p.name for p in trained.iterdir()} == {
-        "fraud.cbm", "critical.cbm", "features.json", "manifest.json", "metrics.json"}
+        "fraud.cbm", "critical.cbm", "novel.json", "features.json", "manifest.json", "metrics.json"}
     manifest = json.loads((trained / "manifest.json").read_text())
     assert manifest["train_hash"] == "abc" and manifest["mapping"]["name"] == "kcs"
     assert manifest["train_rows"] == 600
@@ -129,7 +129,9 @@ def test_critical_score_is_capped_p_fraud_times_p_critical_given_fraud(
 
     mapping = load_mapping("kcs")
     train, valid = (read_frame(p, mapping) for p in kcs_files)
-    model = TargetingModel.train(train, mapping, replace(FAST, critical_fraud_cap=cap))
+    # without the novel-consignment model, which takes over the fixture's (all unseen) valid consignments
+    model = TargetingModel.train(train, mapping, replace(FAST, critical_fraud_cap=cap, critical_novel=False))
+    assert model.novel is None
     assert model.critical is not None and model.manifest["config"]["critical_given_fraud"]
     f, c = model.predict(valid)
     assert c is not None
@@ -202,6 +204,7 @@ def test_unseen_amounts_are_scored_as_unseen_without_changing_a_prediction(
     raw = build_features(valid, model.mapping, replace(spec, vocab={}))
     assert set(closed["consignment_key"].astype(str)) == {UNSEEN}  # the fixture's amounts are drawn afresh
     assert UNSEEN not in set(raw["consignment_key"].astype(str))
+    model.novel = None  # CatBoost alone: the novel-consignment model keys on UNSEEN itself (tested below)
     f_closed, c_closed = model.predict(features=closed)
     f_raw, c_raw = model.predict(features=raw)
     assert np.array_equal(f_closed, f_raw)
@@ -210,3 +213,66 @@ def test_unseen_amounts_are_scored_as_unseen_without_changing_a_prediction(
     record = pl.read_csv(kcs_files[1], infer_schema_length=0).row(3, named=True)
     _, rows = OnlineScorer(model)._features(record)
     assert rows[0][spec.categorical.index("consignment_key")] == UNSEEN
+
+
+def test_novel_consignments_are_ranked_by_the_novel_model(trained: Path, kcs_files: tuple[Path, Path]) -> None:
+    """Declarations whose consignment key never occurred in training get P(critical | fraud) from the novel model
+    (weight 1 = it alone); consignments seen in training keep the CatBoost critical model; online = batch."""
+    from bordermark.targeting.features import build_features
+
+    model = TargetingModel.load(trained)
+    assert model.novel is not None and model.critical is not None
+    assert model.manifest["config"]["critical_novel_weight"] == 1.0
+    cap = model.manifest["config"]["critical_fraud_cap"]
+    mapping = model.mapping
+    valid = read_frame(kcs_files[1], mapping)  # every consignment new (amounts drawn afresh)
+    x = build_features(valid, mapping, model.spec)
+    f, c = model._raw(x=x)
+    q = model.novel.predict(x)
+    assert c is not None and q.shape == (200,) and q.min() > 0 and q.max() < 1
+    assert c == pytest.approx(q * np.minimum(f, cap), rel=1e-6)
+    train = read_frame(kcs_files[0], mapping)  # every consignment seen
+    xt = build_features(train, mapping, model.spec)
+    ft, ct = model._raw(x=xt)
+    alone = model.critical.predict(model._pool(train), prediction_type="Probability")[:, 1]
+    assert ct is not None and ct == pytest.approx(alone * np.minimum(ft, cap), rel=1e-6)
+    # the novel model's rates follow the fixture's signal: critical = fraud goods from CN at a low price
+    assert q[(valid["critical"].fill_null(0) > 0).to_numpy()].mean() > q.mean()
+    scorer = OnlineScorer(model)
+    raw = pl.read_csv(kcs_files[1], infer_schema_length=0)
+    _, cb = model.predict(valid)
+    assert cb is not None
+    for i in (0, 7, 150):
+        assert scorer.score(raw.row(i, named=True), explain=False)["critical_score"] == pytest.approx(cb[i], rel=1e-9)
+
+
+def test_novel_model_counts_the_training_period_and_scores_online_like_batch() -> None:
+    """The key tables hold the whole training period (rows, critical, fraud); one row online = the batch path."""
+    import pandas as pd
+
+    from bordermark.targeting.novel import NovelCriticalModel
+
+    n = 60
+    x = pd.DataFrame({"hs": ["A", "B"] * (n // 2), "dep": ["CN"] * n})
+    fraud = np.ones(n)
+    critical = np.array([1.0 if (i % 2 == 0 and i % 4 == 0) else 0.0 for i in range(n)])
+    novel = np.ones(n, dtype=bool)
+    model = NovelCriticalModel.fit(x, fraud, critical, novel, {"hs": ["hs"], "dep": ["dep"]})
+    assert model is not None
+    assert model.tables["hs"] == {"A": [30, 15, 30], "B": [30, 0, 30]}
+    p = model.predict(pd.DataFrame({"hs": ["A", "B", "Z"], "dep": ["CN"] * 3}))
+    assert p[0] > p[1]  # key A carried every critical case
+    row = model.predict_row({"hs": "A", "dep": "CN"})
+    assert row == pytest.approx(p[0], rel=1e-12)
+    again = NovelCriticalModel.from_dict(model.to_dict())
+    assert np.array_equal(again.predict(pd.DataFrame({"hs": ["A", "B"], "dep": ["CN", "CN"]})), p[:2])
+
+
+def test_novel_model_histories_use_earlier_rows_only() -> None:
+    from bordermark.targeting.novel import earlier
+
+    keys = pl.Series(["A", "B", "A", "A", "B"])
+    out = earlier(keys, np.array([1.0, 0.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0, 1.0]))
+    assert out["n_prev"].to_list() == [0, 0, 1, 2, 1]
+    assert out["c_prev"].to_list() == [0, 0, 1, 1, 0]  # row 4 (B, critical) sees only row 1's label
+    assert out["f_prev"].to_list() == [0, 0, 1, 1, 1]

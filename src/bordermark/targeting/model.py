@@ -15,6 +15,7 @@ Artefact layout (a stable contract, see docs/targeting.md)::
     DIR/features.json   ordered categorical and numeric feature names
     DIR/metrics.json    metrics on the validation file, if one was given
     DIR/fraud.cbm       the fraud model;   DIR/critical.cbm   the critical-class model (optional)
+    DIR/novel.json      the critical model for consignments unseen in training (optional, see novel.py)
 """
 
 from __future__ import annotations
@@ -36,8 +37,16 @@ from catboost import CatBoostClassifier, Pool
 
 from bordermark.ingest.frame import ID, TIME
 from bordermark.ingest.mapping import Mapping
-from bordermark.targeting.features import FeatureSpec, build_features, feature_spec, with_vocabulary
+from bordermark.targeting.features import (
+    CONSIGNMENT_KEY,
+    UNSEEN,
+    FeatureSpec,
+    build_features,
+    feature_spec,
+    with_vocabulary,
+)
 from bordermark.targeting.metrics import evaluate, rank_order
+from bordermark.targeting.novel import NovelCriticalModel, key_columns
 
 FORMAT_VERSION = 1
 
@@ -83,6 +92,14 @@ class TrainConfig:
     # class (AUC 0.49), so its mid-range differences there are noise in the critical ranking (benchmarks/results/
     # targeting_kcs.md, session 6: critical recall @5 % 0.885 -> 0.923 at seed 0, and >= 0.897 for caps 0.02-0.2).
     critical_fraud_cap: float | None = 0.1
+    # A second critical model for declarations whose consignment key never occurred in training (novel.py): a
+    # logistic regression on time-ordered critical rates of HS6/HS4/HS2 x countries, fitted on the training fraud
+    # rows that had no earlier identical consignment. On such rows P(critical | fraud) becomes the log-linear pool
+    # (1 - w) x logit(CatBoost) + w x logit(novel model), w = critical_novel_weight (1 = the novel model alone).
+    # Why: the CatBoost critical model is driven by consignment histories these rows lack (KCS valid.csv, session 6:
+    # critical recall @5 % 0.895 -> 0.923, w 0.5 / 0.75 / 0.9 / 1: 0.903 / 0.915 / 0.923 / 0.923, 5 critical seeds).
+    critical_novel: bool = True
+    critical_novel_weight: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict)  # CatBoost parameters for both models
     # ... for the fraud model only; by default category combinations are scored by label statistics ('Borders')
     # only, without CatBoost's frequency ('Counter') combinations: P@10 % 0.955 -> 0.96 on KCS valid.csv, 5 seeds;
@@ -160,8 +177,10 @@ class TargetingModel:
         critical: CatBoostClassifier | None = None,
         manifest: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
+        novel: NovelCriticalModel | None = None,
     ) -> None:
         self.mapping, self.spec, self.fraud, self.critical = mapping, spec, fraud, critical
+        self.novel = novel
         self.manifest: dict[str, Any] = manifest or {}
         self.metrics: dict[str, Any] = metrics or {}
 
@@ -196,6 +215,14 @@ class TargetingModel:
             if yc.sum() >= 5 and yc.sum() < len(yc):
                 critical = cls._fit(xc, yc, spec, cfg.critical_iterations, cfg.critical_depth, cfg,
                                     cfg.critical_max_ctr_complexity, cfg.critical_extra)
+        novel = None
+        hs = mapping.columns("hs")
+        if (critical is not None and cfg.critical_novel and cfg.critical_given_fraud and hs
+                and CONSIGNMENT_KEY in spec.categorical):
+            countries = [c for c in ("country_of_departure", "origin") if c in spec.categorical]
+            first = ~x[CONSIGNMENT_KEY].astype(str).duplicated().to_numpy()  # no earlier identical consignment
+            yc_all = train["critical"].fill_null(0).cast(pl.Int8).to_numpy()
+            novel = NovelCriticalModel.fit(x, y, yc_all, first, key_columns(hs[0], countries))
         manifest: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -206,7 +233,7 @@ class TargetingModel:
             "config": asdict(cfg),
             "calibration": {"fraud": [1.0, 0.0], "critical": [1.0, 0.0]},
         }
-        model = cls(mapping, spec, fraud, critical, manifest)
+        model = cls(mapping, spec, fraud, critical, manifest, novel=novel)
         if valid is not None and "fraud" in valid.columns:
             valid = valid.filter(pl.col("fraud").is_not_null())
             raw_f, raw_c = model._raw(valid)
@@ -270,12 +297,35 @@ class TargetingModel:
                 self.critical.predict(pool, prediction_type="Probability", thread_count=t)[:, 1], dtype=np.float64
             )
             config = self.manifest.get("config", {})
+            novel_weight = float(config.get("critical_novel_weight", 0.0))
+            if self.novel is not None and novel_weight > 0:
+                c = self._pool_novel(c, x, novel_weight)
             weight = float(config.get("critical_fraud_weight", 0.0))
             if weight:
                 cap = config.get("critical_fraud_cap")
                 c = c * np.power(np.clip(f, 1e-7, 1.0 if cap is None else float(cap)), weight)
             lap("critical model")
         return f, c
+
+    def _pool_novel(
+        self, c: npt.NDArray[np.float64], x: pd.DataFrame | list[list[Any]] | None, weight: float
+    ) -> npt.NDArray[np.float64]:
+        """P(critical | fraud) on rows whose consignment key is unseen: the log-linear pool with the novel model."""
+        assert self.novel is not None and x is not None
+        if isinstance(x, list):
+            rows = [dict(zip(self.spec.names, r, strict=True)) for r in x]
+            new = np.asarray([r[CONSIGNMENT_KEY] == UNSEEN for r in rows], dtype=bool)
+            if not new.any():
+                return c
+            q = np.asarray([self.novel.predict_row(r) for r, n in zip(rows, new, strict=True) if n])
+        else:
+            new = (x[CONSIGNMENT_KEY].astype(str) == UNSEEN).to_numpy()
+            if not new.any():
+                return c
+            q = self.novel.predict(x[new])
+        out = c.copy()
+        out[new] = 1 / (1 + np.exp(-((1 - weight) * _logit(c[new]) + weight * _logit(q))))
+        return out
 
     def predict(
         self, frame: pl.DataFrame | None = None, *, features: pd.DataFrame | list[list[Any]] | None = None,
@@ -371,6 +421,10 @@ class TargetingModel:
             self.critical.save_model(str(d / "critical.cbm"))
         elif (d / "critical.cbm").exists():
             (d / "critical.cbm").unlink()
+        if self.novel is not None:
+            (d / "novel.json").write_text(json.dumps(self.novel.to_dict()) + "\n")
+        elif (d / "novel.json").exists():
+            (d / "novel.json").unlink()
         (d / "features.json").write_text(json.dumps(self.spec.to_dict(), indent=2) + "\n")
         (d / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False) + "\n")
         (d / "metrics.json").write_text(json.dumps(self.metrics, indent=2) + "\n")
@@ -393,4 +447,7 @@ class TargetingModel:
             critical = CatBoostClassifier()
             critical.load_model(str(d / "critical.cbm"))
         metrics = json.loads((d / "metrics.json").read_text()) if (d / "metrics.json").exists() else {}
-        return cls(mapping, spec, fraud, critical, manifest, metrics)
+        novel = None
+        if critical is not None and (d / "novel.json").exists():
+            novel = NovelCriticalModel.from_dict(json.loads((d / "novel.json").read_text()))
+        return cls(mapping, spec, fraud, critical, manifest, metrics, novel)
