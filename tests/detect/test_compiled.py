@@ -197,3 +197,25 @@ def test_compiled_regex_hints_match_the_hint_automaton() -> None:
             expected.setdefault(k, set()).update(idxs)
     assert len(expected) > 10000
     assert fast.hint_texts(texts, det._hint_ascii, det._hint_other) == expected
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_line_dict_is_the_records_dict() -> None:
+    """The compiled output record equals ``{"id": ..., **detection.to_dict()}`` key for key, in the same order (so
+    orjson writes the same bytes)."""
+    from bordermark.detect import Detector, engine
+    from bordermark.domain import Alias, AliasKind, Holder, Mark, Registry
+
+    fast = engine._fast
+    assert fast is not None
+    marks = (Mark(holder="H", text="CHANEL", nice_classes=(18,),
+                  aliases=(Alias(text="香奈儿", kind=AliasKind.TRANSLITERATION),)),)
+    det = Detector.from_registry(Registry(holders=(Holder(name="H"),), marks=marks))
+    texts = ["Ch@nel bag 1:1 replica", "香奈儿 高仿 包包 微信 abc12345", "nothing here", "C h a n e l tote"]
+    found = 0
+    for i, d in enumerate(det.detect_many(texts)):
+        got = fast.line_dict(i, d)
+        assert list(got.items()) == list({"id": i, **d.to_dict()}.items())
+        assert [list(h) for h in got["hits"]] == [list(h.to_dict()) for h in d.hits]
+        found += len(d.hits) + len(d.signals)
+    assert found >= 6

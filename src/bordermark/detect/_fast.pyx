@@ -1109,6 +1109,8 @@ cdef struct _Lits:
     int gstart[129]  # literals starting with ASCII character c: gstart[c] <= j < gstart[c + 1]
     unsigned char second[128 * 128]  # [c0 * 128 + c1]: c0 then ASCII c1 may start a literal
     unsigned char start[256]  # an ASCII byte whose lower case starts a literal
+    Py_UCS4 other[64]  # the first characters of the other literals (n_other of them; -1: too many, ask the dict)
+    int n_other
 
 
 cdef object _hints_in(str s, bint fold_ascii, _Lits *lits, list lit_idxs, dict other_first):
@@ -1161,6 +1163,12 @@ cdef object _hints_in(str s, bint fold_ascii, _Lits *lits, list lit_idxs, dict o
             continue
         if not has_other:
             continue
+        if lits.n_other >= 0:
+            for q in range(lits.n_other):
+                if lits.other[q] == c:
+                    break
+            else:
+                continue
         group = other_first.get(chr(c))
         if group is None:
             continue
@@ -1226,6 +1234,10 @@ def hint_texts(list texts, list ascii_first, dict other_first):
                 elif ord(lit[1]) < 128:
                     lits.second[i * 128 + ord(lit[1])] = 1
         lits.gstart[128] = <int> q
+        lits.n_other = <int> len(other_first) if len(other_first) <= 64 else -1
+        if lits.n_other > 0:
+            for j, lit in enumerate(other_first):
+                lits.other[j] = ord(lit)
         for i in range(256):
             j = i + 32 if 65 <= i <= 90 else i
             lits.start[i] = j < 128 and lits.gstart[j] != lits.gstart[j + 1]
@@ -1561,6 +1573,22 @@ def token_cands(list words, list touched, str bv, list starts, object cands, set
                 lst = cands[k] = []
             _text_token_cands(words, lo, hi, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst,
                               hit_toks, hit_pairs, tok_hits, pair_res, cand)
+
+
+def line_dict(object rid, object d):
+    """``{"id": rid, **d.to_dict()}`` built in C: orjson writes a slotted dataclass only after its ``__dict__``
+    lookup has raised and been cleared (an exception per hit), and a plain dict it writes directly; same keys in the
+    same order, so the same bytes."""
+    hits = []
+    for h in d.hits:
+        hits.append({"mark_id": h.mark_id, "mark": h.mark, "holder": h.holder, "start": h.start, "end": h.end,
+                     "matched": h.matched, "method": h.method, "score": h.score, "context": h.context,
+                     "ambiguous": h.ambiguous, "alias": h.alias, "alias_kind": h.alias_kind})
+    signals = []
+    for g in d.signals:
+        signals.append({"code": g.code, "term": g.term, "start": g.start, "end": g.end, "weight": g.weight,
+                        "family": g.family, "lang": g.lang, "matched": g.matched})
+    return {"id": rid, "hits": hits, "signals": signals}
 
 
 def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loads, object slow):
