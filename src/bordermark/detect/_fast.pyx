@@ -780,11 +780,54 @@ cdef object _dfa_build(object automaton):
                     fail[nxt] = d.delta[f * ncols + col]
                     queue[tail] = <int> nxt
                     tail += 1
+        _dfa_renumber(d, queue, tail)
     finally:
         free(fail)
         free(queue)
         free(eow)
     return d
+
+
+cdef enum:
+    _HAS_OUT = 1 << 30  # flag on a transition whose target has a key along its failure chain
+    _STATE = _HAS_OUT - 1
+
+
+cdef int _dfa_renumber(_DFA d, int *queue, Py_ssize_t tail) except -1:
+    """Nodes renumbered in breadth-first order (the shallow nodes, where most text stays, lie together: the table
+    is megabytes, and a scan is one dependent read per character, so cache misses are its cost), and each
+    transition flagged when its target has a key along its failure chain (no second read per character)."""
+    cdef Py_ssize_t n = d.nstates, ncols = d.ncols, s, col, p, t
+    cdef int *perm = <int *> malloc(n * sizeof(int))
+    cdef int *delta = <int *> malloc(n * ncols * sizeof(int))
+    cdef int *out_link = <int *> malloc(n * sizeof(int))
+    cdef int *dict_link = <int *> malloc(n * sizeof(int))
+    cdef list values = [None] * n
+    if perm == NULL or delta == NULL or out_link == NULL or dict_link == NULL:
+        free(perm)
+        free(delta)
+        free(out_link)
+        free(dict_link)
+        raise MemoryError()
+    if tail + 1 != n:
+        raise AssertionError("automaton nodes unreached")
+    perm[0] = 0
+    for s in range(tail):
+        perm[queue[s]] = <int> (s + 1)
+    for s in range(n):
+        p = perm[s]
+        for col in range(ncols):
+            t = d.delta[s * ncols + col]
+            delta[p * ncols + col] = perm[t] | (_HAS_OUT if d.out_link[t] >= 0 else 0)
+        out_link[p] = perm[d.out_link[s]] if d.out_link[s] >= 0 else -1
+        dict_link[p] = perm[d.dict_link[s]] if d.dict_link[s] >= 0 else -1
+        values[p] = d.values[s]
+    free(perm)
+    free(d.delta)
+    free(d.out_link)
+    free(d.dict_link)
+    d.delta, d.out_link, d.dict_link, d.values = delta, out_link, dict_link, values
+    return 0
 
 
 cdef list _dfa_matches(_DFA d, str text):
@@ -804,18 +847,22 @@ cdef list _dfa_matches(_DFA d, str text):
     if kind == 1:
         for i in range(n):
             s = delta[s * ncols + colmap[b[i]]]
-            o = out_link[s]
-            while o >= 0:
-                out.append((i, d.values[o]))
-                o = d.dict_link[o]
+            if s & _HAS_OUT:
+                s &= _STATE
+                o = out_link[s]
+                while o >= 0:
+                    out.append((i, d.values[o]))
+                    o = d.dict_link[o]
     else:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
             s = delta[s * ncols + (colmap[c] if c < 0x10000 else 0)]
-            o = out_link[s]
-            while o >= 0:
-                out.append((i, d.values[o]))
-                o = d.dict_link[o]
+            if s & _HAS_OUT:
+                s &= _STATE
+                o = out_link[s]
+                while o >= 0:
+                    out.append((i, d.values[o]))
+                    o = d.dict_link[o]
     return out
 
 
