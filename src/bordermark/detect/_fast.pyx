@@ -150,7 +150,7 @@ cdef class _Text:
     cdef int *en
     cdef Py_ssize_t wlen
     cdef object ctx  # goods words in the view: list of (a, b, classes), or None before the scan
-    cdef object actx, actx_han, actx_dfa, actx_han_dfa
+    cdef object actx, actx_han
     cdef bint plain_done
     cdef object plain  # set of word indices preceded by a clause break, or None (not plain ASCII text)
 
@@ -165,11 +165,10 @@ cdef class _Text:
     cdef list ctx_at(self):
         if self.ctx is None:
             self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in (
-                _SCAN(self.actx, self.w) if self.actx_dfa is None else _dfa_matches(<_DFA> self.actx_dfa, self.w))]
+                _SCAN(self.actx, self.w))]
             if not self.w.isascii() and _HAN_SEARCH(self.w):
                 self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in (
-                    _SCAN(self.actx_han, self.w) if self.actx_han_dfa is None
-                    else _dfa_matches(<_DFA> self.actx_han_dfa, self.w))]
+                    _SCAN(self.actx_han, self.w))]
         return self.ctx
 
     cdef object plain_breaks(self):
@@ -538,19 +537,16 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     """:meth:`Detector._finish` after the category's classes are known; same result."""
     if _E is None:
         _bind()
-    return _finish(det, text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported,
-                   _dfa_of(det, "_actx"), _dfa_of(det, "_actx_han"))
+    return _finish(det, text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported)
 
 
 cdef object _finish(object det, str text, str w, str f, list cands, list term_spans, list regex_sigs,
-                    frozenset cat_classes, bint keep_unsupported, object actx_dfa, object actx_han_dfa):
-    """:func:`finish`, with the goods-word automatons' transition tables looked up once per batch."""
+                    frozenset cat_classes, bint keep_unsupported):
+    """:func:`finish`, callable from C without a Python call per text."""
     cdef _Text t = _Text()
     t.text, t.w, t.f = text, w, f
     t.actx = det._actx
     t.actx_han = det._actx_han
-    t.actx_dfa = actx_dfa
-    t.actx_han_dfa = actx_han_dfa
     cdef list entries = det._entries
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef double ctx, need, score
@@ -666,227 +662,6 @@ cdef object _finish(object det, str text, str w, str f, list cands, list term_sp
     if len(hits) > 1:
         hits.sort(key=_hit_order)
     return _detection(hits, signals)
-
-
-# ------------------------------------------------------------------------------------------ deterministic automaton
-cdef class _DFA:
-    """An Aho-Corasick automaton as a full transition table (one row per trie node, one column per character of the
-    keys, column 0 for every other character): one array read per character of text. pyahocorasick looks a
-    character up among a node's children one by one and follows failure links one at a time, ~100 instructions a
-    character here. Same keys and values as the pyahocorasick automaton it is built from, same matches in the same
-    order (ascending end; at one end the longest key first), as ``(end, value)`` pairs."""
-
-    cdef int *delta
-    cdef int *out_link  # first node with a key along the failure chain, the node itself included (-1: none)
-    cdef int *dict_link  # for a node with a key: the next one along its failure chain (-1: none)
-    cdef unsigned char *col  # code point (BMP) -> column
-    cdef int ncols, nstates
-    cdef list values
-
-    def __cinit__(self):
-        self.delta = NULL
-        self.out_link = NULL
-        self.dict_link = NULL
-        self.col = NULL
-        self.nstates = 0
-
-    def __dealloc__(self):
-        free(self.delta)
-        free(self.out_link)
-        free(self.dict_link)
-        free(self.col)
-
-
-cdef object _dfa_build(object automaton):
-    """The :class:`_DFA` of a pyahocorasick automaton, or None when it does not fit (a key character beyond the BMP
-    or more than 255 distinct characters): the caller then iterates the automaton itself."""
-    cdef list items = list(automaton.items()) if automaton.kind == ahocorasick.AHOCORASICK else []
-    cdef str key
-    cdef Py_UCS4 c
-    cdef Py_ssize_t total = 1, i, s, nxt, col, head, tail
-    cdef int ncols = 1, f
-    cdef _DFA d = _DFA()
-    cdef int *fail = NULL
-    cdef int *queue = NULL
-    cdef unsigned char *eow = NULL
-    d.col = <unsigned char *> malloc(0x10000)
-    if d.col == NULL:
-        raise MemoryError()
-    for i in range(0x10000):
-        d.col[i] = 0
-    for key, _ in items:
-        total += len(key)
-        for c in key:
-            if c >= 0x10000:
-                return None
-            if d.col[c] == 0:
-                if ncols == 256:
-                    return None
-                d.col[c] = ncols
-                ncols += 1
-    d.ncols = ncols
-    d.values = [None] * total
-    d.delta = <int *> malloc(total * ncols * sizeof(int))
-    d.out_link = <int *> malloc(total * sizeof(int))
-    d.dict_link = <int *> malloc(total * sizeof(int))
-    fail = <int *> malloc(total * sizeof(int))
-    queue = <int *> malloc(total * sizeof(int))
-    eow = <unsigned char *> malloc(total)
-    try:
-        if d.delta == NULL or d.out_link == NULL or d.dict_link == NULL or fail == NULL or queue == NULL \
-                or eow == NULL:
-            raise MemoryError()
-        for i in range(total * ncols):
-            d.delta[i] = -1
-        for i in range(total):
-            eow[i] = 0
-        d.nstates = 1
-        for key, value in items:  # the trie
-            s = 0
-            for c in key:
-                col = d.col[c]
-                nxt = d.delta[s * ncols + col]
-                if nxt < 0:
-                    nxt = d.nstates
-                    d.nstates += 1
-                    d.delta[s * ncols + col] = <int> nxt
-                s = nxt
-            eow[s] = 1
-            d.values[s] = value
-        # breadth first: failure links, then each missing transition is the failure node's transition
-        head = tail = 0
-        fail[0] = 0
-        d.out_link[0] = -1
-        d.dict_link[0] = -1
-        for col in range(ncols):
-            nxt = d.delta[col]
-            if nxt < 0:
-                d.delta[col] = 0
-            else:
-                fail[nxt] = 0
-                queue[tail] = <int> nxt
-                tail += 1
-        while head < tail:
-            s = queue[head]
-            head += 1
-            f = fail[s]
-            d.dict_link[s] = d.out_link[f]
-            d.out_link[s] = <int> s if eow[s] else d.out_link[f]
-            for col in range(ncols):
-                nxt = d.delta[s * ncols + col]
-                if nxt < 0:
-                    d.delta[s * ncols + col] = d.delta[f * ncols + col]
-                else:
-                    fail[nxt] = d.delta[f * ncols + col]
-                    queue[tail] = <int> nxt
-                    tail += 1
-        _dfa_renumber(d, queue, tail)
-    finally:
-        free(fail)
-        free(queue)
-        free(eow)
-    return d
-
-
-cdef enum:
-    _HAS_OUT = 1 << 30  # flag on a transition whose target has a key along its failure chain
-    _STATE = _HAS_OUT - 1
-
-
-cdef int _dfa_renumber(_DFA d, int *queue, Py_ssize_t tail) except -1:
-    """Nodes renumbered in breadth-first order (the shallow nodes, where most text stays, lie together: the table
-    is megabytes, and a scan is one dependent read per character, so cache misses are its cost), and each
-    transition flagged when its target has a key along its failure chain (no second read per character)."""
-    cdef Py_ssize_t n = d.nstates, ncols = d.ncols, s, col, p, t
-    cdef int *perm = <int *> malloc(n * sizeof(int))
-    cdef int *delta = <int *> malloc(n * ncols * sizeof(int))
-    cdef int *out_link = <int *> malloc(n * sizeof(int))
-    cdef int *dict_link = <int *> malloc(n * sizeof(int))
-    cdef list values = [None] * n
-    if perm == NULL or delta == NULL or out_link == NULL or dict_link == NULL:
-        free(perm)
-        free(delta)
-        free(out_link)
-        free(dict_link)
-        raise MemoryError()
-    if tail + 1 != n:
-        raise AssertionError("automaton nodes unreached")
-    perm[0] = 0
-    for s in range(tail):
-        perm[queue[s]] = <int> (s + 1)
-    for s in range(n):
-        p = perm[s]
-        for col in range(ncols):
-            t = d.delta[s * ncols + col]
-            delta[p * ncols + col] = perm[t] | (_HAS_OUT if d.out_link[t] >= 0 else 0)
-        out_link[p] = perm[d.out_link[s]] if d.out_link[s] >= 0 else -1
-        dict_link[p] = perm[d.dict_link[s]] if d.dict_link[s] >= 0 else -1
-        values[p] = d.values[s]
-    free(perm)
-    free(d.delta)
-    free(d.out_link)
-    free(d.dict_link)
-    d.delta, d.out_link, d.dict_link, d.values = delta, out_link, dict_link, values
-    return 0
-
-
-cdef list _dfa_matches(_DFA d, str text):
-    """``list(automaton.iter(text))`` of the automaton ``d`` was built from."""
-    cdef Py_ssize_t n = len(text), i
-    cdef int kind = PyUnicode_KIND(text)
-    cdef void *data = PyUnicode_DATA(text)
-    cdef const unsigned char *b = <const unsigned char *> data
-    cdef Py_UCS4 c
-    cdef int s = 0, o, ncols = d.ncols
-    cdef const int *delta = d.delta
-    cdef const int *out_link = d.out_link
-    cdef const unsigned char *colmap = d.col
-    cdef list out = []
-    if d.nstates <= 1:
-        return out
-    if kind == 1:
-        for i in range(n):
-            s = delta[s * ncols + colmap[b[i]]]
-            if s & _HAS_OUT:
-                s &= _STATE
-                o = out_link[s]
-                while o >= 0:
-                    out.append((i, d.values[o]))
-                    o = d.dict_link[o]
-    else:
-        for i in range(n):
-            c = PyUnicode_READ(kind, data, i)
-            s = delta[s * ncols + (colmap[c] if c < 0x10000 else 0)]
-            if s & _HAS_OUT:
-                s &= _STATE
-                o = out_link[s]
-                while o >= 0:
-                    out.append((i, d.values[o]))
-                    o = d.dict_link[o]
-    return out
-
-
-cdef object _dfa_of(object det, str name):
-    """The transition table of the detector's automaton ``det.<name>`` (built on first use, kept on the detector),
-    or None when it does not fit one."""
-    cdef dict cache = det.__dict__.get("_dfa_cache")
-    if cache is None:
-        cache = det.__dict__["_dfa_cache"] = {}
-    d = cache.get(name)
-    if d is None:
-        d = cache[name] = _dfa_build(getattr(det, name)) or False
-    return d or None
-
-
-def ac_matches(object det, str name, str text):
-    """The matches of the detector's automaton ``det.<name>`` over ``text``: ``list(det.<name>.iter(text))``,
-    through its transition table."""
-    d = _dfa_of(det, name)
-    if d is None:
-        if _E is None:
-            _bind()
-        return list(_SCAN(getattr(det, name), text))
-    return _dfa_matches(<_DFA> d, text)
 
 
 # ---------------------------------------------------------------------------------------------- batch front helpers
@@ -1374,8 +1149,6 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
     cdef object c, ts, rs, cc, lst
     partial = det._partial_stage
     cand_cls = _E._Cand
-    actx_dfa = _dfa_of(det, "_actx")
-    actx_han_dfa = _dfa_of(det, "_actx_han")
     for k in range(n):
         t = texts[k]
         if not t.isascii():  # (kana fold to Han look-alikes: the view, not the text, decides)
@@ -1402,7 +1175,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         if cc is None:
             cc = cat_classes[cats[k]] = det.classes_of(cats[k])
         out.append(_finish(det, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
-                           c or [], ts or [], rs or [], cc, keep_unsupported, actx_dfa, actx_han_dfa))
+                           c or [], ts or [], rs or [], cc, keep_unsupported))
     return out
 
 

@@ -476,9 +476,8 @@ class Detector:
             runs.append((self._aw_han, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
                                                             initial=0)), han))
         for automaton, joined, at, ids in runs:
-            if _fast is not None:  # through the automaton's transition table
-                matches = _fast.ac_matches(self, "_aw" if ids is None else "_aw_han", joined)
-                _fast.main_matches(self, matches, joined, at, cands, terms, _Cand, ids)
+            if _fast is not None:
+                _fast.main_matches(self, _scan(automaton, joined), joined, at, cands, terms, _Cand, ids)
                 continue
             raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
             for end, payload in _scan(automaton, joined):
@@ -490,7 +489,7 @@ class Detector:
         if self._has_compact:
             cb = bv.replace(" ", "")
             spaced = (self._spaced_matches(cb, words) if _fast is None
-                      else _fast.spaced_matches(_fast.ac_matches(self, "_ac", cb), words, len(cb)))
+                      else _fast.spaced_matches(self._ac.iter(cb), words, len(cb)))
             if spaced:
                 cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
                 craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
