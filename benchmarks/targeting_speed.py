@@ -160,8 +160,11 @@ def _write(args: argparse.Namespace, runs: list[list[Stage]], lat: dict[str, lis
 
 def _describe(model: TargetingModel) -> str:
     cfg: dict[str, Any] = model.manifest.get("config", {})
+    novel = (" + novel-consignment critical model (logistic regression on HS x country critical rates)"
+             if model.novel is not None else "")
     return (f"fraud CatBoost ({cfg.get('iterations')} iterations, max_ctr_complexity "
-            f"{cfg.get('max_ctr_complexity')}) + critical CatBoost ({cfg.get('critical_iterations')} iterations)")
+            f"{cfg.get('max_ctr_complexity')}) + critical CatBoost ({cfg.get('critical_iterations')} iterations)"
+            + novel)
 
 
 if __name__ == "__main__":
