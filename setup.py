@@ -21,8 +21,7 @@ class OptionalBuildExt(build_ext):
         try:
             super().run()
         except Exception as exc:  # no compiler, missing headers: the pure Python path stays in use
-            print(f"warning: compiled detection stage not built ({exc}); the pure Python path is used",
-                  file=sys.stderr)
+            print(f"warning: compiled twins not built ({exc}); the pure Python paths are used", file=sys.stderr)
 
     def build_extension(self, ext):  # type: ignore[no-untyped-def]
         try:
@@ -31,7 +30,9 @@ class OptionalBuildExt(build_ext):
             print(f"warning: {ext.name} not compiled ({exc}); the pure Python path is used", file=sys.stderr)
 
 
-# Each compiled twin of a pure Python path: (module, source). Every one is optional on its own.
+# Each compiled twin of a pure Python path: (module, source). Every one is optional on its own: ``ext.optional``
+# also keeps a failed one from stopping the in-place copy of the others (setuptools copies extensions in order and
+# stops at the first missing non-optional one).
 EXTENSIONS = [
     ("bordermark.detect._fast", "src/bordermark/detect/_fast.pyx"),
     ("bordermark.screen._fast", "src/bordermark/screen/_fast.pyx"),
@@ -49,7 +50,10 @@ def ext_modules() -> list[object]:
     built: list[object] = []
     for name, source in EXTENSIONS:
         try:
-            built.extend(cythonize([Extension(name, [source])], build_dir="build/cython", quiet=True))
+            exts = cythonize([Extension(name, [source])], build_dir="build/cython", quiet=True)
+            for ext in exts:  # set after cythonize, which makes new Extension objects
+                ext.optional = True
+            built.extend(exts)
         except Exception as exc:
             print(f"warning: Cython could not translate {name} ({exc}); its pure Python path is used",
                   file=sys.stderr)

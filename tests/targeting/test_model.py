@@ -119,6 +119,34 @@ def test_online_features_equal_batch_features(trained: Path, kcs_files: tuple[Pa
         assert rows[0][n_cat:] == pytest.approx(expected[n_cat:], nan_ok=True)
 
 
+@pytest.mark.parametrize(("price", "mass"), [("1e305", "12.5"), ("-5", "3"), ("2e15", "1e15"), ("-1", "-0.001"),
+                                           ("0", "0")])
+def test_online_scores_odd_amounts_as_batch_does(trained: Path, kcs_files: tuple[Path, Path], tmp_path: Path,
+                                                 price: str, mass: str) -> None:
+    """Amounts whose code overflows a 64-bit integer, negative prices and a zero divisor: the online path gives the
+    batch path's features and scores instead of raising (OverflowError / ValueError / ZeroDivisionError)."""
+    from bordermark.targeting.features import build_features
+
+    model = TargetingModel.load(trained)
+    scorer = OnlineScorer(model)
+    raw = pl.read_csv(kcs_files[1], infer_schema_length=0).head(3).with_columns(
+        pl.lit(price).alias("Item Price"), pl.lit(mass).alias("Net Mass"))
+    path = tmp_path / "odd.csv"
+    raw.write_csv(path)
+    frame = read_frame(path, model.mapping)
+    batch = build_features(frame, model.mapping, model.spec)
+    fraud, critical = model.predict(frame)
+    n_cat = len(model.spec.categorical)
+    for i in range(raw.height):
+        _, rows = scorer._features(raw.row(i, named=True))
+        expected = batch.iloc[i].tolist()
+        assert rows[0][:n_cat] == [str(v) for v in expected[:n_cat]]
+        assert rows[0][n_cat:] == pytest.approx(expected[n_cat:], nan_ok=True)
+        online = scorer.score(raw.row(i, named=True), explain=False)
+        assert online["score"] == pytest.approx(fraud[i], abs=1e-9)
+        assert online["critical_score"] == pytest.approx(critical[i], abs=1e-9)
+
+
 @pytest.mark.parametrize("cap", [None, 0.1])
 def test_critical_score_is_capped_p_fraud_times_p_critical_given_fraud(
     kcs_files: tuple[Path, Path], cap: float | None,

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -131,11 +132,30 @@ def _float_text(col: pl.Expr) -> pl.Expr:
     return (col.cast(pl.Float64) * 10000.0 + 0.5).floor().cast(pl.Int64, strict=False).cast(pl.String)
 
 
+_INT64 = 2.0**63
+
+
 def float_text(value: float | None) -> str | None:
-    """The online twin of :func:`_float_text`."""
-    if value is None or math.isnan(value) or math.isinf(value):
+    """The online twin of :func:`_float_text`, out-of-range values included: the batch cast gives null (missing)
+    where the code does not fit a 64-bit integer, so this gives None there too (and never raises)."""
+    if value is None:
         return None
-    return str(math.floor(float(value) * 10000.0 + 0.5))
+    code = math.floor(float(value) * 10000.0 + 0.5) if math.isfinite(float(value) * 10000.0) else None
+    if code is None or not -_INT64 <= code < _INT64:
+        return None
+    return str(code)
+
+
+def log1p(value: float) -> float:
+    """``log1p`` as the batch path (polars) computes it: NaN below -1 and -inf at -1 instead of an exception."""
+    with np.errstate(all="ignore"):
+        return float(np.log1p(np.float64(value)))
+
+
+def ratio(a: float, b: float) -> float:
+    """``a / b`` as the batch path computes it: inf or NaN on a zero divisor instead of an exception."""
+    with np.errstate(all="ignore"):
+        return float(np.float64(a) / np.float64(b))
 
 
 def build_features(frame: pl.DataFrame, mapping: Mapping, spec: FeatureSpec) -> pd.DataFrame:

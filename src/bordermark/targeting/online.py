@@ -21,7 +21,7 @@ import polars as pl
 from bordermark.ingest.errors import IngestError
 from bordermark.ingest.frame import _DATE_FORMATS, ID, TIME, apply_mapping
 from bordermark.ingest.mapping import FieldSpec
-from bordermark.targeting.features import MISSING, UNSEEN, code_fields, float_text
+from bordermark.targeting.features import MISSING, UNSEEN, code_fields, float_text, log1p, ratio
 from bordermark.targeting.model import TargetingModel
 
 WHERE = "<request>"
@@ -93,10 +93,10 @@ class OnlineScorer:
         values, masses = m.columns("value"), m.columns("mass")
         value = row[values[0]] if values else None
         if values:
-            row["log_value"] = math.log1p(value) if value is not None else None
+            row["log_value"] = log1p(value) if value is not None else None
             if masses:
                 mass = row[masses[0]]
-                row["log_value_per_kg"] = (math.log1p(value / (mass + 1e-3))
+                row["log_value_per_kg"] = (log1p(ratio(value, mass + 1e-3))
                                            if value is not None and mass is not None else None)
         when: datetime = row[TIME]
         row["weekday"], row["day_of_month"] = float(when.isoweekday()), float(when.day)
