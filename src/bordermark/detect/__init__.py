@@ -15,15 +15,15 @@ import sys
 from pathlib import Path
 
 
-def _stale(name: str) -> bool:
-    """True when every compiled copy of ``name`` is older than its ``.pyx`` source."""
-    here = Path(__file__).resolve().parent
-    src = here / f"{name}.pyx"
-    built = [p for s in importlib.machinery.EXTENSION_SUFFIXES if (p := here / f"{name}{s}").exists()]
+def stale_build(directory: Path, name: str) -> bool:
+    """True when every compiled copy of module ``name`` in ``directory`` is older than its ``.pyx`` source (also
+    used by screening's compiled twin, ``bordermark.screen.compiled``)."""
+    src = directory / f"{name}.pyx"
+    built = [p for s in importlib.machinery.EXTENSION_SUFFIXES if (p := directory / f"{name}{s}").exists()]
     return bool(built) and src.exists() and max(p.stat().st_mtime for p in built) < src.stat().st_mtime
 
 
-if f"{__name__}._fast" not in sys.modules and _stale("_fast"):
+if f"{__name__}._fast" not in sys.modules and stale_build(Path(__file__).resolve().parent, "_fast"):
     sys.modules[f"{__name__}._fast"] = None  # type: ignore[assignment]  # import then fails: the pure path runs
 
 from bordermark.detect import engine as _engine  # noqa: E402
@@ -35,4 +35,4 @@ COMPILED: tuple[str, ...] = ("_fast",) if _engine._fast is not None else ()
 """The compiled modules in use (empty: the pure Python path)."""
 
 __all__ = ["BASE_SCORE", "COMPILED", "CONTEXT_SUPPORT", "Detection", "Detector", "Hit", "Signal", "fast_view",
-           "view_with_offsets"]
+           "stale_build", "view_with_offsets"]

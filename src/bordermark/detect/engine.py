@@ -552,8 +552,7 @@ class Detector:
         # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
         # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
         firsts = {a for a, _ in hit_pairs}
-        some = range(len(parts))
-        for k in some:
+        for k in range(len(parts)):
             words_k = parts[k].split()
             if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
                 continue

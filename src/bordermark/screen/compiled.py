@@ -7,22 +7,15 @@ used then and the pure path runs. ``tests/screen/test_compiled.py`` checks both 
 
 from __future__ import annotations
 
-import importlib.machinery
 import sys
 from pathlib import Path
 from types import ModuleType
 
-
-def _stale(name: str) -> bool:
-    """True when every compiled copy of ``name`` is older than its ``.pyx`` source."""
-    here = Path(__file__).resolve().parent
-    src = here / f"{name}.pyx"
-    built = [p for s in importlib.machinery.EXTENSION_SUFFIXES if (p := here / f"{name}{s}").exists()]
-    return bool(built) and src.exists() and max(p.stat().st_mtime for p in built) < src.stat().st_mtime
+from bordermark.detect import stale_build
 
 
 def _load() -> ModuleType | None:
-    if "bordermark.screen._fast" not in sys.modules and _stale("_fast"):
+    if "bordermark.screen._fast" not in sys.modules and stale_build(Path(__file__).resolve().parent, "_fast"):
         sys.modules["bordermark.screen._fast"] = None  # type: ignore[assignment]  # import fails: pure path
     try:
         from bordermark.screen import _fast

@@ -140,10 +140,11 @@ def float_text(value: float | None) -> str | None:
     where the code does not fit a 64-bit integer, so this gives None there too (and never raises)."""
     if value is None:
         return None
-    code = math.floor(float(value) * 10000.0 + 0.5) if math.isfinite(float(value) * 10000.0) else None
-    if code is None or not -_INT64 <= code < _INT64:
+    scaled = float(value) * 10000.0
+    if not math.isfinite(scaled):
         return None
-    return str(code)
+    code = math.floor(scaled + 0.5)
+    return str(code) if -_INT64 <= code < _INT64 else None
 
 
 def log1p(value: float) -> float:
