@@ -167,3 +167,49 @@ def test_compiled_price_formatting_equals_format() -> None:
     values += [round(rnd.uniform(0, 1e4), 2) + 0.005 for _ in range(20_000)] + [k / 1000 for k in range(20_000)]
     assert [_fast.money2(v) for v in values] == [format(v, ",.2f") for v in values]
     assert [_fast.pct0(v) for v in values] == [format(v, ".0%") for v in values]
+
+
+def test_compiled_round3_equals_round() -> None:
+    """Contributions are rounded to 3 places in C away from ties; round() itself near a tie, at zero and for huge
+    or non-finite values: the same float, sign of zero included."""
+    from bordermark.screen import _fast
+
+    rnd = random.Random(4)
+    values = [0.0005, 0.0015, 0.0025, -0.0005, -0.0015, 2.675, -2.675, 1e-4, -1e-4, 0.0, -0.0, 2.0**31, -(2.0**31),
+              1e300, float("inf"), float("-inf"), float("nan"), 5e-324, 0.1 + 0.2, 1.2345, -1.2345]
+    values += [k / 2000 for k in range(-40_000, 40_000)] + [rnd.uniform(-50, 50) for _ in range(40_000)]
+    values += [rnd.uniform(-1, 1) * 10 ** rnd.randint(-6, 12) for _ in range(20_000)]
+    for v in values:
+        got, want = _fast.round3(v), round(v, 3)
+        assert repr(got) == repr(want), v
+
+
+def test_compiled_hits_json_equals_orjson() -> None:
+    """The compiled twin writes each text's hits as JSON itself: the bytes orjson writes for ``Hit.to_dict()``, for
+    text needing escapes, non-ASCII text, odd floats (zero's sign, NaN, infinities, tiny and huge) and absent
+    aliases; a field of another type goes to orjson whole (its output or its error)."""
+    import orjson
+
+    from bordermark.detect.types import Hit
+    from bordermark.screen import _fast
+
+    rnd = random.Random(5)
+    chars = [chr(i) for i in range(128)] + ["é", "中", "\u2028", "😀"]
+
+    def text() -> str:
+        return "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 8)))
+
+    floats = [0.0, -0.0, 1.0, 0.85, 1e-7, 1e20, float("nan"), float("inf"), 0.4]
+    hits = [Hit(text(), text(), text(), rnd.randint(-5, 10**6), rnd.randint(0, 10**12), text(), text(),
+                rnd.choice([*floats, rnd.random()]), rnd.choice([*floats, rnd.random()]), rnd.random() < 0.5,
+                rnd.choice([None, text()]), rnd.choice([None, "observed", text()])) for _ in range(6000)]
+    hits += [Hit("M1", "Acme", "Acme Ltd", 3, 7, "Acm3", "leet", 0.9), Hit("M1", "Acme", "Other", 0, 4, "acme", "exact",
+                                                                           1.0)]
+    for i in range(0, len(hits), 3):
+        group = hits[i:i + rnd.randint(1, 3)]
+        assert _fast.hits_json(group) == orjson.dumps([h.to_dict() for h in group])
+    for odd in (Hit("M1", "X", "H", 1, 2, "x", "exact", 1, 0.0), Hit("M1", "X", "H", True, 2, "x", "exact", 1.0),
+                Hit("M1", "X", "H", 1, 2, "x", "exact", 1.0, 0.0, 1)):  # type: ignore[arg-type]
+        assert _fast.hits_json([odd]) == orjson.dumps([odd.to_dict()])
+    with pytest.raises(orjson.JSONEncodeError):
+        _fast.hits_json([Hit("M1", "X", "H", 2**70, 1, "x", "exact", 1.0)])

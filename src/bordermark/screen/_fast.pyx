@@ -13,7 +13,9 @@ multiply-adds), same results: ``tests/screen/test_compiled.py`` checks both path
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from libc.math cimport exp, floor
+from libc.string cimport memcpy
 
 cdef object _E = None  # bordermark.screen.engine, bound on first use (it imports this module)
 cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
@@ -24,7 +26,6 @@ cdef double _SUPPORT
 cdef object _dumps
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
 cdef object _new = object.__new__
-cdef dict _ROUND3 = {}
 cdef object _EMPTY_SET = frozenset()
 
 
@@ -62,54 +63,86 @@ cdef void _bind() except *:
 
 
 cdef object _round3(double x):
-    """``round(x, 3)``, memoised (CPython rounds through a decimal string); zero (its sign) and NaN are not."""
-    cdef object r
-    if x == 0.0 or x != x:
+    """``round(x, 3)`` without CPython's decimal string round trip (~2,700 machine instructions): round() gives the
+    double nearest to k / 10**3, k the exact value's nearest integer multiple of 10**-3 (ties to even); away from a
+    tie, k is floor(|x| * 1000 + 0.5) whatever the product's rounding, and k / 1000.0 is that nearest double (a
+    correctly rounded division). Within 1e-6 of a tie, at zero (its sign), for |x| >= 2**31 or not finite, round()
+    decides (as ``engine._round4`` does for scores)."""
+    cdef double a = -x if x < 0.0 else x
+    cdef double y, k
+    if not (a < 2147483648.0):  # large, infinite or NaN
         return round(<object> x, 3)
-    r = _ROUND3.get(x)
-    if r is None:
-        if len(_ROUND3) > 100000:
-            _ROUND3.clear()
-        r = _ROUND3[x] = round(<object> x, 3)
-    return r
+    y = a * 1000.0 + 0.5
+    k = floor(y)
+    if k != 0.0 and 1e-6 < y - k < 0.999999:
+        return -(k / 1000.0) if x < 0.0 else k / 1000.0
+    return round(<object> x, 3)
 
 
-cdef extern from "stdio.h":
-    int snprintf(char *buf, size_t n, const char *fmt, ...)
+def round3(double x) -> float:
+    """:func:`_round3` (for the tests)."""
+    return _round3(x)
+
+
+cdef extern from "float.h":
+    int LDBL_MANT_DIG
+
+cdef extern from "math.h":
+    long double nearbyintl(long double x) nogil
+    double nearbyint(double x) nogil
+
+
+cdef inline Py_ssize_t _digits(char *out, long long v, bint grouped) noexcept:
+    """Write the decimal digits of v >= 0 (with a comma between groups of three when ``grouped``); returns the
+    length."""
+    cdef char tmp[32]
+    cdef Py_ssize_t n = 0, j = 0, i
+    if v == 0:
+        tmp[0] = 48
+        n = 1
+    while v > 0:
+        tmp[n] = 48 + <char> (v % 10)
+        v //= 10
+        n += 1
+    for i in range(n - 1, -1, -1):
+        out[j] = tmp[i]
+        j += 1
+        if grouped and i and i % 3 == 0:
+            out[j] = 44  # ","
+            j += 1
+    return j
 
 
 cdef str _money2(double x):
-    """``f"{x:,.2f}"``: printf's "%.2f" (correctly rounded from the exact binary value, ties to even, as CPython's
-    float formatting) with a comma between each group of three integer digits; format() outside 0 < x < 1e15."""
-    cdef char buf[40]
+    """``f"{x:,.2f}"``: x * 100 is exact in the 64-bit mantissa of x87's long double (53 + 7 bits), so rounding
+    it to an integer (ties to even, the default rounding mode) rounds the exact binary value as CPython's float
+    formatting does; then the digits, a comma between each group of three integer digits, and the cents.
+    format() outside 0 < x < 1e15 or where long double has no such mantissa."""
     cdef char out[64]
-    cdef int n, digits, i, j = 0
-    if not (x > 0.0 and x < 1e15):
+    cdef long long cents
+    cdef Py_ssize_t j
+    if not (x > 0.0 and x < 1e15) or LDBL_MANT_DIG < 64:
         return format(x, ",.2f")
-    n = snprintf(buf, 40, "%.2f", x)
-    digits = n - 3
-    for i in range(digits):
-        if i and (digits - i) % 3 == 0:
-            out[j] = 44  # ","
-            j += 1
-        out[j] = buf[i]
-        j += 1
-    for i in range(digits, n):
-        out[j] = buf[i]
-        j += 1
-    return out[:j].decode("ascii")
+    cents = <long long> nearbyintl(<long double> x * 100.0)
+    j = _digits(out, cents // 100, True)
+    out[j] = 46  # "."
+    out[j + 1] = 48 + <char> ((cents % 100) // 10)
+    out[j + 2] = 48 + <char> (cents % 10)
+    return out[:j + 3].decode("ascii")
 
 
 cdef str _pct0(double x):
-    """``f"{x:.0%}"`` (CPython multiplies by 100, then formats as "%.0f"): printf's "%.0f" of x * 100 and a per
-    cent sign; format() outside 0 < x * 100 < 1e15."""
-    cdef char buf[40]
-    cdef int n
+    """``f"{x:.0%}"``: CPython multiplies by 100 (in double), then formats as "%.0f", i.e. rounds that double to
+    an integer, ties to even (the default rounding mode), and adds a per cent sign; format() outside
+    0 < x * 100 < 1e15."""
+    cdef char out[40]
+    cdef Py_ssize_t j
     cdef double y = x * 100.0
     if not (y > 0.0 and y < 1e15):
         return format(x, ".0%")
-    n = snprintf(buf, 40, "%.0f%%", y)
-    return buf[:n].decode("ascii")
+    j = _digits(out, <long long> nearbyint(y), False)
+    out[j] = 37  # "%"
+    return out[:j + 1].decode("ascii")
 
 
 def money2(double x) -> str:
@@ -479,6 +512,169 @@ cdef dict _hit_as_dict(object h):
             "ambiguous": h.ambiguous, "alias": h.alias, "alias_kind": h.alias_kind}
 
 
+# -- the hits' JSON at C level (``engine._kept_json`` of ``Hit.to_dict`` per hit, as orjson writes it) ------------
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+    char *PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+
+cdef struct _Buf:
+    char *data
+    Py_ssize_t size
+    Py_ssize_t cap
+
+
+cdef int _put(_Buf *b, const char *src, Py_ssize_t n) except -1:
+    cdef Py_ssize_t cap
+    cdef char *data
+    if b.size + n > b.cap:
+        cap = max(2 * b.cap, b.size + n + 256)
+        data = <char *> PyMem_Realloc(b.data, cap)
+        if data == NULL:
+            raise MemoryError()
+        b.data, b.cap = data, cap
+    memcpy(b.data + b.size, src, n)
+    b.size += n
+    return 0
+
+
+cdef inline int _put_bytes(_Buf *b, bytes v) except -1:
+    return _put(b, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v))
+
+
+cdef int _put_str(_Buf *b, object v) except -1:
+    """A JSON string as orjson writes it: an ASCII text with nothing to escape (no quote, backslash or control
+    character) as it is; anything else by orjson itself."""
+    cdef const unsigned char *p
+    cdef Py_ssize_t i, n
+    cdef unsigned char c
+    if type(v) is str and PyUnicode_IS_ASCII(v):
+        p = <const unsigned char *> PyUnicode_DATA(v)
+        n = PyUnicode_GET_LENGTH(v)
+        for i in range(n):
+            c = p[i]
+            if c < 32 or c == 34 or c == 92:
+                break
+        else:
+            _put(b, "\"", 1)
+            _put(b, <const char *> p, n)
+            return _put(b, "\"", 1)
+    return _put_bytes(b, _dumps(v))
+
+
+cdef dict _FLOAT_JSON = {}
+
+
+cdef int _put_float(_Buf *b, object v) except -1:
+    """A float as orjson writes it (its own output, kept per value; zero is not kept: 0.0 and -0.0 are one key)."""
+    cdef object j = _FLOAT_JSON.get(v) if v else None
+    if j is None:
+        j = _dumps(v)
+        if v:
+            if len(_FLOAT_JSON) >= 100_000:
+                _FLOAT_JSON.clear()
+            _FLOAT_JSON[v] = j
+    return _put_bytes(b, <bytes> j)
+
+
+cdef int _put_int(_Buf *b, long long v) except -1:
+    cdef char out[32]
+    if v < 0:  # (|v| < 2**62: checked by the caller)
+        out[0] = 45  # "-"
+        return _put(b, out, 1 + _digits(out + 1, -v, False))
+    return _put(b, out, _digits(out, v, False))
+
+
+cdef dict _MARK_JSON = {}
+
+
+cdef bint _hit_json(_Buf *b, object h) except -1:
+    """One hit as ``orjson.dumps(h.to_dict())`` writes it; False (nothing written) where a field is not of the
+    usual type (the caller then lets orjson write every hit)."""
+    cdef object mark_id = h.mark_id, mark = h.mark, holder = h.holder, start = h.start, end = h.end
+    cdef object score = h.score, context = h.context, ambiguous = h.ambiguous, alias = h.alias
+    cdef object alias_kind = h.alias_kind, matched = h.matched, method = h.method, head
+    if not (type(start) is int and type(end) is int and type(score) is float and type(context) is float
+            and (ambiguous is True or ambiguous is False) and type(mark_id) is str and type(mark) is str
+            and type(holder) is str and type(matched) is str and type(method) is str
+            and (alias is None or type(alias) is str) and (alias_kind is None or type(alias_kind) is str)
+            and -(1 << 62) < start < (1 << 62) and -(1 << 62) < end < (1 << 62)):
+        return False
+    # '{"mark_id":..,"mark":..,"holder":..,"start":' kept per mark (its text and holder compared each time)
+    head = _MARK_JSON.get(mark_id)
+    if head is None or (<tuple> head)[0] != mark or (<tuple> head)[1] != holder:
+        if len(_MARK_JSON) >= 100_000:
+            _MARK_JSON.clear()
+        head = _MARK_JSON[mark_id] = (mark, holder, b'{"mark_id":' + _dumps(mark_id) + b',"mark":' + _dumps(mark)
+                                      + b',"holder":' + _dumps(holder) + b',"start":')
+    _put_bytes(b, <bytes> (<tuple> head)[2])
+    _put_int(b, start)
+    _put(b, ',"end":', 7)
+    _put_int(b, end)
+    _put(b, ',"matched":', 11)
+    _put_str(b, matched)
+    _put(b, ',"method":', 10)
+    _put_str(b, method)
+    _put(b, ',"score":', 9)
+    _put_float(b, score)
+    _put(b, ',"context":', 11)
+    _put_float(b, context)
+    if ambiguous:
+        _put(b, ',"ambiguous":true,"alias":', 26)
+    else:
+        _put(b, ',"ambiguous":false,"alias":', 27)
+    if alias is None:
+        _put(b, "null", 4)
+    else:
+        _put_str(b, alias)
+    _put(b, ',"alias_kind":', 14)
+    if alias_kind is None:
+        _put(b, "null}", 5)
+    else:
+        _put_str(b, alias_kind)
+        _put(b, "}", 1)
+    return True
+
+
+cdef bytes _hits_json(list hits):
+    """``engine._kept_json([h.to_dict() ...])`` for the detector's own hits, written at C level (a right-sized
+    bytes object); orjson writes any list holding another hit type or an unusual field."""
+    cdef _Buf b
+    cdef object h, j
+    cdef Py_ssize_t i
+    cdef bint done = True
+    for h in hits:
+        if type(h) is not _Hit:
+            done = False
+            break
+    b.data = NULL
+    b.size = b.cap = 0
+    try:
+        if done:
+            _put(&b, "[", 1)
+            for i in range(len(hits)):
+                if i:
+                    _put(&b, ",", 1)
+                if not _hit_json(&b, hits[i]):
+                    done = False
+                    break
+            if done:
+                _put(&b, "]", 1)
+                return PyBytes_FromStringAndSize(b.data, b.size)
+    finally:
+        PyMem_Free(b.data)
+    j = _dumps([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in hits])
+    return PyBytes_FromStringAndSize(PyBytes_AS_STRING(j), PyBytes_GET_SIZE(j))
+
+
+def hits_json(list hits) -> bytes:
+    """:func:`_hits_json` (for the tests)."""
+    if _E is None:
+        _bind()
+    return _hits_json(hits)
+
+
 def lookup(object listings, dict cache):
     """``Screener.screen_many``'s first pass: each listing's (title, description, category) key, the prepared
     texts already known (``batch``) and, per new (text, category), the listings that need it (``missing``)."""
@@ -676,9 +872,8 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         if len(terms) > 1:
             terms.sort()
         if dhits:
-            # engine._kept_json: orjson's output copied to a right-sized bytes object
-            hits_json = _dumps([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in dhits])
-            hits_json = PyBytes_FromStringAndSize(PyBytes_AS_STRING(hits_json), PyBytes_GET_SIZE(hits_json))
+            # engine._kept_json of every hit's to_dict(), written at C level
+            hits_json = _hits_json(dhits if type(dhits) is list else list(dhits))
         else:
             hits_json = _EMPTY_HITS_JSON
         weak = bool(values.get("category_unrelated") or values.get("brand_context_weak"))
