@@ -44,11 +44,15 @@ class World:
     catalogue: list[str]
 
 
+def _params(holders: int, listings: int) -> SimParams:
+    return replace(HARD, counts=Counts(holders=holders, listings=listings, sellers=max(500, listings // 12),
+                                       traders=200, declarations=50, parcels=50, filings=50,
+                                       networks=max(25, listings // 300)))
+
+
 def make_world(seed: int, holders: int, listings: int, base: Path | None = None) -> World:
     out = Path(tempfile.mkdtemp(prefix=f"bm-screen-{seed}-", dir=base))
-    params = replace(HARD, counts=Counts(holders=holders, listings=listings, sellers=max(500, listings // 12),
-                                         traders=200, declarations=50, parcels=50, filings=50,
-                                         networks=max(25, listings // 300)))
+    params = _params(holders, listings)
     generate(out, seed=seed, params=params)
     store = open_store(f"sqlite:///{out / 'registry.db'}")
     import_files(store, sorted((out / "registry").glob("*.csv")))
@@ -62,6 +66,24 @@ def make_world(seed: int, holders: int, listings: int, base: Path | None = None)
     hosts = {f"img.{re.sub(r'[^a-z0-9]', '', m.text.lower())}.example" for m in registry.marks}
     catalogue = sorted({img for lst in items for img in lst.images if img.split("/")[2] in hosts})
     return World(seed, registry, items, labels, catalogue)
+
+
+def more_listings(world: World, holders: int, listings: int, seed: int, n: int, out: Path) -> Path:
+    """``n`` further listings of the same platform as ``make_world(world.seed, holders, listings)``: the same marks,
+    products and seller accounts, new listings drawn with another ``seed`` (what the rest of a long export holds).
+    Written to ``out/listings.jsonl``."""
+    from bordermark.sim.actors import build_sellers
+    from bordermark.sim.brands import build_brands
+    from bordermark.sim.listings import build_listings
+    from bordermark.sim.output import RecordFormat, write_records
+
+    params = _params(holders, listings)
+    counts = params.resolved_counts()
+    brands = build_brands(world.seed, counts.holders, params.famous_share)
+    sellers = build_sellers(world.seed, counts.sellers, counts.networks, params.network_share, brands)
+    out.mkdir(parents=True, exist_ok=True)
+    return write_records(out, "listings", build_listings(seed, n, params, brands, sellers).records,
+                         RecordFormat.jsonl)
 
 
 def review_history(world: World, screener: Screener) -> tuple[list[Listing], dict[str, SellerRecord]]:
@@ -104,5 +126,5 @@ def precision_at_recall(y: np.ndarray, s: np.ndarray, recall: float = 0.9) -> tu
     return float(p[i]), float(t[i])
 
 
-__all__ = ["FEATURE_NAMES", "HARD", "HISTORY_SHARE", "World", "make_world", "matrix", "precision_at_recall",
-           "review_history", "screener_for"]
+__all__ = ["FEATURE_NAMES", "HARD", "HISTORY_SHARE", "World", "make_world", "matrix", "more_listings",
+           "precision_at_recall", "review_history", "screener_for"]
