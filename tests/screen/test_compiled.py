@@ -143,6 +143,37 @@ def test_compiled_screen_file_writes_the_same_bytes(tmp_path: Path, registry: Re
     assert out[True] == out[False] and errors[True] == errors[False]
 
 
+def test_compiled_writer_equals_orjson_on_odd_results(tmp_path: Path, pure: Any) -> None:
+    """The compiled writer assembles each row itself (reasons written once per shared dict): rows with odd fields
+    (text to escape, non-ASCII, a reason with other keys, order or types, hits not yet serialised, a suppressed
+    result, an unusual score) give the bytes orjson writes, including a shared reason written twice."""
+    from bordermark.detect.types import Hit
+    from bordermark.screen.engine import OUTPUT_COLUMNS, ScreenResult, Verdict
+    from bordermark.screen.io import ResultWriter
+
+    shared = {"code": "brand_hit", "detail": 'Names "Acme" \\ of 上海 \u00e9', "contribution": 1.5}
+    hit = Hit("M1", "Acme", "Acme Ltd", 0, 4, "Acm3", "leet", 0.9)
+    reasons: list[list[dict[str, Any]]] = [
+        [shared, {"code": "x", "detail": "tab\there", "contribution": -0.125}],
+        [shared, {"detail": "order", "code": "y", "contribution": 1.0},
+         {"code": "z", "detail": "int", "contribution": 2}],
+        [{"code": "w", "detail": "extra", "contribution": 0.5, "more": None}, {"code": "v", "detail": ""}],
+        [],
+    ]
+    verdicts = list(Verdict)
+    results = [ScreenResult(f"L{i}\u00e9\"" if i == 1 else f"L{i}", score, verdicts[i], [hit], rs, 3, {}, "",
+                            suppressed=i == 2, brand_hits_json=None if i == 3 else b'[{"k":1}]')
+               for i, (score, rs) in enumerate(zip([0.5, 1e-7, 0.0, 0.1234], reasons, strict=True))]
+    out: dict[bool, bytes] = {}
+    for compiled in (True, False):
+        pure(compiled)
+        with ResultWriter(tmp_path / f"w{compiled}.jsonl", OUTPUT_COLUMNS) as w:
+            w.write_results(results)
+            w.write_results(results)
+        out[compiled] = (tmp_path / f"w{compiled}.jsonl").read_bytes()
+    assert out[True] == out[False] and out[True].count(b"\n") == 8
+
+
 def test_listings_read_by_either_path_are_models(tmp_path: Path, rates: Rates) -> None:
     p = tmp_path / "one.jsonl"
     p.write_text(json.dumps({"id": "L1", "title": "t", "price": 2.5, "currency": "USD", "images": ["a"],
@@ -182,6 +213,25 @@ def test_compiled_round3_equals_round() -> None:
     for v in values:
         got, want = _fast.round3(v), round(v, 3)
         assert repr(got) == repr(want), v
+
+
+def test_compiled_float_json_equals_orjson() -> None:
+    """The compiled writer writes numbers of up to 4 decimals itself: the bytes orjson writes, for every float."""
+    import struct
+
+    import orjson
+
+    from bordermark.screen import _fast
+
+    rnd = random.Random(6)
+    values = [0.0, -0.0, 1e-4, -1e-4, 0.99995, 1e11, 1e11 - 0.0001, 99999999999.9999, 0.5, 1.0, 100.0, float("nan"),
+              float("inf"), float("-inf"), 1e-5, 0.1 + 0.2, 5e-324]
+    values += [k / 10000 for k in range(-100_000, 100_000)] + [k / 1000 for k in range(50_000)]
+    values += [round(rnd.uniform(-1e6, 1e6), rnd.randint(0, 6)) for _ in range(50_000)]
+    values += [rnd.uniform(-1e12, 1e12) for _ in range(20_000)]
+    values += [struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0] for _ in range(20_000)]
+    assert [_fast.float_json(v) for v in values] == [orjson.dumps(v) for v in values]
+    assert _fast.float_json(3) == orjson.dumps(3)
 
 
 def test_compiled_hits_json_equals_orjson() -> None:

@@ -544,14 +544,25 @@ cdef inline int _put_bytes(_Buf *b, bytes v) except -1:
 
 
 cdef int _put_str(_Buf *b, object v) except -1:
-    """A JSON string as orjson writes it: an ASCII text with nothing to escape (no quote, backslash or control
-    character) as it is; anything else by orjson itself."""
+    """A JSON string as orjson writes it: the text's UTF-8 between quotes when nothing in it needs an escape (no
+    quote, backslash or control character; orjson escapes nothing else); anything else by orjson itself (which
+    also refuses lone surrogates)."""
     cdef const unsigned char *p
     cdef Py_ssize_t i, n
     cdef unsigned char c
-    if type(v) is str and PyUnicode_IS_ASCII(v):
-        p = <const unsigned char *> PyUnicode_DATA(v)
-        n = PyUnicode_GET_LENGTH(v)
+    cdef object u
+    if type(v) is str:
+        if PyUnicode_IS_ASCII(v):
+            u = None
+            p = <const unsigned char *> PyUnicode_DATA(v)
+            n = PyUnicode_GET_LENGTH(v)
+        else:
+            try:
+                u = PyUnicode_AsUTF8String(v)
+            except UnicodeEncodeError:
+                return _put_bytes(b, _dumps(v))
+            p = <const unsigned char *> PyBytes_AS_STRING(u)
+            n = PyBytes_GET_SIZE(u)
         for i in range(n):
             c = p[i]
             if c < 32 or c == 34 or c == 92:
@@ -567,15 +578,57 @@ cdef dict _FLOAT_JSON = {}
 
 
 cdef int _put_float(_Buf *b, object v) except -1:
-    """A float as orjson writes it (its own output, kept per value; zero is not kept: 0.0 and -0.0 are one key)."""
-    cdef object j = _FLOAT_JSON.get(v) if v else None
-    if j is None:
-        j = _dumps(v)
+    """A float as orjson writes it. A number of at most 4 decimals (scores, contributions, most detection scores)
+    whose magnitude lies in [1e-4, 1e11): its shortest round-trip form, which orjson writes, is those decimals
+    with trailing zeros dropped (one kept), written here; any other float by orjson itself, kept per value (zero
+    is not kept: 0.0 and -0.0 are one key)."""
+    cdef double x, a, k
+    cdef long long n, frac
+    cdef char out[48]
+    cdef Py_ssize_t j = 0, digits = 4, i
+    cdef object js
+    if type(v) is float:
+        x = v
+        a = -x if x < 0.0 else x
+        if 1e-4 <= a < 1e11:
+            k = nearbyint(a * 10000.0)
+            if k / 10000.0 == a:  # a is the double nearest to k / 10**4: its shortest form is that decimal
+                n = <long long> k
+                if x < 0.0:
+                    out[0] = 45  # "-"
+                    j = 1
+                j += _digits(out + j, n // 10000, False)
+                out[j] = 46  # "."
+                frac = n % 10000
+                while digits > 1 and frac % 10 == 0:
+                    frac //= 10
+                    digits -= 1
+                for i in range(digits - 1, -1, -1):
+                    out[j + 1 + i] = 48 + <char> (frac % 10)
+                    frac //= 10
+                return _put(b, out, j + 1 + digits)
+    js = _FLOAT_JSON.get(v) if v else None
+    if js is None:
+        js = _dumps(v)
         if v:
             if len(_FLOAT_JSON) >= 100_000:
                 _FLOAT_JSON.clear()
-            _FLOAT_JSON[v] = j
-    return _put_bytes(b, <bytes> j)
+            _FLOAT_JSON[v] = js
+    return _put_bytes(b, <bytes> js)
+
+
+def float_json(x: object) -> bytes:
+    """:func:`_put_float` (for the tests)."""
+    if _E is None:
+        _bind()
+    cdef _Buf b
+    b.data = NULL
+    b.size = b.cap = 0
+    try:
+        _put_float(&b, x)
+        return PyBytes_FromStringAndSize(b.data, b.size)
+    finally:
+        PyMem_Free(b.data)
 
 
 cdef int _put_int(_Buf *b, long long v) except -1:
@@ -1017,18 +1070,136 @@ def read_lines(list lines, Py_ssize_t start, Py_ssize_t n, object name, object r
     return i, n
 
 
-def write_rows(object results):
-    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, encoded and appended."""
+cdef extern from "Python.h":
+    Py_ssize_t Py_REFCNT(object o)
+    object PyLong_FromVoidPtr(void *p)
+    object PyMemoryView_FromMemory(char *mem, Py_ssize_t size, int flags)
+    int PyBUF_READ
+    object PyUnicode_AsUTF8String(object o)
+
+cdef dict _REASON_JSON = {}  # id(reason dict) -> (the dict, its JSON): reasons shared through the feature caches
+cdef dict _VALUE_JSON = {}  # verdicts and other small values -> their JSON
+cdef bytes _TAIL_TRUE = b',"suppressed":true}\n', _TAIL_FALSE = b',"suppressed":false}\n'
+
+
+cdef bint _reason_json(_Buf *b, dict d) except -1:
+    """A reason dict as orjson writes it, when it is {"code": text, "detail": text, "contribution": float} in that
+    order; False (nothing written) otherwise."""
+    cdef object code = None, detail = None, contribution = None, k, v
+    cdef int m = 0
+    if len(d) != 3:
+        return False
+    for k, v in d.items():
+        if m == 0 and k == "code":
+            code = v
+        elif m == 1 and k == "detail":
+            detail = v
+        elif m == 2 and k == "contribution":
+            contribution = v
+        else:
+            return False
+        m += 1
+    if type(code) is not str or type(detail) is not str or type(contribution) is not float:
+        return False
+    _put(b, '{"code":', 8)
+    _put_str(b, code)
+    _put(b, ',"detail":', 10)
+    _put_str(b, detail)
+    _put(b, ',"contribution":', 16)
+    _put_float(b, contribution)
+    _put(b, "}", 1)
+    return True
+
+
+cdef int _put_reasons(_Buf *b, list reasons) except -1:
+    """The reasons as orjson writes a list of dicts. A reason ({"code", "detail", "contribution"}, text, text,
+    float) is written at C level; a reason dict that screening's caches share between listings (held elsewhere
+    than by this list: a cached term) has its JSON kept beside it, under its identity (the entry holds the dict,
+    so the identity is never re-used while kept). Reason dicts are never changed once built (engine.Term). Any
+    other dict goes to orjson."""
+    cdef Py_ssize_t i, n = len(reasons), start, size
+    cdef object d, entry, key
+    _put(b, "[", 1)
+    for i in range(n):
+        if i:
+            _put(b, ",", 1)
+        d = reasons[i]
+        key = PyLong_FromVoidPtr(<void *> d)
+        entry = _REASON_JSON.get(key)
+        if entry is not None and (<tuple> entry)[0] is d:
+            _put_bytes(b, <bytes> (<tuple> entry)[1])
+            continue
+        start = b.size
+        if type(d) is not dict or not _reason_json(b, <dict> d):
+            _put_bytes(b, _dumps(d))
+        if Py_REFCNT(d) > 2:  # held by more than this list and the local: a cached term
+            if len(_REASON_JSON) >= 100_000:
+                _REASON_JSON.clear()
+            _REASON_JSON[key] = (d, PyBytes_FromStringAndSize(b.data + start, b.size - start))
+    return _put(b, "]", 1)
+
+
+cdef int _put_value(_Buf *b, object v) except -1:
+    """A verdict (a str enum) as orjson writes it, kept per value."""
+    cdef object j = _VALUE_JSON.get(v)
+    if j is None:
+        j = _dumps(v)
+        if len(_VALUE_JSON) < 1000:
+            _VALUE_JSON[v] = j
+    return _put_bytes(b, <bytes> j)
+
+
+def clear_caches() -> None:
+    """Forget the JSON kept per mark, float, reason and verdict (benchmarks start each timed run cold)."""
+    _MARK_JSON.clear()
+    _FLOAT_JSON.clear()
+    _REASON_JSON.clear()
+    _VALUE_JSON.clear()
+
+
+def write_rows(object results, object write):
+    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, the bytes orjson writes for
+    ``{"id", "score", "verdict", "brand_hits" (the text's JSON as a fragment), "reasons", "scenario_version",
+    "suppressed"}`` plus a newline, assembled at C level and handed to ``write`` (a view of the buffer, valid
+    during the call); a row with a field of an unusual type goes to orjson."""
     if _IO is None:
         _bind_io()
+    if _E is None:
+        _bind()
     import orjson
     cdef object dumps = orjson.dumps, opt = orjson.OPT_APPEND_NEWLINE, frag = orjson.Fragment
-    cdef bytearray out = bytearray()
-    cdef object r, hj
-    for r in results:
-        hj = r.brand_hits_json
-        out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
-                      "brand_hits": r.brand_hits if hj is None else frag(hj),
-                      "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
-                     option=opt)
-    return out
+    cdef _Buf b
+    cdef object r, hj, lid, score, verdict, reasons, version, suppressed, row
+    cdef Py_ssize_t start
+    b.data = NULL
+    b.size = b.cap = 0
+    try:
+        for r in results:
+            lid, score, verdict, reasons = r.listing_id, r.score, r.verdict, r.reasons
+            hj, version, suppressed = r.brand_hits_json, r.scenario_version, r.suppressed
+            if (type(lid) is str and type(score) is float and type(reasons) is list and type(hj) is bytes
+                    and type(version) is int and -(1 << 62) < version < (1 << 62)
+                    and (suppressed is True or suppressed is False) and isinstance(verdict, str)):
+                start = b.size
+                _put(&b, '{"id":', 6)
+                _put_str(&b, lid)
+                _put(&b, ',"score":', 9)
+                _put_float(&b, score)
+                _put(&b, ',"verdict":', 11)
+                _put_value(&b, verdict)
+                _put(&b, ',"brand_hits":', 14)
+                _put_bytes(&b, hj)
+                _put(&b, ',"reasons":', 11)
+                _put_reasons(&b, reasons)
+                _put(&b, ',"scenario_version":', 20)
+                _put_int(&b, version)
+                _put_bytes(&b, _TAIL_TRUE if suppressed else _TAIL_FALSE)
+                continue
+            row = dumps({"id": lid, "score": score, "verdict": verdict,
+                         "brand_hits": r.brand_hits if hj is None else frag(hj),
+                         "reasons": reasons, "scenario_version": version, "suppressed": suppressed}, option=opt)
+            _put_bytes(&b, row)
+        if b.size:
+            write(PyMemoryView_FromMemory(b.data, b.size, PyBUF_READ))
+    finally:
+        PyMem_Free(b.data)
