@@ -13,20 +13,25 @@ give byte-identical output.
 from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 import ahocorasick
 
 cdef object _E = None  # bordermark.detect.engine, bound on first use (it imports this module)
 cdef object _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key
-cdef object _word_list, _SCAN, _HAN_SEARCH
+cdef object _word_list, _SCAN, _HAN_SEARCH, _OSA, _READINGS, _FUZZY_READINGS
 cdef double _SUPPORT, _STRONG
 cdef Py_ssize_t _NEAR, _CACHE_LIMIT
 
 
 cdef void _bind() except *:
     global _E, _Hit, _Signal, _Detection, _BASE_SCORE, _CLAUSE_SEARCH, _CAPITAL, _key
-    global _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH, _CACHE_LIMIT
+    global _word_list, _SUPPORT, _STRONG, _NEAR, _SCAN, _HAN_SEARCH, _CACHE_LIMIT, _OSA, _READINGS, _FUZZY_READINGS
     from bordermark.detect import chinese, engine, normalise
+    from rapidfuzz.distance import OSA
+    _OSA = OSA.distance
+    _READINGS = chinese.readings
+    _FUZZY_READINGS = chinese.fuzzy_readings
     _Hit, _Signal, _Detection = engine.Hit, engine.Signal, engine.Detection
     _BASE_SCORE = engine.BASE_SCORE
     _CLAUSE_SEARCH = engine._CLAUSE_BREAK.search
@@ -44,6 +49,7 @@ cdef void _bind() except *:
 
 cdef extern from "Python.h":
     int PyObject_GenericSetAttr(object o, object name, object value) except -1
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
 
 cdef object _new = object.__new__
 cdef dict _ROUND3 = {}
@@ -924,6 +930,226 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
     return new_toks, hit_toks, new_pairs, hit_pairs, touched
 
 
+# ------------------------------------------------------------------------------------ first-sight lookups
+# A word, word pair or Chinese run met for the first time pays a lookup (then cached). Sellers' vocabulary is open and
+# word pairs are combinations, so a long-running process keeps meeting new ones: these lookups are a large part of
+# the time (40 % of a fresh detector's first pass), and in Python they built a set of deletion strings, a set union
+# per variant and a regex substitution with a Python callback per repeated letter.
+
+cdef str _collapse(str s):
+    """``normalise.collapse_repeats``: each run of one character becomes one (the regex's ``.`` skips newlines);
+    ``s`` itself when it holds no run."""
+    cdef Py_ssize_t n = len(s), i, j = 0
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c, prev
+    cdef Py_UCS4 *buf
+    for i in range(1, n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == PyUnicode_READ(kind, data, i - 1) and c != u"\n":
+            break
+    else:
+        return s
+    buf = <Py_UCS4 *> malloc(n * sizeof(Py_UCS4))
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        prev = PyUnicode_READ(kind, data, 0)
+        buf[0] = prev
+        j = 1
+        for i in range(1, n):
+            c = PyUnicode_READ(kind, data, i)
+            if c == prev and c != u"\n":
+                continue
+            buf[j] = c
+            j += 1
+            prev = c
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j)
+    finally:
+        free(buf)
+
+
+def collapse_repeats(str s):
+    """``normalise.collapse_repeats`` (``_collapse``)."""
+    return _collapse(s)
+
+
+cdef inline object _union(object acc, dict index, object v):
+    """``acc | index.get(v, set())`` without building anything when ``v`` is not in the index (the common case)."""
+    got = index.get(v)
+    if got is None:
+        return acc
+    if acc is None:
+        return set(<set> got)
+    (<set> acc).update(<set> got)
+    return acc
+
+
+cdef tuple _lookup(object det, str t, bint multi):
+    """:meth:`Detector._lookup_token` (``multi``: only marks of several words, through the indexes holding only
+    them; each mark's answer depends on ``t`` and its own name alone, so this is the full answer filtered)."""
+    cdef Py_ssize_t n = len(t), kl, p, limit, d
+    cdef list compact = det._compact
+    cdef dict index = det._del_multi if multi else det._del_index
+    cdef dict coll_index = det._collapsed_multi if multi else det._collapsed
+    cdef str collapsed, k, v
+    cdef const unsigned char *src
+    cdef unsigned char *dst
+    cdef object out = None, cands = None, got
+    cdef bint stretched
+    if n < 4 or not t.isascii():
+        return ()
+    collapsed = _collapse(t)
+    stretched = collapsed is not t
+    if stretched:
+        got = coll_index.get(collapsed)
+        if got:
+            for i in <set> got:
+                k = <str> compact[i]
+                if _collapse(k) == collapsed and n > len(k):  # stretched, not a changed letter
+                    if out is None:
+                        out = {}
+                    out[i] = (i, "repeated", 0.95)
+    # the candidates of the one-deletion index: t, its collapsed form and t less one letter (ASCII: bytes copied)
+    cands = _union(cands, index, t)
+    if stretched:
+        cands = _union(cands, index, collapsed)
+    src = <const unsigned char *> PyUnicode_1BYTE_DATA(t)
+    for p in range(n):
+        v = <str> PyUnicode_New(n - 1, 127)
+        dst = <unsigned char *> PyUnicode_1BYTE_DATA(v)
+        if p:
+            memcpy(dst, src, p)
+        if p < n - 1:
+            memcpy(dst + p, src + p + 1, n - 1 - p)
+        cands = _union(cands, index, v)
+    if cands is None:
+        return () if out is None else tuple(out.values())
+    for i in <set> cands:
+        if out is not None and i in out:
+            continue
+        k = <str> compact[i]
+        if k == t or k[0] != t[0]:
+            continue
+        kl = len(k)
+        limit = 2 if kl >= 9 else 1
+        if not stretched and (kl - n > limit or n - kl > limit):
+            continue  # OSA distance is at least the length difference
+        d = _OSA(t, k, score_cutoff=limit)
+        if d > limit and stretched:
+            d = _OSA(collapsed, _collapse(k), score_cutoff=limit)
+        # four-letter marks: only two swapped letters (Dley for Dely); anything looser is another word
+        if d <= limit and (kl >= 5 or (n == kl and sorted(t) == sorted(k))):
+            if out is None:
+                out = {}
+            out[i] = (i, "fuzzy", _round3(1.0 - <double> d / <double> (kl if kl > n else n)))
+    return () if out is None else tuple(out.values())
+
+
+def lookup_token(object det, str t, bint multi=False):
+    """:meth:`Detector._lookup_token`: marks a word may be a misspelling or a stretched spelling of."""
+    if _E is None:
+        _bind()
+    return _lookup(det, t, multi)
+
+
+cdef tuple _pair_lookup(object det, str a, str b):
+    """:meth:`Detector._pair_lookup`: multi-word marks two adjacent words spell when run together (memoised in the
+    token caches)."""
+    cdef str pair = a + u" " + b
+    cdef set clean = det._clean
+    cdef dict tok_hits = det._tok_hits
+    if pair in clean:
+        return ()
+    got = tok_hits.get(pair)
+    if got is None:
+        got = _lookup(det, a + b, True)
+        if got:
+            tok_hits[pair] = got
+        else:
+            clean.add(pair)
+    return <tuple> got
+
+
+def pair_lookup(object det, str a, str b):
+    if _E is None:
+        _bind()
+    return _pair_lookup(det, a, b)
+
+
+def resolve_words(object det, set new_toks, set hit_toks, set new_pairs, set hit_pairs):
+    """The lookups of :meth:`Detector._word_hits_fast` for the words and word pairs :func:`scan_words` found new:
+    each remembered as clean or as a hit (bounded caches), the hits added to ``hit_toks`` / ``hit_pairs``."""
+    if _E is None:
+        _bind()
+    cdef set clean = det._clean, pair_hits = det._pair_hits
+    cdef dict tok_hits = det._tok_hits, pair_res = det._pair_res
+    cdef tuple found
+    for t in new_toks:
+        found = _lookup(det, <str> t, False)
+        if not found:
+            if len(clean) > _CACHE_LIMIT:
+                clean.clear()
+            clean.add(t)
+        else:
+            tok_hits[t] = found
+            hit_toks.add(t)
+    for pair in new_pairs:  # each has an unexplained word and no NUL
+        found = _pair_lookup(det, <str> (<tuple> pair)[0], <str> (<tuple> pair)[1])
+        pair_res[pair] = found
+        if found:
+            pair_hits.add(pair)
+            hit_pairs.add(pair)
+
+
+cdef tuple _sound_run(object det, str run):
+    """:meth:`Detector._sound_run`: sound-alikes of Chinese names in one run of Chinese characters. The names that
+    may start at a position depend on its two characters only (cached per pair, :attr:`Detector._pair_names`)."""
+    cdef Py_ssize_t L = len(run), i, j, n, near
+    cdef dict starts = det._pair_names
+    cdef object py_index = det._py_index  # a defaultdict (never indexed here)
+    cdef list entries = det._entries
+    cdef list out = []
+    cdef object named, two, seg, syl, fzs, ch
+    for i in range(L - 1):
+        two = run[i:i + 2]
+        named = starts.get(two)
+        if named is None:
+            if len(starts) > _CACHE_LIMIT:
+                starts.clear()
+            named = tuple([x for f0 in _FUZZY_READINGS(run[i]) for f1 in _FUZZY_READINGS(run[i + 1])
+                           for x in py_index.get((f0, f1), ())])
+            starts[two] = named
+        if not named:
+            continue
+        for idx, syl, fzs in <tuple> named:
+            n = len(<tuple> syl)
+            if i + n > L:
+                continue
+            seg = run[i:i + n]
+            if seg == entries[idx].key:
+                continue
+            near = 0
+            for j in range(n):
+                ch = (<str> seg)[j]
+                if (<tuple> syl)[j] in _READINGS(ch):
+                    continue
+                if (<tuple> fzs)[j] in _FUZZY_READINGS(ch):
+                    near += 1
+                    continue
+                near = 99
+                break
+            if near == 0 or (n >= 3 and near <= 1):
+                out.append((i, idx, n, 1.0 if near == 0 else 0.85))
+    return tuple(out)
+
+
+def sound_run(object det, str run):
+    if _E is None:
+        _bind()
+    return _sound_run(det, run)
+
+
 cdef struct _Lits:
     Py_UCS4 *chars  # every literal starting with an ASCII character, by first character
     int *off  # literal j is chars[off[j]:off[j] + size[j]]
@@ -1122,7 +1348,7 @@ cdef void _sound_stage(object det, str w, list cands, object cand_cls) except *:
         run = w[a:i]
         found = cache.get(run)
         if found is None:
-            found = det._sound_run(run)
+            found = _sound_run(det, run)
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
             cache[run] = found

@@ -309,9 +309,13 @@ class Detector:
         if self._has_compact:
             self._ac.make_automaton()
 
-        # fuzzy stage: one-deletion index over single-word latin keys (and multi-word keys in compact form)
+        # fuzzy stage: one-deletion index over single-word latin keys (and multi-word keys in compact form); the
+        # same two indexes holding only the multi-word marks, for word pairs (which only such marks can match)
+        self._compact = [e.key.replace(" ", "") for e in self._entries]
         self._del_index: dict[str, set[int]] = defaultdict(set)
         self._collapsed: dict[str, set[int]] = defaultdict(set)
+        self._del_multi: dict[str, set[int]] = defaultdict(set)
+        self._collapsed_multi: dict[str, set[int]] = defaultdict(set)
         self._first_words: set[str] = set()
         exact_tokens: set[str] = set()
         for i, e in enumerate(self._entries):
@@ -321,11 +325,17 @@ class Detector:
             exact_tokens.update(e.key.split())
             if " " in e.key:
                 self._first_words.add(e.key.split()[0])
+            multi = " " in e.key
             self._collapsed[collapse_repeats(c)].add(i)
+            if multi:
+                self._collapsed_multi[collapse_repeats(c)].add(i)
             if len(c) >= 4 and not e.ambiguous:
-                self._del_index[c].add(i)
-                for p in range(len(c)):
-                    self._del_index[c[:p] + c[p + 1:]].add(i)
+                for v in (c, *(c[:p] + c[p + 1:] for p in range(len(c)))):
+                    self._del_index[v].add(i)
+                    if multi:
+                        self._del_multi[v].add(i)
+        for name in ("_del_index", "_collapsed", "_del_multi", "_collapsed_multi"):  # plain dicts from here on
+            setattr(self, name, dict(getattr(self, name)))
         term_tokens = {w for t in self._terms if t.kind == "word" for w in key(t.term).split()}
         ctx_tokens = {w for w, _ in self._ctx_list for w in key(w).split()}
         self._prefixes: dict[str, set[int]] = defaultdict(set)
@@ -614,12 +624,14 @@ class Detector:
 
     def _pair_lookup(self, a: str, b: str) -> tuple[tuple[int, str, float], ...]:
         """Multi-word marks that two adjacent words spell when run together; memoised in the token caches."""
+        if _fast is not None:
+            return _fast.pair_lookup(self, a, b)
         pair = f"{a} {b}"
         if pair in self._clean:
             return ()
         got = self._tok_hits.get(pair)
         if got is None:
-            got = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
+            got = self._lookup_token(a + b, multi=True)
             if got:
                 self._tok_hits[pair] = got
             else:
@@ -636,15 +648,8 @@ class Detector:
             self._word_state.clear()
         new_toks, hit_toks, new_pairs, hit_pairs, touched = _fast.scan_words(
             words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._word_state)
-        for t in new_toks:
-            if self._resolve_token(t):
-                hit_toks.add(t)
-        for a, b in new_pairs:  # each has an unexplained word and no NUL
-            res = self._pair_lookup(a, b)
-            self._pair_res[(a, b)] = res
-            if res:
-                self._pair_hits.add((a, b))
-                hit_pairs.add((a, b))
+        if new_toks or new_pairs:  # :meth:`_resolve_token` and :meth:`_pair_lookup` for each, compiled
+            _fast.resolve_words(self, new_toks, hit_toks, new_pairs, hit_pairs)
         return hit_toks, hit_pairs, touched
 
     def _regex_batch(self, texts: list[str]) -> dict[int, list[tuple[lexicon.Term, int, int]]]:
@@ -769,38 +774,37 @@ class Detector:
             a, b = words[i], words[i + 1]
             if a not in odd and b not in odd:
                 continue
-            pair = f"{a} {b}"
-            if pair in self._clean:
+            res = self._pair_lookup(a, b)
+            if not res:
                 continue
-            res = self._tok_hits.get(pair)
-            if res is None:
-                res = tuple(r for r in self._lookup_token(a + b) if " " in self._entries[r[0]].key)
-                if not res:
-                    self._clean.add(pair)
-                    continue
-                self._tok_hits[pair] = res
+            pair = f"{a} {b}"
             at = w.find(f" {pair} ")
             if at >= 0:
                 for idx, method, sim in res:
                     cands.append(_Cand(idx, at + 1, at + 1 + len(pair), method, sim))
 
-    def _lookup_token(self, t: str) -> tuple[tuple[int, str, float], ...]:
+    def _lookup_token(self, t: str, multi: bool = False) -> tuple[tuple[int, str, float], ...]:
+        """Marks ``t`` may misspell or stretch (``multi``: only marks of several words, for word pairs: the same
+        answer filtered, since each mark's answer depends on ``t`` and its own name alone)."""
+        if _fast is not None:
+            return _fast.lookup_token(self, t, multi)
         if len(t) < 4 or not t.isascii():
             return ()
         out: dict[int, tuple[int, str, float]] = {}
         collapsed = collapse_repeats(t)
+        index, coll_index = (self._del_multi, self._collapsed_multi) if multi else (self._del_index, self._collapsed)
         if collapsed != t:
-            for i in self._collapsed.get(collapsed, ()):
-                k = self._entries[i].key.replace(" ", "")
+            for i in coll_index.get(collapsed, ()):
+                k = self._compact[i]
                 if collapse_repeats(k) == collapsed and len(t) > len(k):  # stretched, not a changed letter
                     out[i] = (i, "repeated", 0.95)
         cands: set[int] = set()
         for v in {t, collapsed, *(t[:p] + t[p + 1:] for p in range(len(t)))}:
-            cands |= self._del_index.get(v, set())
+            cands |= index.get(v, set())
         for i in cands:
             if i in out:
                 continue
-            k = self._entries[i].key.replace(" ", "")
+            k = self._compact[i]
             if k == t or k[0] != t[0]:
                 continue
             limit = 2 if len(k) >= 9 else 1
@@ -835,6 +839,8 @@ class Detector:
         """Sound-alikes of Chinese names in one run of Chinese characters (cached per run: runs repeat). The names
         that may start at a position depend only on its two characters: cached per character pair, so a run pays one
         dictionary lookup per character, and names are checked only where a pair can start one."""
+        if _fast is not None:
+            return _fast.sound_run(self, run)
         out: list[tuple[int, int, int, float]] = []
         starts = self._pair_names
         for i in range(len(run) - 1):

@@ -325,7 +325,9 @@ def key(name: str) -> str:
 
 def collapse_repeats(s: str) -> str:
     """``guuuccci`` -> ``guci``: sellers stretch letters; applied to both sides of a comparison."""
-    return _REPEAT_RE.sub(r"\1", s)
+    if _fast is not None:  # a C loop (the substitution calls a Python template function per run)
+        return _fast.collapse_repeats(s)
+    return _REPEAT_RE.sub(r"\1", s) if _REPEAT_RE.search(s) else s
 
 
 _REPEAT_RE = re.compile(r"(.)\1+")
