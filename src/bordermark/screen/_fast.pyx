@@ -14,6 +14,7 @@ multiply-adds), same results: ``tests/screen/test_compiled.py`` checks both path
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from libc.math cimport exp, floor
 from libc.string cimport memcpy
 
@@ -60,6 +61,98 @@ cdef void _bind() except *:
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
     _E = engine
+    _bind_slots()
+
+
+# -- slots read and written at C level -------------------------------------------------------------------------
+# The result, prepared-text, hit and detection types are slotted dataclasses: each field is a member descriptor
+# at a fixed offset in the object. Reading or writing it through the attribute protocol costs ~130 machine
+# instructions (type lookup, descriptor call); at the offset, a few. The offsets are read from the descriptors
+# once, and used only for objects of exactly that type whose field is an object slot; anything else goes
+# through the attribute protocol as before.
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        int type
+        Py_ssize_t offset
+        int flags
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+
+cdef extern from "structmember.h":
+    int T_OBJECT_EX
+    int READONLY
+
+_RESULT_FIELDS = ("listing_id", "score", "verdict", "hits", "reasons", "scenario_version", "features", "content_hash",
+                  "mark_id", "suppressed", "listing", "brand_hits_json")
+_PREPARED_FIELDS = ("detection", "brand_hits_json", "hit", "brand", "band", "values", "terms", "logit", "weak",
+                    "mention_only", "import_cues")
+_HIT_FIELDS = ("mark_id", "mark", "holder", "start", "end", "matched", "method", "score", "context", "ambiguous",
+               "alias", "alias_kind")
+_DETECTION_FIELDS = ("hits", "signals")
+cdef Py_ssize_t _RO[12]
+cdef Py_ssize_t _PO[11]
+cdef Py_ssize_t _HO[12]
+cdef Py_ssize_t _DO[2]
+cdef bint _R_OK = False, _P_OK = False, _H_OK = False, _D_OK = False
+cdef object _DetectionT = None
+
+
+cdef bint _offsets(object cls, tuple names, Py_ssize_t *out) except -1:
+    """The slot offset of each field of ``cls``; False where one is not a writable object slot of the class."""
+    import types
+    cdef Py_ssize_t i
+    cdef PyMemberDef *m
+    for i in range(len(names)):
+        d = cls.__dict__.get(names[i])
+        if type(d) is not types.MemberDescriptorType:
+            return False
+        m = (<PyMemberDescrObject *> d).d_member
+        if m.type != T_OBJECT_EX or m.flags & READONLY or m.offset <= 0:
+            return False
+        out[i] = m.offset
+    return True
+
+
+cdef void _bind_slots() except *:
+    global _R_OK, _P_OK, _H_OK, _D_OK, _DetectionT
+    from bordermark.detect.types import Detection
+    _DetectionT = Detection
+    _R_OK = _offsets(_ScreenResult, _RESULT_FIELDS, _RO)
+    _P_OK = _offsets(_PreparedT, _PREPARED_FIELDS, _PO)
+    _H_OK = _offsets(_Hit, _HIT_FIELDS, _HO)
+    _D_OK = _offsets(Detection, _DETECTION_FIELDS, _DO)
+
+
+cdef inline object _sget(object o, Py_ssize_t off):
+    """The object slot at ``off`` (the caller checked the type); AttributeError as usual where it is unset."""
+    cdef PyObject *v = (<PyObject **> ((<char *> <PyObject *> o) + off))[0]
+    if v == NULL:
+        raise AttributeError("slot not set")
+    return <object> v
+
+
+cdef inline void _sset(object o, Py_ssize_t off, object v) noexcept:
+    """Set the object slot at ``off`` (the caller checked the type)."""
+    cdef PyObject **slot = <PyObject **> ((<char *> <PyObject *> o) + off)
+    cdef PyObject *old = slot[0]
+    Py_INCREF(v)
+    slot[0] = <PyObject *> v
+    Py_XDECREF(old)
+
+
+cdef inline object _pf(object prep, int i, str name):
+    """Field ``i`` (``name``) of a prepared text."""
+    if _P_OK and type(prep) is _PreparedT:
+        return _sget(prep, _PO[i])
+    return getattr(prep, name)
+
+
+cdef inline object _df(object det, int i, str name):
+    """Field ``i`` (``name``) of a detection."""
+    if _D_OK and type(det) is _DetectionT:
+        return _sget(det, _DO[i])
+    return getattr(det, name)
 
 
 cdef object _round3(double x):
@@ -194,6 +287,20 @@ cdef object _result(object lid, object score, object verdict, object hits, objec
                     object hits_json):
     """A ``ScreenResult`` with its slots set at C level (the dataclass ``__init__`` runs as Python code)."""
     cdef object r = _new(_ScreenResult)
+    if _R_OK:
+        _sset(r, _RO[0], lid)
+        _sset(r, _RO[1], score)
+        _sset(r, _RO[2], verdict)
+        _sset(r, _RO[3], hits)
+        _sset(r, _RO[4], reasons)
+        _sset(r, _RO[5], version)
+        _sset(r, _RO[6], values)
+        _sset(r, _RO[7], chash)
+        _sset(r, _RO[8], mark_id)
+        _sset(r, _RO[9], suppressed)
+        _sset(r, _RO[10], listing)
+        _sset(r, _RO[11], hits_json)
+        return r
     r.listing_id = lid
     r.score = score
     r.verdict = verdict
@@ -319,7 +426,7 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef bint below_near, has_brand, has_price
     cdef object lid, seller_id, seller_name, paths, price, currency, ships_from, chash, seller, detection, brand
     cdef object image_cf, image_gen, price_base, authorised_as, rate, below, near, key, auth, known, found
-    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party, value
+    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party, value, dhits
     if len(preps) != n:
         raise ValueError("a prepared text per listing")
     for i in range(n):
@@ -337,10 +444,11 @@ def screen_prepared_many(object scr, object listings, object preps):
         seller = sellers.get(seller_id) if seller_id and sellers else None
         if index is None:
             paths = ()
-        detection = prep.detection
-        brand = prep.brand
+        detection = _pf(prep, 0, "detection")
+        brand = _pf(prep, 3, "brand")
         has_brand = brand is not None
-        if seller is None and not paths and not detection.hits and not detection.signals:
+        dhits = _df(detection, 0, "hits")
+        if seller is None and not paths and not dhits and not _df(detection, 1, "signals"):
             out.append(_result(lid, base_rounded, clear, [], [], version, {}, chash, None, False, listing, EMPTY))
             continue
         extra = []
@@ -352,7 +460,7 @@ def screen_prepared_many(object scr, object listings, object preps):
         price_base = None
         authorised_as = None
         below_near = False
-        band = prep.band
+        band = _pf(prep, 4, "band")
         if has_brand:
             if price is not None and currency:
                 rate = per_base.get(currency)
@@ -434,9 +542,9 @@ def screen_prepared_many(object scr, object listings, object preps):
         if image_cf is not None or image_gen is not None:
             extra += _terms_c((_counterfeit_image_result(image_cf) if image_cf is not None else None,
                                _genuine_copy(image_gen, authorised_as, price_base, band)), image_weights)
-        logit = bias + <double> prep.logit
-        values = (<dict> prep.values).copy()
-        ptl = prep.terms
+        logit = bias + <double> _pf(prep, 7, "logit")
+        values = (<dict> _pf(prep, 5, "values")).copy()
+        ptl = _pf(prep, 6, "terms")
         if extra:
             for t in extra:
                 logit += <double> (<tuple> t)[5]
@@ -455,17 +563,17 @@ def screen_prepared_many(object scr, object listings, object preps):
             p = thr + (1 - thr) * (1 - exp(-(logit - thr_logit) / spread))
         if not has_brand:
             verdict = likely if p >= thr else clear
-        elif authorised_as is not None or prep.mention_only:
+        elif authorised_as is not None or _pf(prep, 9, "mention_only"):
             verdict = mention
         elif p >= thr:
             verdict = likely
-        elif not prep.weak and (prep.import_cues or below_near):
+        elif not _pf(prep, 8, "weak") and (_pf(prep, 10, "import_cues") or below_near):
             verdict = parallel
         else:
             verdict = mention
-        out.append(_result(lid, _round4(p), verdict, detection.hits, reasons, version, values, chash,
+        out.append(_result(lid, _round4(p), verdict, dhits, reasons, version, values, chash,
                            brand.mark_id if has_brand else None,
-                           cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json))
+                           cleared.get(lid) == chash if chash else False, listing, _pf(prep, 1, "brand_hits_json")))
     return out
 
 
@@ -473,6 +581,19 @@ cdef object _prepared(object detection, object hits_json, object hit, object bra
                       object terms, double logit, bint weak, bint mention_only, bint import_cues):
     """A ``_Prepared`` with its slots set at C level."""
     cdef object r = _new(_PreparedT)
+    if _P_OK:
+        _sset(r, _PO[0], detection)
+        _sset(r, _PO[1], hits_json)
+        _sset(r, _PO[2], hit)
+        _sset(r, _PO[3], brand)
+        _sset(r, _PO[4], band)
+        _sset(r, _PO[5], values)
+        _sset(r, _PO[6], terms)
+        _sset(r, _PO[7], logit)
+        _sset(r, _PO[8], weak)
+        _sset(r, _PO[9], mention_only)
+        _sset(r, _PO[10], import_cues)
+        return r
     r.detection = detection
     r.brand_hits_json = hits_json
     r.hit = hit
@@ -543,6 +664,35 @@ cdef inline int _put_bytes(_Buf *b, bytes v) except -1:
     return _put(b, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v))
 
 
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* Whether none of the n bytes is a control character, a quote or a backslash (the bytes JSON escapes), eight
+       at a time: a byte below 0x20, or equal to 0x22 or 0x5c, sets the high bit of its lane in one of the three
+       masks (bytes of 0x80 and above never do; a false alarm only sends the text to orjson). */
+    static int bm_json_plain(const unsigned char *p, Py_ssize_t n) {
+        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        Py_ssize_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w, q, s;
+            memcpy(&w, p + i, 8);
+            q = w ^ (ones * 0x22);
+            s = w ^ (ones * 0x5c);
+            if (((w - ones * 0x20) & ~w & highs) | ((q - ones) & ~q & highs) | ((s - ones) & ~s & highs))
+                return 0;
+        }
+        for (; i < n; i++) {
+            unsigned char c = p[i];
+            if (c < 32 || c == 34 || c == 92)
+                return 0;
+        }
+        return 1;
+    }
+    """
+    bint _plain "bm_json_plain"(const unsigned char *p, Py_ssize_t n) noexcept
+
+
 cdef int _put_str(_Buf *b, object v) except -1:
     """A JSON string as orjson writes it: the text's UTF-8 between quotes when nothing in it needs an escape (no
     quote, backslash or control character; orjson escapes nothing else); anything else by orjson itself (which
@@ -563,11 +713,7 @@ cdef int _put_str(_Buf *b, object v) except -1:
                 return _put_bytes(b, _dumps(v))
             p = <const unsigned char *> PyBytes_AS_STRING(u)
             n = PyBytes_GET_SIZE(u)
-        for i in range(n):
-            c = p[i]
-            if c < 32 or c == 34 or c == 92:
-                break
-        else:
+        if _plain(p, n):
             _put(b, "\"", 1)
             _put(b, <const char *> p, n)
             return _put(b, "\"", 1)
@@ -645,9 +791,16 @@ cdef dict _MARK_JSON = {}
 cdef bint _hit_json(_Buf *b, object h) except -1:
     """One hit as ``orjson.dumps(h.to_dict())`` writes it; False (nothing written) where a field is not of the
     usual type (the caller then lets orjson write every hit)."""
-    cdef object mark_id = h.mark_id, mark = h.mark, holder = h.holder, start = h.start, end = h.end
-    cdef object score = h.score, context = h.context, ambiguous = h.ambiguous, alias = h.alias
-    cdef object alias_kind = h.alias_kind, matched = h.matched, method = h.method, head
+    cdef object mark_id, mark, holder, start, end, score, context, ambiguous, alias, alias_kind, matched, method, head
+    if _H_OK:  # (the caller checked the type)
+        mark_id, mark, holder = _sget(h, _HO[0]), _sget(h, _HO[1]), _sget(h, _HO[2])
+        start, end, matched, method = _sget(h, _HO[3]), _sget(h, _HO[4]), _sget(h, _HO[5]), _sget(h, _HO[6])
+        score, context, ambiguous = _sget(h, _HO[7]), _sget(h, _HO[8]), _sget(h, _HO[9])
+        alias, alias_kind = _sget(h, _HO[10]), _sget(h, _HO[11])
+    else:
+        mark_id, mark, holder, start, end = h.mark_id, h.mark, h.holder, h.start, h.end
+        score, context, ambiguous, alias = h.score, h.context, h.ambiguous, h.alias
+        alias_kind, matched, method = h.alias_kind, h.matched, h.method
     if not (type(start) is int and type(end) is int and type(score) is float and type(context) is float
             and (ambiguous is True or ambiguous is False) and type(mark_id) is str and type(mark) is str
             and type(holder) is str and type(matched) is str and type(method) is str
@@ -842,8 +995,8 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     for i in range(n):
         listing = listings[i]
         detection = detections[i]
-        dhits = detection.hits
-        dsigs = detection.signals
+        dhits = _df(detection, 0, "hits")
+        dsigs = _df(detection, 1, "signals")
         if not dhits and not dsigs:
             out.append(_prepared(detection, _EMPTY_HITS_JSON, None, None, None, {}, [], 0.0, False, False, False))
             continue
@@ -1175,8 +1328,12 @@ def write_rows(object results, object write):
     b.size = b.cap = 0
     try:
         for r in results:
-            lid, score, verdict, reasons = r.listing_id, r.score, r.verdict, r.reasons
-            hj, version, suppressed = r.brand_hits_json, r.scenario_version, r.suppressed
+            if _R_OK and type(r) is _ScreenResult:
+                lid, score, verdict, reasons = _sget(r, _RO[0]), _sget(r, _RO[1]), _sget(r, _RO[2]), _sget(r, _RO[4])
+                hj, version, suppressed = _sget(r, _RO[11]), _sget(r, _RO[5]), _sget(r, _RO[9])
+            else:
+                lid, score, verdict, reasons = r.listing_id, r.score, r.verdict, r.reasons
+                hj, version, suppressed = r.brand_hits_json, r.scenario_version, r.suppressed
             if (type(lid) is str and type(score) is float and type(reasons) is list and type(hj) is bytes
                     and type(version) is int and -(1 << 62) < version < (1 << 62)
                     and (suppressed is True or suppressed is False) and isinstance(verdict, str)):
