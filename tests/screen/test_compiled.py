@@ -232,6 +232,10 @@ def test_compiled_float_json_equals_orjson() -> None:
     values += [struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0] for _ in range(20_000)]
     assert [_fast.float_json(v) for v in values] == [orjson.dumps(v) for v in values]
     assert _fast.float_json(3) == orjson.dumps(3)
+    # the reader writes repr() of a price the same way (its Decimal is Decimal(repr(price)))
+    plain = [v for v in values if 1e-4 <= abs(v) < 1e11 and round(v, 4) == v]
+    assert len(plain) > 200_000
+    assert [_fast.float_json(v) for v in plain] == [repr(v).encode() for v in plain]
 
 
 def test_compiled_hits_json_equals_orjson() -> None:

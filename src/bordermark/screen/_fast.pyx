@@ -723,36 +723,48 @@ cdef int _put_str(_Buf *b, object v) except -1:
 cdef dict _FLOAT_JSON = {}
 
 
+cdef Py_ssize_t _dec4(double x, char *out) noexcept:
+    """The shortest round-trip form of x (what repr() and orjson write) when x is a number of at most 4 decimals
+    with magnitude in [1e-4, 1e11): those decimals with trailing zeros dropped (one kept); its length, or 0 for
+    any other x (the caller then asks repr() or orjson). Why exact: k / 10000.0 is the double nearest to
+    k / 10**4, so x equal to it round-trips through that decimal, and no shorter decimal lies within half an ulp
+    of x at these magnitudes."""
+    cdef double a = -x if x < 0.0 else x, k
+    cdef long long n, frac
+    cdef Py_ssize_t j = 0, digits = 4, i
+    if not (1e-4 <= a < 1e11):
+        return 0
+    k = nearbyint(a * 10000.0)
+    if k / 10000.0 != a:
+        return 0
+    n = <long long> k
+    if x < 0.0:
+        out[0] = 45  # "-"
+        j = 1
+    j += _digits(out + j, n // 10000, False)
+    out[j] = 46  # "."
+    frac = n % 10000
+    while digits > 1 and frac % 10 == 0:
+        frac //= 10
+        digits -= 1
+    for i in range(digits - 1, -1, -1):
+        out[j + 1 + i] = 48 + <char> (frac % 10)
+        frac //= 10
+    return j + 1 + digits
+
+
 cdef int _put_float(_Buf *b, object v) except -1:
     """A float as orjson writes it. A number of at most 4 decimals (scores, contributions, most detection scores)
     whose magnitude lies in [1e-4, 1e11): its shortest round-trip form, which orjson writes, is those decimals
     with trailing zeros dropped (one kept), written here; any other float by orjson itself, kept per value (zero
     is not kept: 0.0 and -0.0 are one key)."""
-    cdef double x, a, k
-    cdef long long n, frac
     cdef char out[48]
-    cdef Py_ssize_t j = 0, digits = 4, i
+    cdef Py_ssize_t j
     cdef object js
     if type(v) is float:
-        x = v
-        a = -x if x < 0.0 else x
-        if 1e-4 <= a < 1e11:
-            k = nearbyint(a * 10000.0)
-            if k / 10000.0 == a:  # a is the double nearest to k / 10**4: its shortest form is that decimal
-                n = <long long> k
-                if x < 0.0:
-                    out[0] = 45  # "-"
-                    j = 1
-                j += _digits(out + j, n // 10000, False)
-                out[j] = 46  # "."
-                frac = n % 10000
-                while digits > 1 and frac % 10 == 0:
-                    frac //= 10
-                    digits -= 1
-                for i in range(digits - 1, -1, -1):
-                    out[j + 1 + i] = 48 + <char> (frac % 10)
-                    frac //= 10
-                return _put(b, out, j + 1 + digits)
+        j = _dec4(v, out)
+        if j > 0:
+            return _put(b, out, j)
     js = _FLOAT_JSON.get(v) if v else None
     if js is None:
         js = _dumps(v)
@@ -1117,6 +1129,10 @@ cdef void _bind_io() except *:
     _IO = io
 
 
+cdef tuple _FIELD_NAMES = ("id", "title", "description", "price", "currency", "seller_id", "seller_name", "platform",
+                           "category", "url", "ships_from", "images", "listed_at")  # io.LISTING_FIELDS
+
+
 cdef inline bint _text_or_none(object v):
     return v is None or type(v) is str
 
@@ -1124,13 +1140,50 @@ cdef inline bint _text_or_none(object v):
 cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
     """``io.parse_listing`` for the usual row (every field present and plainly typed, its price, currency and
     country seen before in this run); any other row goes to ``parse_listing`` itself, which decides."""
-    cdef object lid = obj.get("id"), title = obj.get("title"), description = obj.get("description")
-    cdef object raw_price = obj.get("price"), raw_currency = obj.get("currency"), seller_id = obj.get("seller_id")
-    cdef object seller_name = obj.get("seller_name"), platform = obj.get("platform")
-    cdef object category = obj.get("category"), url = obj.get("url"), ships = obj.get("ships_from")
-    cdef object raw_images = obj.get("images"), listed = obj.get("listed_at")
+    cdef object lid = None, title = None, description = None, raw_price = None, raw_currency = None
+    cdef object seller_id = None, seller_name = None, platform = None, category = None, url = None, ships = None
+    cdef object raw_images = None, listed = None, k, v
     cdef object price = None, currency = None, images, listing, x
     cdef double p
+    cdef int i = 0
+    cdef char rbuf[48]
+    cdef Py_ssize_t rn
+    if len(obj) == 13:  # the usual row: every field, in the usual order, read in one pass over the dict
+        for k, v in obj.items():
+            if not (k is _FIELD_NAMES[i] or k == _FIELD_NAMES[i]):
+                break
+            if i == 0:
+                lid = v
+            elif i == 1:
+                title = v
+            elif i == 2:
+                description = v
+            elif i == 3:
+                raw_price = v
+            elif i == 4:
+                raw_currency = v
+            elif i == 5:
+                seller_id = v
+            elif i == 6:
+                seller_name = v
+            elif i == 7:
+                platform = v
+            elif i == 8:
+                category = v
+            elif i == 9:
+                url = v
+            elif i == 10:
+                ships = v
+            elif i == 11:
+                raw_images = v
+            else:
+                listed = v
+            i += 1
+    if i != 13:
+        lid, title, description = obj.get("id"), obj.get("title"), obj.get("description")
+        raw_price, raw_currency, seller_id = obj.get("price"), obj.get("currency"), obj.get("seller_id")
+        seller_name, platform, category = obj.get("seller_name"), obj.get("platform"), obj.get("category")
+        url, ships, raw_images, listed = obj.get("url"), obj.get("ships_from"), obj.get("images"), obj.get("listed_at")
     # (a field left out reads None, as parse_listing reads it)
     if type(lid) is not str or type(raw_images) is not list:
         return _parse_listing(obj, rates, path=name, line=line)
@@ -1141,15 +1194,16 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
     lid = lid.strip()
     if not lid:
         return _parse_listing(obj, rates, path=name, line=line)
-    if raw_price is not None and raw_price != "":
-        if type(raw_price) is not float:
+    if raw_price is not None:
+        if type(raw_price) is not float:  # ("" and every other type: parse_listing decides)
             return _parse_listing(obj, rates, path=name, line=line)
         p = raw_price
         if not (0.0 < p < _INF):  # (0.0 is not kept in the price cache)
             return _parse_listing(obj, rates, path=name, line=line)
         price = _PRICE_CACHE.get(raw_price)
-        if price is None:  # as parse_listing keeps it
-            price = _Decimal(repr(raw_price))
+        if price is None:  # as parse_listing keeps it: Decimal(repr(price)), repr written here where it can be
+            rn = _dec4(p, rbuf)
+            price = _Decimal(rbuf[:rn].decode("ascii") if rn else repr(raw_price))
             if len(_PRICE_CACHE) >= 100_000:
                 _PRICE_CACHE.clear()
             _PRICE_CACHE[raw_price] = price
