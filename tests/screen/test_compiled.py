@@ -267,3 +267,32 @@ def test_compiled_hits_json_equals_orjson() -> None:
         assert _fast.hits_json([odd]) == orjson.dumps([odd.to_dict()])
     with pytest.raises(orjson.JSONEncodeError):
         _fast.hits_json([Hit("M1", "X", "H", 2**70, 1, "x", "exact", 1.0)])
+
+
+def test_compiled_phrase_starts_equal_find_per_phrase() -> None:
+    """The import-channel phrases are located in one compiled pass over the batch: the positions str.find per
+    phrase gives (overlapping occurrences, CJK and astral text, NUL separators); None where it cannot apply."""
+    from bordermark.screen import _fast
+    from bordermark.screen.scenario import IMPORT_CHANNEL_PHRASES
+
+    phrases = tuple(sorted({p.casefold() for p in IMPORT_CHANNEL_PHRASES}, key=len, reverse=True))
+    rnd = random.Random(8)
+    alphabet = [*"abcdefghijklmnopqrstuvwxyz -\x00", "海", "外", "代", "购", "直", "邮", "港", "版", "日", "欧", "😀"]
+
+    def find_all(low: str) -> set[int]:
+        found: set[int] = set()
+        for phrase in phrases:
+            at = low.find(phrase)
+            while at >= 0:
+                found.add(at)
+                at = low.find(phrase, at + 1)
+        return found
+
+    for _ in range(2000):
+        low = "".join(rnd.choice(phrases) if rnd.random() < 0.2 else
+                      "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
+                      for _ in range(rnd.randint(0, 30)))
+        assert _fast.phrase_starts(low, phrases) == find_all(low)
+    assert _fast.phrase_starts("代购代购购", ("代购", "购代")) == {0, 1, 2}
+    assert _fast.phrase_starts("abc", ("a", "bc")) is None
+    assert _fast.phrase_starts("abc", tuple(f"p{i}" for i in range(65))) is None

@@ -526,12 +526,16 @@ class Screener:
         out: list[list[str]] = [_NO_CUES] * len(texts)
         # where a phrase occurs: str.find per phrase over the batch (a fast search in C per phrase) beats one
         # automaton pass that steps through every character
-        found: set[int] = set()
-        for phrase in self._import_phrases:
-            at = low.find(phrase)
-            while at >= 0:
-                found.add(at)
-                at = low.find(phrase, at + 1)
+        found: set[int] | None = None
+        if _fast is not None:  # the compiled twin: one pass over the batch (the same positions)
+            found = _fast.phrase_starts(low, self._import_phrases)
+        if found is None:
+            found = set()
+            for phrase in self._import_phrases:
+                at = low.find(phrase)
+                while at >= 0:
+                    found.add(at)
+                    at = low.find(phrase, at + 1)
         if found:
             parts = low.split("\x00")
             ends = list(accumulate(len(p) + 1 for p in parts))  # the separator after each part
