@@ -14,6 +14,8 @@ from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicod
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
+from cpython.ref cimport PyObject, Py_INCREF
+from cpython.bytearray cimport PyByteArray_AS_STRING
 
 import ahocorasick
 
@@ -1102,22 +1104,78 @@ def resolve_words(object det, set new_toks, set hit_toks, set new_pairs, set hit
             hit_pairs.add(pair)
 
 
+cdef enum:
+    _HAN_LO = 0x3400  # Han characters the sound stage reads (``chinese.HAN_RUN_RE``: U+3400-U+4DBF, U+4E00-U+9FFF)
+    _HAN_N = 0xA000 - 0x3400
+cdef PyObject *_READ_ARR[_HAN_N]  # chinese.readings / fuzzy_readings per Han character, filled on first sight
+cdef PyObject *_FUZZY_ARR[_HAN_N]
+
+
+cdef inline object _han_readings(Py_UCS4 c, bint fuzzy):
+    """``chinese.readings(c)`` (``fuzzy``: ``fuzzy_readings``) from a C array per code point: the same frozensets
+    (the functions are memoised), without a call through their cache per character."""
+    cdef Py_ssize_t i = <Py_ssize_t> c - _HAN_LO
+    cdef PyObject **arr = &_READ_ARR[0]
+    if fuzzy:
+        arr = &_FUZZY_ARR[0]
+    if i < 0 or i >= _HAN_N:
+        return (_FUZZY_READINGS if fuzzy else _READINGS)(chr(c))
+    if arr[i] == NULL:
+        v = (_FUZZY_READINGS if fuzzy else _READINGS)(chr(c))
+        Py_INCREF(v)
+        arr[i] = <PyObject *> v
+    return <object> arr[i]
+
+
+cdef inline int _han_role(unsigned char *roles, object first, object second, Py_UCS4 c) except -1:
+    """Whether a fuzzy reading of ``c`` is the first syllable of a Chinese name (2) and whether one is a second
+    syllable (4), plus 1; remembered per detector (``roles``: one byte per Han character, 0 not yet known)."""
+    cdef Py_ssize_t i = <Py_ssize_t> c - _HAN_LO
+    cdef int r
+    if 0 <= i < _HAN_N and roles[i]:
+        return roles[i]
+    fz = _han_readings(c, True)
+    r = 1
+    if not first.isdisjoint(fz):
+        r |= 2
+    if not second.isdisjoint(fz):
+        r |= 4
+    if 0 <= i < _HAN_N:
+        roles[i] = <unsigned char> r
+    return r
+
+
 cdef tuple _sound_run(object det, str run):
     """:meth:`Detector._sound_run`: sound-alikes of Chinese names in one run of Chinese characters. The names that
-    may start at a position depend on its two characters only (cached per pair, :attr:`Detector._pair_names`)."""
+    may start at a position depend on its two characters only (cached per pair, :attr:`Detector._pair_names`); a
+    pair whose first character reads as no name's first syllable, or whose second as no name's second, starts none
+    (tested per character from a byte table, without building the pair)."""
     cdef Py_ssize_t L = len(run), i, j, n, near
+    cdef int kind = PyUnicode_KIND(run), kkind
+    cdef void *data = PyUnicode_DATA(run)
+    cdef void *kdata
     cdef dict starts = det._pair_names
     cdef object py_index = det._py_index  # a defaultdict (never indexed here)
-    cdef list entries = det._entries
+    cdef object first = det._py_first, second = det._py_second
+    cdef list compact = det._compact
+    cdef unsigned char *roles = <unsigned char *> PyByteArray_AS_STRING(det._han_roles)
     cdef list out = []
-    cdef object named, two, seg, syl, fzs, ch
+    cdef object named, syl, fzs
+    cdef str k
+    cdef Py_UCS4 c0, c1, c
     for i in range(L - 1):
+        c0 = PyUnicode_READ(kind, data, i)
+        if not (_han_role(roles, first, second, c0) & 2):
+            continue
+        c1 = PyUnicode_READ(kind, data, i + 1)
+        if not (_han_role(roles, first, second, c1) & 4):
+            continue
         two = run[i:i + 2]
         named = starts.get(two)
         if named is None:
             if len(starts) > _CACHE_LIMIT:
                 starts.clear()
-            named = tuple([x for f0 in _FUZZY_READINGS(run[i]) for f1 in _FUZZY_READINGS(run[i + 1])
+            named = tuple([x for f0 in _han_readings(c0, True) for f1 in _han_readings(c1, True)
                            for x in py_index.get((f0, f1), ())])
             starts[two] = named
         if not named:
@@ -1126,15 +1184,21 @@ cdef tuple _sound_run(object det, str run):
             n = len(<tuple> syl)
             if i + n > L:
                 continue
-            seg = run[i:i + n]
-            if seg == entries[idx].key:
-                continue
+            k = <str> compact[idx]  # the name (a Chinese name holds no space)
+            if len(k) == n:  # the run's n characters from i written as the name itself: not a sound-alike
+                kkind = PyUnicode_KIND(k)
+                kdata = PyUnicode_DATA(k)
+                for j in range(n):
+                    if PyUnicode_READ(kind, data, i + j) != PyUnicode_READ(kkind, kdata, j):
+                        break
+                else:
+                    continue
             near = 0
             for j in range(n):
-                ch = (<str> seg)[j]
-                if (<tuple> syl)[j] in _READINGS(ch):
+                c = PyUnicode_READ(kind, data, i + j)
+                if (<tuple> syl)[j] in _han_readings(c, False):
                     continue
-                if (<tuple> fzs)[j] in _FUZZY_READINGS(ch):
+                if (<tuple> fzs)[j] in _han_readings(c, True):
                     near += 1
                     continue
                 near = 99

@@ -363,6 +363,11 @@ class Detector:
                 if syl:
                     fz = tuple(chinese.fuzzy_syllable(s) for s in syl)
                     self._py_index[(fz[0], fz[1])].append((i, syl, fz))
+        # for the compiled sound stage: the names' first and second fuzzy syllables, and per Han character a byte
+        # saying whether it can read as either (filled on first sight)
+        self._py_first = frozenset(a for a, _ in self._py_index)
+        self._py_second = frozenset(b for _, b in self._py_index)
+        self._han_roles = bytearray(0xA000 - 0x3400)
         fold_table()  # warm-up so the first text does not pay for it
 
     # ------------------------------------------------------------------ public API
