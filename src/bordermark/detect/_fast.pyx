@@ -12,6 +12,7 @@ give byte-identical output.
 
 from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
+cimport cython
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from cpython.ref cimport PyObject, Py_INCREF
@@ -51,6 +52,7 @@ cdef void _bind() except *:
 
 cdef extern from "Python.h":
     int PyObject_GenericSetAttr(object o, object name, object value) except -1
+    object PyObject_Vectorcall(object callable, PyObject **args, size_t nargsf, object kwnames)
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
 
 cdef object _new = object.__new__
@@ -848,10 +850,13 @@ def leet_many(list parts):
     return [leet(p) for p in parts]
 
 
+@cython.no_gc
 cdef class _Word:
     """What the batch passes know of one word: explained by the clean seed, its lookup result (empty: no hit), and
     the results of the word pairs it starts (next word -> result), so that a word costs one dictionary lookup and a
-    pair one more, without building a tuple."""
+    pair one more, without building a tuple. Not tracked by the cycle collector (``no_gc``): it holds lookup
+    results and a dict of them, never itself, and a long-running detector keeps hundreds of thousands, which every
+    full collection walked."""
 
     cdef bint known
     cdef object res
@@ -976,6 +981,20 @@ def collapse_repeats(str s):
     return _collapse(s)
 
 
+cdef tuple _CUTOFF_KW = ("score_cutoff",)
+cdef object _ONE = 1, _TWO = 2
+
+
+cdef inline Py_ssize_t _osa(str a, str b, bint two) except -1:
+    """``OSA.distance(a, b, score_cutoff=2 if two else 1)`` (rapidfuzz), called with a keyword-names tuple made
+    once: the call with a keyword argument built a dict per call, several times the cost of the distance itself."""
+    cdef PyObject *args[3]
+    args[0] = <PyObject *> a
+    args[1] = <PyObject *> b
+    args[2] = <PyObject *> (_TWO if two else _ONE)
+    return PyObject_Vectorcall(_OSA, args, 2, _CUTOFF_KW)
+
+
 cdef inline object _union(object acc, dict index, object v):
     """``acc | index.get(v, set())`` without building anything when ``v`` is not in the index (the common case)."""
     got = index.get(v)
@@ -1037,9 +1056,9 @@ cdef tuple _lookup(object det, str t, bint multi):
         limit = 2 if kl >= 9 else 1
         if not stretched and (kl - n > limit or n - kl > limit):
             continue  # OSA distance is at least the length difference
-        d = _OSA(t, k, score_cutoff=limit)
+        d = _osa(t, k, limit == 2)
         if d > limit and stretched:
-            d = _OSA(collapsed, _collapse(k), score_cutoff=limit)
+            d = _osa(collapsed, _collapse(k), limit == 2)
         # four-letter marks: only two swapped letters (Dley for Dely); anything looser is another word
         if d <= limit and (kl >= 5 or (n == kl and sorted(t) == sorted(k))):
             if out is None:
