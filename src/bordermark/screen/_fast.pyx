@@ -155,6 +155,33 @@ cdef inline object _df(object det, int i, str name):
     return getattr(det, name)
 
 
+cdef extern from "Python.h":
+    PyObject **_PyObject_GetDictPtr(object o)
+
+
+cdef inline dict _dict_of(object o):
+    """``o.__dict__`` without the attribute protocol (a pydantic model's ``__getattr__`` hook makes each attribute
+    read of a listing cost ~300 machine instructions)."""
+    cdef PyObject **dp = _PyObject_GetDictPtr(o)
+    if dp != NULL and dp[0] != NULL and type(<object> dp[0]) is dict:
+        return <dict> dp[0]
+    return o.__dict__
+
+
+# the float each price Decimal the compiled reader made was made from (Decimal(repr(x)) turns back into x exactly):
+# id(Decimal) -> (the Decimal, x); float(Decimal) goes through its text (~1,000 machine instructions). Bounded;
+# cleared with the reader's price cache.
+cdef dict _PRICE_FLOAT = {}
+
+
+cdef inline double _price_float(object price) except? -1.0:
+    """``float(price)``, from the float the reader parsed where it made this Decimal."""
+    cdef object e = _PRICE_FLOAT.get(PyLong_FromVoidPtr(<void *> price))
+    if e is not None and (<tuple> e)[0] is price:
+        return (<tuple> e)[1]
+    return float(price)
+
+
 cdef object _round3(double x):
     """``round(x, 3)`` without CPython's decimal string round trip (~2,700 machine instructions): round() gives the
     double nearest to k / 10**3, k the exact value's nearest integer multiple of 10**-3 (ties to even); away from a
@@ -432,7 +459,7 @@ def screen_prepared_many(object scr, object listings, object preps):
     for i in range(n):
         listing = listings[i]
         prep = preps[i]
-        d = listing.__dict__
+        d = _dict_of(listing)
         lid = d["id"]
         seller_id = d["seller_id"]
         seller_name = d["seller_name"]
@@ -465,7 +492,7 @@ def screen_prepared_many(object scr, object listings, object preps):
             if price is not None and currency:
                 rate = per_base.get(currency)
                 if rate:
-                    pb = float(price)
+                    pb = _price_float(price)
                     pb = pb / <double> rate
                     price_base = pb
                 else:
@@ -905,7 +932,7 @@ def lookup(object listings, dict cache):
     cdef object lst, k, known, title, description, text, mk, idxs
     for i in range(n):
         lst = listings[i]
-        d = lst.__dict__
+        d = _dict_of(lst)
         title = d["title"]
         description = d["description"]
         k = (title, description, d["category"])
@@ -1012,7 +1039,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         if not dhits and not dsigs:
             out.append(_prepared(detection, _EMPTY_HITS_JSON, None, None, None, {}, [], 0.0, False, False, False))
             continue
-        d = listing.__dict__
+        d = _dict_of(listing)
         title = d["title"]
         category = d["category"]
         hits = [h for h in dhits if h.mark_id in brands]
@@ -1282,6 +1309,9 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
             if len(_PRICE_CACHE) >= 100_000:
                 _PRICE_CACHE.clear()
             _PRICE_CACHE[raw_price] = price
+            if len(_PRICE_FLOAT) >= 100_000:
+                _PRICE_FLOAT.clear()
+            _PRICE_FLOAT[PyLong_FromVoidPtr(<void *> price)] = (price, raw_price)
     if raw_currency:
         currency = _CURRENCY_CACHE.get(raw_currency) if type(raw_currency) is str else None
         if currency is None or currency not in <dict> rates.per_base:
@@ -1437,6 +1467,7 @@ def clear_caches() -> None:
     _FLOAT_JSON.clear()
     _REASON_JSON.clear()
     _VALUE_JSON.clear()
+    _PRICE_FLOAT.clear()
 
 
 def write_rows(object results, object write):
