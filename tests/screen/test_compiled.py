@@ -296,3 +296,28 @@ def test_compiled_phrase_starts_equal_find_per_phrase() -> None:
     assert _fast.phrase_starts("代购代购购", ("代购", "购代")) == {0, 1, 2}
     assert _fast.phrase_starts("abc", ("a", "bc")) is None
     assert _fast.phrase_starts("abc", tuple(f"p{i}" for i in range(65))) is None
+
+
+def test_compiled_authorisation_and_ships_sentences_equal_features() -> None:
+    """The compiled twin writes the authorisation and ships-from results itself: the values and sentences of
+    features.authorisation_results and features.ships_result, for every branch (no brand, authorised, not
+    authorised by id, name or neither; inside and outside the network, no network, no precomputed text)."""
+    from bordermark.screen import _fast
+    from bordermark.screen.features import BrandInfo, authorisation_results, network_text, ships_result
+
+    countries = frozenset({"FR", "IT"})
+    brands = [None, BrandInfo("M1", "Acme", "Acme 株式会社 'Ltd'", None, False, (), frozenset(), {}, countries,
+                              network_text(countries)),
+              BrandInfo("M2", "Bé", "B Holder", "R1", True, (), frozenset(), {}, countries, ""),
+              BrandInfo("M3", "C", "C", None, False, (), frozenset(), {}, frozenset(), "")]
+
+    def plain(r: Any) -> Any:
+        return None if r is None else (r.value, r.detail)
+
+    for brand in brands:
+        for party in (None, "Acme Distribution (distributor)"):
+            for sid, name in (("S1", "Shop '1'"), ("S1", None), (None, None), ("", ""), (None, "名店")):
+                want = tuple(plain(r) for r in authorisation_results(brand, party, sid, name))
+                assert _fast.auth_results(brand, party, sid, name) == want
+        for ships in ("FR", "CN", None, "", "US"):
+            assert _fast.ships(brand, ships) == plain(ships_result(brand, ships))

@@ -22,7 +22,7 @@ cdef object _E = None  # bordermark.screen.engine, bound on first use (it import
 cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
 cdef object _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
 cdef object _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence
+cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence, _network_text
 cdef double _SUPPORT
 cdef object _dumps
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
@@ -34,7 +34,7 @@ cdef void _bind() except *:
     global _E, _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
     global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
-    global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT, _dumps
+    global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT, _dumps, _network_text
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
@@ -54,6 +54,7 @@ cdef void _bind() except *:
     _authorisation_results = features.authorisation_results
     _NO_CUES = engine._NO_CUES
     _band_sentence = features.band_sentence
+    _network_text = features.network_text
     from bordermark.detect.types import CONTEXT_SUPPORT
     _SUPPORT = CONTEXT_SUPPORT
     import orjson
@@ -180,6 +181,44 @@ cdef inline double _price_float(object price) except? -1.0:
     if e is not None and (<tuple> e)[0] is price:
         return (<tuple> e)[1]
     return float(price)
+
+
+# -- twins of two feature helpers (``features.authorisation_results``, ``features.ships_result``): the same tests
+# and sentences, as (value, sentence) tuples (all ``_terms_c`` reads of a FeatureResult); tested equal.
+
+cdef tuple _NO_AUTH = (None, None)
+
+
+cdef tuple _auth_results(object brand, object authorised_as, object seller_id, object seller_name):
+    """``features.authorisation_results``."""
+    if brand is None:
+        return _NO_AUTH
+    if authorised_as is None:
+        who = seller_name or seller_id or "unknown seller"
+        return (1.0, f"Seller '{who}' is not an authorised party of {brand.holder} for '{brand.text}'"), None
+    return None, (1.0, f"Seller is authorised by {brand.holder}: {authorised_as}")
+
+
+cdef object _ships(object b, object ships):
+    """``features.ships_result``."""
+    if b is None or not ships or not b.network_countries or ships in b.network_countries:
+        return None
+    return (1.0, f"Ships from {ships}, outside {b.holder}'s network "
+                 f"({b.network_text or _network_text(b.network_countries)})")
+
+
+def auth_results(brand: object, authorised_as: object, seller_id: object, seller_name: object) -> tuple:
+    """:func:`_auth_results` (for the tests)."""
+    if _E is None:
+        _bind()
+    return _auth_results(brand, authorised_as, seller_id, seller_name)
+
+
+def ships(brand: object, ships_from: object) -> object:
+    """:func:`_ships` (for the tests)."""
+    if _E is None:
+        _bind()
+    return _ships(brand, ships_from)
 
 
 cdef object _round3(double x):
@@ -546,7 +585,7 @@ def screen_prepared_many(object scr, object listings, object preps):
                 if len(auth_terms) >= limit:
                     auth_terms.clear()
                 auth = auth_terms[key] = (authorised_as, _terms_c(
-                    _authorisation_results(brand, authorised_as, seller_id, seller_name), auth_weights))
+                    _auth_results(brand, authorised_as, seller_id, seller_name), auth_weights))
             authorised_as = (<tuple> auth)[0]
             extra += <list> (<tuple> auth)[1]
         if seller is not None:
@@ -563,7 +602,7 @@ def screen_prepared_many(object scr, object listings, object preps):
             if found is None:
                 if len(ships_terms) >= limit:
                     ships_terms.clear()
-                found = ships_terms[key] = _terms_c((_ships_result(brand, ships_from),), ships_weights)
+                found = ships_terms[key] = _terms_c((_ships(brand, ships_from),), ships_weights)
             if found:
                 extra += found
         if image_cf is not None or image_gen is not None:
