@@ -188,3 +188,58 @@ def test_compiled_line_dict_is_the_records_dict() -> None:
         assert [list(h) for h in got["hits"]] == [list(h.to_dict()) for h in d.hits]
         found += len(d.hits) + len(d.signals)
     assert found >= 6
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_first_sight_lookups_match_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled lookups of words, word pairs and Chinese runs met for the first time (C repeat collapse,
+    deletion strings, pair lookups through the multi-word indexes, the sound stage's per-character filter) give
+    the pure Python answers, on misspellings, stretched spellings and run-together pairs of the registered names."""
+    from bordermark.detect import Detector, engine
+    from bordermark.detect.normalise import _REPEAT_RE
+    from bordermark.domain import Alias, AliasKind, Holder, Mark, Registry
+
+    fast = engine._fast
+    assert fast is not None
+    names = ["Chanel", "Louis Vuitton", "Rolex", "Gucci", "Dely", "Hermes", "Molsio Fondvreas", "Patek Philippe",
+             "Zanotti", "Yves Saint Laurent", "Bvlgari", "Coach", "Ferragamo", "Moncler", "Dolce Gabbana"]
+    zh = ["香奈儿", "古驰", "劳力士", "爱马仕", "路易威登", "宝格丽"]
+    marks = tuple(Mark(holder="H", text=n, nice_classes=(18,),
+                       aliases=(Alias(text=zh[i], kind=AliasKind.TRANSLITERATION),) if i < len(zh) else ())
+                  for i, n in enumerate(names))
+    det = Detector.from_registry(Registry(holders=(Holder(name="H"),), marks=marks))
+    rng = random.Random(3)
+    words: set[str] = set()
+    for n in names:
+        k = n.lower().replace(" ", "")
+        for _ in range(60):
+            c = list(k)
+            for _ in range(rng.randint(0, 3)):
+                op, p = rng.randrange(4), rng.randrange(len(c))
+                if op == 0 and len(c) > 1:
+                    del c[p]
+                elif op == 1:
+                    c.insert(p, rng.choice("aeioulnrs"))
+                elif op == 2 and p + 1 < len(c):
+                    c[p], c[p + 1] = c[p + 1], c[p]
+                else:
+                    c.insert(p, c[p] * rng.randint(1, 3))
+            words.add("".join(c))
+    words |= {"", "abc", "aaaa", "a\n\nb", "ééé", "gu\u00e7\u00e7i"}
+    han = "香奈儿尔古驰池劳力士爱马仕路易威登宝格丽新款包邮高仿"
+    runs = ["".join(rng.choice(han) for _ in range(rng.randint(2, 12))) for _ in range(1000)]
+    runs += ["新款古池包", "香奈尔高仿", "劳力是", "爱马士包邮", "路易威灯", "宝格力", "古驰", "包邮香奈儿"]
+    got_words = {w: fast.collapse_repeats(w) for w in words}
+    got_tok = {w: set(det._lookup_token(w)) for w in words}
+    got_multi = {w: set(det._lookup_token(w, multi=True)) for w in words}
+    got_runs = {r: set(det._sound_run(r)) for r in runs}
+    assert sum(1 for v in got_tok.values() if v) > 50 and sum(1 for v in got_multi.values() if v) > 5
+    assert sum(1 for v in got_runs.values() if v) > 10
+    monkeypatch.setattr(engine, "_fast", None)
+    pure = Detector.from_registry(Registry(holders=(Holder(name="H"),), marks=marks))
+    for w in words:
+        assert got_words[w] == _REPEAT_RE.sub(r"\1", w), w
+        assert got_tok[w] == set(pure._lookup_token(w)), w
+        assert got_multi[w] == {r for r in pure._lookup_token(w) if " " in pure._entries[r[0]].key}, w
+    for r in runs:
+        assert got_runs[r] == set(pure._sound_run(r)), r
