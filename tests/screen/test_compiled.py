@@ -321,3 +321,27 @@ def test_compiled_authorisation_and_ships_sentences_equal_features() -> None:
                 assert _fast.auth_results(brand, party, sid, name) == want
         for ships in ("FR", "CN", None, "", "US"):
             assert _fast.ships(brand, ships) == plain(ships_result(brand, ships))
+
+
+def test_compiled_hit_sentences_equal_features() -> None:
+    """The compiled twin writes the four hit results itself for the detector's Hit: the values and sentences of
+    features.hit_results on every branch (no hit, no brand, plain or disguised method, observed alias, ambiguous
+    with strong and weak context)."""
+    from bordermark.detect.types import Hit
+    from bordermark.screen import _fast
+    from bordermark.screen.features import BrandInfo, hit_results
+
+    brand = BrandInfo("M1", "Acme", "Acme 株式会社", None, False, (), frozenset(), {}, frozenset())
+    plain = frozenset({"exact", "alias"})
+
+    def as_tuples(rs: Any) -> tuple[Any, ...]:
+        return tuple(None if r is None else (r.value, r.detail) for r in rs)
+
+    for method in ("exact", "alias", "leet", "phonetic"):
+        for alias_kind in (None, "observed", "transliteration"):
+            for ambiguous, context in ((False, 0.0), (True, 0.9), (True, 0.123), (True, 0.4)):
+                hit = Hit("M1", "Acme", "Acme 株式会社", 0, 4, "Ac'me", method, 0.8, context, ambiguous, None,
+                          alias_kind)
+                for b in (brand, None):
+                    assert _fast.hits4(hit, b, plain) == as_tuples(hit_results(hit, b, plain))
+    assert _fast.hits4(None, brand, plain) == (None, None, None, None)

@@ -221,6 +221,41 @@ def ships(brand: object, ships_from: object) -> object:
     return _ships(brand, ships_from)
 
 
+cdef tuple _NO_HIT4 = (None, None, None, None)
+
+
+cdef tuple _hits4(object hit, object brand, object plain_methods):
+    """``features.hit_results`` for the detector's own hit type (every attribute there, ``method`` text): the
+    same tests and sentences, as (value, sentence) tuples."""
+    cdef object first, disguised, weak, matched, method
+    cdef bint ambiguous
+    if hit is None:
+        return _NO_HIT4
+    ambiguous = hit.ambiguous
+    matched, method = hit.matched, hit.method
+    if brand is None:
+        first = disguised = None
+    else:
+        first = (1.0, f"Names the mark '{brand.text}' of {brand.holder} ({brand.mark_id}) as '{matched}'")
+        if str(method) in plain_methods and hit.alias_kind != "observed":
+            disguised = None
+        else:
+            disguised = (1.0, f"'{matched}' is a disguised form of '{brand.text}' (matched by {method})")
+    if not ambiguous:
+        return first, disguised, None, None
+    weak = None if hit.supported else (
+        1.0, f"'{matched}' is an ordinary or short word and its context supports the brand "
+             f"only weakly ({hit.context:.2f})")
+    return first, disguised, (1.0, f"'{matched}' is also an ordinary or very short word (matched by {method})"), weak
+
+
+def hits4(hit: object, brand: object, plain_methods: object) -> tuple:
+    """:func:`_hits4` (for the tests)."""
+    if _E is None:
+        _bind()
+    return _hits4(hit, brand, plain_methods)
+
+
 cdef object _round3(double x):
     """``round(x, 3)`` without CPython's decimal string round trip (~2,700 machine instructions): round() gives the
     double nearest to k / 10**3, k the exact value's nearest integer multiple of 10**-3 (ties to even); away from a
@@ -1095,7 +1130,8 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
             if found is None:
                 if len(hit_terms) >= limit:
                     hit_terms.clear()
-                found = hit_terms[key] = _terms_c(_hit_results(hit, brand, plain), hit_weights)
+                found = hit_terms[key] = _terms_c(_hits4(hit, brand, plain) if type(hit) is _Hit
+                                                  else _hit_results(hit, brand, plain), hit_weights)
             terms += found
         signals = {}
         weights = {}
