@@ -13,10 +13,9 @@ multiply-adds), same results: ``tests/screen/test_compiled.py`` checks both path
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from libc.math cimport exp, floor
-from libc.string cimport memcpy
 
 cdef object _E = None  # bordermark.screen.engine, bound on first use (it imports this module)
 cdef object _ScreenResult, _content_hash, _price_results, _terms, _weigh, _ships_result
@@ -260,11 +259,14 @@ cdef object _round3(double x):
     """``round(x, 3)`` without CPython's decimal string round trip (~2,700 machine instructions): round() gives the
     double nearest to k / 10**3, k the exact value's nearest integer multiple of 10**-3 (ties to even); away from a
     tie, k is floor(|x| * 1000 + 0.5) whatever the product's rounding, and k / 1000.0 is that nearest double (a
-    correctly rounded division). Within 1e-6 of a tie, at zero (its sign), for |x| >= 2**31 or not finite, round()
-    decides (as ``engine._round4`` does for scores)."""
+    correctly rounded division). Within 1e-6 of a tie, at zero (its sign), for |x| >= 2**20 or not finite, round()
+    decides (as ``engine._round4`` does for scores). Why 2**20: there the rounding error of |x| * 1000 + 0.5 (half
+    an ulp, at most 2**-24 ~ 6e-8 below 2**30) is plainly under the 1e-6 margin; near 2**41 it reaches 2**-12
+    (~2.4e-4). (Up to 2**31 the float grid still kept it exact, no value found that differs, but that argument is
+    subtler than the bound is worth: contributions are small.)"""
     cdef double a = -x if x < 0.0 else x
     cdef double y, k
-    if not (a < 2147483648.0):  # large, infinite or NaN
+    if not (a < 1048576.0):  # large (2**20 and above), infinite or NaN
         return round(<object> x, 3)
     y = a * 1000.0 + 0.5
     k = floor(y)
@@ -728,270 +730,15 @@ cdef object _primary(object scr, list hits, dict famous):
 
 
 cdef dict _hit_as_dict(object h):
-    """``Hit.to_dict`` (the same keys in the same order), read at C level."""
+    """``Hit.to_dict`` (the same keys in the same order), read at C level (at the slot offsets where it can)."""
+    if _H_OK:  # (the caller checked the type)
+        return {"mark_id": _sget(h, _HO[0]), "mark": _sget(h, _HO[1]), "holder": _sget(h, _HO[2]),
+                "start": _sget(h, _HO[3]), "end": _sget(h, _HO[4]), "matched": _sget(h, _HO[5]),
+                "method": _sget(h, _HO[6]), "score": _sget(h, _HO[7]), "context": _sget(h, _HO[8]),
+                "ambiguous": _sget(h, _HO[9]), "alias": _sget(h, _HO[10]), "alias_kind": _sget(h, _HO[11])}
     return {"mark_id": h.mark_id, "mark": h.mark, "holder": h.holder, "start": h.start, "end": h.end,
             "matched": h.matched, "method": h.method, "score": h.score, "context": h.context,
             "ambiguous": h.ambiguous, "alias": h.alias, "alias_kind": h.alias_kind}
-
-
-# -- the hits' JSON at C level (``engine._kept_json`` of ``Hit.to_dict`` per hit, as orjson writes it) ------------
-
-cdef extern from "Python.h":
-    bint PyUnicode_IS_ASCII(object o)
-    char *PyUnicode_DATA(object o)
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-
-cdef struct _Buf:
-    char *data
-    Py_ssize_t size
-    Py_ssize_t cap
-
-
-cdef int _put(_Buf *b, const char *src, Py_ssize_t n) except -1:
-    cdef Py_ssize_t cap
-    cdef char *data
-    if b.size + n > b.cap:
-        cap = max(2 * b.cap, b.size + n + 256)
-        data = <char *> PyMem_Realloc(b.data, cap)
-        if data == NULL:
-            raise MemoryError()
-        b.data, b.cap = data, cap
-    memcpy(b.data + b.size, src, n)
-    b.size += n
-    return 0
-
-
-cdef inline int _put_bytes(_Buf *b, bytes v) except -1:
-    return _put(b, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v))
-
-
-cdef extern from *:
-    """
-    #include <stdint.h>
-    #include <string.h>
-    /* Whether none of the n bytes is a control character, a quote or a backslash (the bytes JSON escapes), eight
-       at a time: a byte below 0x20, or equal to 0x22 or 0x5c, sets the high bit of its lane in one of the three
-       masks (bytes of 0x80 and above never do; a false alarm only sends the text to orjson). */
-    static int bm_json_plain(const unsigned char *p, Py_ssize_t n) {
-        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-        Py_ssize_t i = 0;
-        for (; i + 8 <= n; i += 8) {
-            uint64_t w, q, s;
-            memcpy(&w, p + i, 8);
-            q = w ^ (ones * 0x22);
-            s = w ^ (ones * 0x5c);
-            if (((w - ones * 0x20) & ~w & highs) | ((q - ones) & ~q & highs) | ((s - ones) & ~s & highs))
-                return 0;
-        }
-        for (; i < n; i++) {
-            unsigned char c = p[i];
-            if (c < 32 || c == 34 || c == 92)
-                return 0;
-        }
-        return 1;
-    }
-    """
-    bint _plain "bm_json_plain"(const unsigned char *p, Py_ssize_t n) noexcept
-
-
-cdef int _put_str(_Buf *b, object v) except -1:
-    """A JSON string as orjson writes it: the text's UTF-8 between quotes when nothing in it needs an escape (no
-    quote, backslash or control character; orjson escapes nothing else); anything else by orjson itself (which
-    also refuses lone surrogates)."""
-    cdef const unsigned char *p
-    cdef Py_ssize_t i, n
-    cdef unsigned char c
-    cdef object u
-    if type(v) is str:
-        if PyUnicode_IS_ASCII(v):
-            u = None
-            p = <const unsigned char *> PyUnicode_DATA(v)
-            n = PyUnicode_GET_LENGTH(v)
-        else:
-            try:
-                u = PyUnicode_AsUTF8String(v)
-            except UnicodeEncodeError:
-                return _put_bytes(b, _dumps(v))
-            p = <const unsigned char *> PyBytes_AS_STRING(u)
-            n = PyBytes_GET_SIZE(u)
-        if _plain(p, n):
-            _put(b, "\"", 1)
-            _put(b, <const char *> p, n)
-            return _put(b, "\"", 1)
-    return _put_bytes(b, _dumps(v))
-
-
-cdef dict _FLOAT_JSON = {}
-
-
-cdef Py_ssize_t _dec4(double x, char *out) noexcept:
-    """The shortest round-trip form of x (what repr() and orjson write) when x is a number of at most 4 decimals
-    with magnitude in [1e-4, 1e11): those decimals with trailing zeros dropped (one kept); its length, or 0 for
-    any other x (the caller then asks repr() or orjson). Why exact: k / 10000.0 is the double nearest to
-    k / 10**4, so x equal to it round-trips through that decimal, and no shorter decimal lies within half an ulp
-    of x at these magnitudes."""
-    cdef double a = -x if x < 0.0 else x, k
-    cdef long long n, frac
-    cdef Py_ssize_t j = 0, digits = 4, i
-    if not (1e-4 <= a < 1e11):
-        return 0
-    k = nearbyint(a * 10000.0)
-    if k / 10000.0 != a:
-        return 0
-    n = <long long> k
-    if x < 0.0:
-        out[0] = 45  # "-"
-        j = 1
-    j += _digits(out + j, n // 10000, False)
-    out[j] = 46  # "."
-    frac = n % 10000
-    while digits > 1 and frac % 10 == 0:
-        frac //= 10
-        digits -= 1
-    for i in range(digits - 1, -1, -1):
-        out[j + 1 + i] = 48 + <char> (frac % 10)
-        frac //= 10
-    return j + 1 + digits
-
-
-cdef int _put_float(_Buf *b, object v) except -1:
-    """A float as orjson writes it. A number of at most 4 decimals (scores, contributions, most detection scores)
-    whose magnitude lies in [1e-4, 1e11): its shortest round-trip form, which orjson writes, is those decimals
-    with trailing zeros dropped (one kept), written here; any other float by orjson itself, kept per value (zero
-    is not kept: 0.0 and -0.0 are one key)."""
-    cdef char out[48]
-    cdef Py_ssize_t j
-    cdef object js
-    if type(v) is float:
-        j = _dec4(v, out)
-        if j > 0:
-            return _put(b, out, j)
-    js = _FLOAT_JSON.get(v) if v else None
-    if js is None:
-        js = _dumps(v)
-        if v:
-            if len(_FLOAT_JSON) >= 100_000:
-                _FLOAT_JSON.clear()
-            _FLOAT_JSON[v] = js
-    return _put_bytes(b, <bytes> js)
-
-
-def float_json(x: object) -> bytes:
-    """:func:`_put_float` (for the tests)."""
-    if _E is None:
-        _bind()
-    cdef _Buf b
-    b.data = NULL
-    b.size = b.cap = 0
-    try:
-        _put_float(&b, x)
-        return PyBytes_FromStringAndSize(b.data, b.size)
-    finally:
-        PyMem_Free(b.data)
-
-
-cdef int _put_int(_Buf *b, long long v) except -1:
-    cdef char out[32]
-    if v < 0:  # (|v| < 2**62: checked by the caller)
-        out[0] = 45  # "-"
-        return _put(b, out, 1 + _digits(out + 1, -v, False))
-    return _put(b, out, _digits(out, v, False))
-
-
-cdef dict _MARK_JSON = {}
-
-
-cdef bint _hit_json(_Buf *b, object h) except -1:
-    """One hit as ``orjson.dumps(h.to_dict())`` writes it; False (nothing written) where a field is not of the
-    usual type (the caller then lets orjson write every hit)."""
-    cdef object mark_id, mark, holder, start, end, score, context, ambiguous, alias, alias_kind, matched, method, head
-    if _H_OK:  # (the caller checked the type)
-        mark_id, mark, holder = _sget(h, _HO[0]), _sget(h, _HO[1]), _sget(h, _HO[2])
-        start, end, matched, method = _sget(h, _HO[3]), _sget(h, _HO[4]), _sget(h, _HO[5]), _sget(h, _HO[6])
-        score, context, ambiguous = _sget(h, _HO[7]), _sget(h, _HO[8]), _sget(h, _HO[9])
-        alias, alias_kind = _sget(h, _HO[10]), _sget(h, _HO[11])
-    else:
-        mark_id, mark, holder, start, end = h.mark_id, h.mark, h.holder, h.start, h.end
-        score, context, ambiguous, alias = h.score, h.context, h.ambiguous, h.alias
-        alias_kind, matched, method = h.alias_kind, h.matched, h.method
-    if not (type(start) is int and type(end) is int and type(score) is float and type(context) is float
-            and (ambiguous is True or ambiguous is False) and type(mark_id) is str and type(mark) is str
-            and type(holder) is str and type(matched) is str and type(method) is str
-            and (alias is None or type(alias) is str) and (alias_kind is None or type(alias_kind) is str)
-            and -(1 << 62) < start < (1 << 62) and -(1 << 62) < end < (1 << 62)):
-        return False
-    # '{"mark_id":..,"mark":..,"holder":..,"start":' kept per mark (its text and holder compared each time)
-    head = _MARK_JSON.get(mark_id)
-    if head is None or (<tuple> head)[0] != mark or (<tuple> head)[1] != holder:
-        if len(_MARK_JSON) >= 100_000:
-            _MARK_JSON.clear()
-        head = _MARK_JSON[mark_id] = (mark, holder, b'{"mark_id":' + _dumps(mark_id) + b',"mark":' + _dumps(mark)
-                                      + b',"holder":' + _dumps(holder) + b',"start":')
-    _put_bytes(b, <bytes> (<tuple> head)[2])
-    _put_int(b, start)
-    _put(b, ',"end":', 7)
-    _put_int(b, end)
-    _put(b, ',"matched":', 11)
-    _put_str(b, matched)
-    _put(b, ',"method":', 10)
-    _put_str(b, method)
-    _put(b, ',"score":', 9)
-    _put_float(b, score)
-    _put(b, ',"context":', 11)
-    _put_float(b, context)
-    if ambiguous:
-        _put(b, ',"ambiguous":true,"alias":', 26)
-    else:
-        _put(b, ',"ambiguous":false,"alias":', 27)
-    if alias is None:
-        _put(b, "null", 4)
-    else:
-        _put_str(b, alias)
-    _put(b, ',"alias_kind":', 14)
-    if alias_kind is None:
-        _put(b, "null}", 5)
-    else:
-        _put_str(b, alias_kind)
-        _put(b, "}", 1)
-    return True
-
-
-cdef bytes _hits_json(list hits):
-    """``engine._kept_json([h.to_dict() ...])`` for the detector's own hits, written at C level (a right-sized
-    bytes object); orjson writes any list holding another hit type or an unusual field."""
-    cdef _Buf b
-    cdef object h, j
-    cdef Py_ssize_t i
-    cdef bint done = True
-    for h in hits:
-        if type(h) is not _Hit:
-            done = False
-            break
-    b.data = NULL
-    b.size = b.cap = 0
-    try:
-        if done:
-            _put(&b, "[", 1)
-            for i in range(len(hits)):
-                if i:
-                    _put(&b, ",", 1)
-                if not _hit_json(&b, hits[i]):
-                    done = False
-                    break
-            if done:
-                _put(&b, "]", 1)
-                return PyBytes_FromStringAndSize(b.data, b.size)
-    finally:
-        PyMem_Free(b.data)
-    j = _dumps([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in hits])
-    return PyBytes_FromStringAndSize(PyBytes_AS_STRING(j), PyBytes_GET_SIZE(j))
-
-
-def hits_json(list hits) -> bytes:
-    """:func:`_hits_json` (for the tests)."""
-    if _E is None:
-        _bind()
-    return _hits_json(hits)
 
 
 def lookup(object listings, dict cache):
@@ -1192,8 +939,9 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         if len(terms) > 1:
             terms.sort()
         if dhits:
-            # engine._kept_json of every hit's to_dict(), written at C level
-            hits_json = _hits_json(dhits if type(dhits) is list else list(dhits))
+            # engine._kept_json: orjson's output copied to a right-sized bytes object
+            hits_json = _dumps([_hit_as_dict(h) if type(h) is _Hit else _hit_dict(h) for h in dhits])
+            hits_json = PyBytes_FromStringAndSize(PyBytes_AS_STRING(hits_json), PyBytes_GET_SIZE(hits_json))
         else:
             hits_json = _EMPTY_HITS_JSON
         weak = bool(values.get("category_unrelated") or values.get("brand_context_weak"))
@@ -1234,6 +982,7 @@ cdef extern from *:
                                              const unsigned long long *table, const Py_UCS4 *pc,
                                              const Py_ssize_t *po, int count, Py_ssize_t *out) noexcept
     int PyUnicode_KIND(object o)
+    char *PyUnicode_DATA(object o)
 
 
 def phrase_starts(str low, tuple phrases):
@@ -1323,8 +1072,6 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
     cdef object price = None, currency = None, images, listing, x
     cdef double p
     cdef int i = 0
-    cdef char rbuf[48]
-    cdef Py_ssize_t rn
     if len(obj) == 13:  # the usual row: every field, in the usual order, read in one pass over the dict
         for k, v in obj.items():
             if not (k is _FIELD_NAMES[i] or k == _FIELD_NAMES[i]):
@@ -1378,9 +1125,8 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
         if not (0.0 < p < _INF):  # (0.0 is not kept in the price cache)
             return _parse_listing(obj, rates, path=name, line=line)
         price = _PRICE_CACHE.get(raw_price)
-        if price is None:  # as parse_listing keeps it: Decimal(repr(price)), repr written here where it can be
-            rn = _dec4(p, rbuf)
-            price = _Decimal(rbuf[:rn].decode("ascii") if rn else repr(raw_price))
+        if price is None:  # as parse_listing keeps it
+            price = _Decimal(repr(raw_price))
             if len(_PRICE_CACHE) >= 100_000:
                 _PRICE_CACHE.clear()
             _PRICE_CACHE[raw_price] = price
@@ -1458,140 +1204,26 @@ def read_lines(list lines, Py_ssize_t start, Py_ssize_t n, object name, object r
 
 
 cdef extern from "Python.h":
-    Py_ssize_t Py_REFCNT(object o)
     object PyLong_FromVoidPtr(void *p)
-    object PyMemoryView_FromMemory(char *mem, Py_ssize_t size, int flags)
-    int PyBUF_READ
-    object PyUnicode_AsUTF8String(object o)
-
-cdef dict _REASON_JSON = {}  # id(reason dict) -> (the dict, its JSON): reasons shared through the feature caches
-cdef dict _VALUE_JSON = {}  # verdicts and other small values -> their JSON
-cdef bytes _TAIL_TRUE = b',"suppressed":true}\n', _TAIL_FALSE = b',"suppressed":false}\n'
-
-
-cdef bint _reason_json(_Buf *b, dict d) except -1:
-    """A reason dict as orjson writes it, when it is {"code": text, "detail": text, "contribution": float} in that
-    order; False (nothing written) otherwise."""
-    cdef object code = None, detail = None, contribution = None, k, v
-    cdef int m = 0
-    if len(d) != 3:
-        return False
-    for k, v in d.items():
-        if m == 0 and k == "code":
-            code = v
-        elif m == 1 and k == "detail":
-            detail = v
-        elif m == 2 and k == "contribution":
-            contribution = v
-        else:
-            return False
-        m += 1
-    if type(code) is not str or type(detail) is not str or type(contribution) is not float:
-        return False
-    _put(b, '{"code":', 8)
-    _put_str(b, code)
-    _put(b, ',"detail":', 10)
-    _put_str(b, detail)
-    _put(b, ',"contribution":', 16)
-    _put_float(b, contribution)
-    _put(b, "}", 1)
-    return True
-
-
-cdef int _put_reasons(_Buf *b, list reasons) except -1:
-    """The reasons as orjson writes a list of dicts. A reason ({"code", "detail", "contribution"}, text, text,
-    float) is written at C level; a reason dict that screening's caches share between listings (held elsewhere
-    than by this list: a cached term) has its JSON kept beside it, under its identity (the entry holds the dict,
-    so the identity is never re-used while kept). Reason dicts are never changed once built (engine.Term). Any
-    other dict goes to orjson."""
-    cdef Py_ssize_t i, n = len(reasons), start, size
-    cdef object d, entry, key
-    _put(b, "[", 1)
-    for i in range(n):
-        if i:
-            _put(b, ",", 1)
-        d = reasons[i]
-        key = PyLong_FromVoidPtr(<void *> d)
-        entry = _REASON_JSON.get(key)
-        if entry is not None and (<tuple> entry)[0] is d:
-            _put_bytes(b, <bytes> (<tuple> entry)[1])
-            continue
-        start = b.size
-        if type(d) is not dict or not _reason_json(b, <dict> d):
-            _put_bytes(b, _dumps(d))
-        if Py_REFCNT(d) > 2:  # held by more than this list and the local: a cached term
-            if len(_REASON_JSON) >= 100_000:
-                _REASON_JSON.clear()
-            _REASON_JSON[key] = (d, PyBytes_FromStringAndSize(b.data + start, b.size - start))
-    return _put(b, "]", 1)
-
-
-cdef int _put_value(_Buf *b, object v) except -1:
-    """A verdict (a str enum) as orjson writes it, kept per value."""
-    cdef object j = _VALUE_JSON.get(v)
-    if j is None:
-        j = _dumps(v)
-        if len(_VALUE_JSON) < 1000:
-            _VALUE_JSON[v] = j
-    return _put_bytes(b, <bytes> j)
 
 
 def clear_caches() -> None:
-    """Forget the JSON kept per mark, float, reason and verdict (benchmarks start each timed run cold)."""
-    _MARK_JSON.clear()
-    _FLOAT_JSON.clear()
-    _REASON_JSON.clear()
-    _VALUE_JSON.clear()
+    """Forget the float kept per price Decimal the reader made (benchmarks start each timed run cold)."""
     _PRICE_FLOAT.clear()
 
 
-def write_rows(object results, object write):
-    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, the bytes orjson writes for
-    ``{"id", "score", "verdict", "brand_hits" (the text's JSON as a fragment), "reasons", "scenario_version",
-    "suppressed"}`` plus a newline, assembled at C level and handed to ``write`` (a view of the buffer, valid
-    during the call); a row with a field of an unusual type goes to orjson."""
+def write_rows(object results):
+    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, encoded and appended."""
     if _IO is None:
         _bind_io()
-    if _E is None:
-        _bind()
     import orjson
     cdef object dumps = orjson.dumps, opt = orjson.OPT_APPEND_NEWLINE, frag = orjson.Fragment
-    cdef _Buf b
-    cdef object r, hj, lid, score, verdict, reasons, version, suppressed, row
-    cdef Py_ssize_t start
-    b.data = NULL
-    b.size = b.cap = 0
-    try:
-        for r in results:
-            if _R_OK and type(r) is _ScreenResult:
-                lid, score, verdict, reasons = _sget(r, _RO[0]), _sget(r, _RO[1]), _sget(r, _RO[2]), _sget(r, _RO[4])
-                hj, version, suppressed = _sget(r, _RO[11]), _sget(r, _RO[5]), _sget(r, _RO[9])
-            else:
-                lid, score, verdict, reasons = r.listing_id, r.score, r.verdict, r.reasons
-                hj, version, suppressed = r.brand_hits_json, r.scenario_version, r.suppressed
-            if (type(lid) is str and type(score) is float and type(reasons) is list and type(hj) is bytes
-                    and type(version) is int and -(1 << 62) < version < (1 << 62)
-                    and (suppressed is True or suppressed is False) and isinstance(verdict, str)):
-                start = b.size
-                _put(&b, '{"id":', 6)
-                _put_str(&b, lid)
-                _put(&b, ',"score":', 9)
-                _put_float(&b, score)
-                _put(&b, ',"verdict":', 11)
-                _put_value(&b, verdict)
-                _put(&b, ',"brand_hits":', 14)
-                _put_bytes(&b, hj)
-                _put(&b, ',"reasons":', 11)
-                _put_reasons(&b, reasons)
-                _put(&b, ',"scenario_version":', 20)
-                _put_int(&b, version)
-                _put_bytes(&b, _TAIL_TRUE if suppressed else _TAIL_FALSE)
-                continue
-            row = dumps({"id": lid, "score": score, "verdict": verdict,
-                         "brand_hits": r.brand_hits if hj is None else frag(hj),
-                         "reasons": reasons, "scenario_version": version, "suppressed": suppressed}, option=opt)
-            _put_bytes(&b, row)
-        if b.size:
-            write(PyMemoryView_FromMemory(b.data, b.size, PyBUF_READ))
-    finally:
-        PyMem_Free(b.data)
+    cdef bytearray out = bytearray()
+    cdef object r, hj
+    for r in results:
+        hj = r.brand_hits_json
+        out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
+                      "brand_hits": r.brand_hits if hj is None else frag(hj),
+                      "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
+                     option=opt)
+    return out

@@ -109,8 +109,8 @@ _setattr = object.__setattr__
 
 
 def clear_read_caches() -> None:
-    """Forget the parsed prices kept across files, and the JSON the compiled writer keeps (benchmarks call it so
-    each timed run starts cold)."""
+    """Forget the parsed prices kept across files, and the float the compiled twin keeps per price (benchmarks
+    call it so each timed run starts cold)."""
     _PRICE_CACHE.clear()
     if _fast is not None:
         _fast.clear_caches()
@@ -338,7 +338,7 @@ class ResultWriter:
             return
         assert self._bin is not None
         if _fast is not None:  # the compiled twin of the loop below
-            _fast.write_rows(results, self._bin.write)
+            self._bin.write(_fast.write_rows(results))
             return
         dumps, opt, frag = orjson.dumps, orjson.OPT_APPEND_NEWLINE, orjson.Fragment
         # each row is appended as soon as it is encoded: orjson's output buffer (a page or more) is then freed
