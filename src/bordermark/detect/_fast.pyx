@@ -1755,3 +1755,36 @@ def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loa
         if len(buf) >= batch:
             return False
     return True
+
+
+def byte_view(str s):
+    """``s`` one byte per character, for hyperscan (character offsets stay byte offsets): ASCII as is, any other
+    character as ``0x80 | (c & 0x7F)``; a match of a key holding a non-ASCII character must be checked against
+    ``s`` (several characters share a byte)."""
+    cdef Py_ssize_t i, n = len(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef unsigned int c
+    if s.isascii():
+        return s.encode("ascii")
+    out = bytearray(n)
+    cdef unsigned char *p = <unsigned char *> PyByteArray_AS_STRING(out)
+    cdef const unsigned short *d2
+    cdef const Py_UCS4 *d4
+    cdef const unsigned char *d1
+    if kind == 2:
+        d2 = <const unsigned short *> data
+        for i in range(n):
+            c = d2[i]
+            p[i] = <unsigned char> c if c < 128 else <unsigned char> (0x80 | (c & 0x7F))
+    elif kind == 4:
+        d4 = <const Py_UCS4 *> data
+        for i in range(n):
+            c = d4[i]
+            p[i] = <unsigned char> c if c < 128 else <unsigned char> (0x80 | (c & 0x7F))
+    else:
+        d1 = <const unsigned char *> data
+        for i in range(n):
+            c = d1[i]
+            p[i] = <unsigned char> c if c < 128 else <unsigned char> (0x80 | (c & 0x7F))
+    return bytes(out)

@@ -53,6 +53,11 @@ try:  # the typed finishing stage (``_fast.pyx``), when ``setup.py`` built it; :
 except ImportError:
     _fast = None  # type: ignore[assignment]
 
+try:  # the batch scans' literal matcher when installed (the same matches as pyahocorasick's, fewer instructions)
+    import hyperscan
+except ImportError:
+    hyperscan = None  # type: ignore[assignment]
+
 BASE_SCORE = {
     "exact": 1.0, "alias": 0.95, "unicode": 0.93, "invisible": 0.92, "skeleton": 0.9, "leet": 0.88,
     "spaced": 0.86, "repeated": 0.85, "visual": 0.84, "phonetic": 0.8, "fuzzy": 0.72, "partial": 0.7,
@@ -163,8 +168,67 @@ def _broken(brk: set[int], w: str, a: int, b: int, h_first: int, h_last: int) ->
     return False  # overlapping: nothing between them
 
 
-def _scan(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, Any]]:
+class _HsScan:
+    """A hyperscan database over literal keys whose :meth:`iter` gives what ``ahocorasick.Automaton.iter`` gives for
+    the same keys and values: ``(end, value)`` per match (``end`` the index of the match's last character), ends
+    ascending and, at one end, longer keys first. With the compiled module, hyperscan scans ``_fast.byte_view`` of
+    the text (one byte per character; a match of a key holding a non-ASCII character is checked against the text);
+    without it, the text's UTF-8 bytes (a valid UTF-8 key matches only at character boundaries), byte ends becoming
+    character ends by counting the characters between matches."""
+
+    def __init__(self, items: Iterable[tuple[str, Any]]) -> None:
+        ordered = sorted(items, key=lambda kv: -len(kv[0]))  # ids ascend as keys shorten: pyahocorasick's order
+        self._keys = [k for k, _ in ordered]
+        self._values = [v for _, v in ordered]
+        self._check = {i for i, k in enumerate(self._keys) if not k.isascii()} if _fast is not None else set()
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._db.compile(expressions=[self._encode(k) for k in self._keys],
+                         ids=list(range(len(ordered))), elements=len(ordered), flags=0, literal=True)
+        self._local = threading.local()  # a scratch space per thread: one shared by two scans at once is an error
+
+    @staticmethod
+    def _encode(text: str) -> bytes:
+        return _fast.byte_view(text) if _fast is not None else text.encode("utf-8", "surrogatepass")
+
+    def iter(self, text: str) -> list[tuple[int, Any]]:
+        hits: list[tuple[int, int]] = []
+        add = hits.append
+        data = self._encode(text)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        self._db.scan(data, match_event_handler=lambda i, _f, to, _fl, _c: add((to, i)), scratch=scratch)
+        hits.sort()
+        values = self._values
+        if len(data) == len(text):  # one byte per character
+            if self._check:
+                keys, check = self._keys, self._check
+                return [(to - 1, values[i]) for to, i in hits
+                        if i not in check or text[to - len(keys[i]):to] == keys[i]]
+            return [(to - 1, values[i]) for to, i in hits]
+        out = []
+        prev = chars = 0
+        for to, i in hits:
+            if to != prev:
+                chars += len(data[prev:to].decode("utf-8", "surrogatepass"))
+                prev = to
+            out.append((chars - 1, values[i]))
+        return out
+
+
+def _hs_scan(automaton: ahocorasick.Automaton) -> _HsScan | ahocorasick.Automaton:
+    """``automaton``'s keys and values as an :class:`_HsScan` when hyperscan is installed; itself otherwise (and
+    when a key holds NUL, which hyperscan's Python binding would cut the key at)."""
+    if hyperscan is None or automaton.kind != ahocorasick.AHOCORASICK:
+        return automaton
+    items = list(automaton.items())
+    return automaton if any("\x00" in k for k, _ in items) else _HsScan(items)
+
+
+def _scan(automaton: ahocorasick.Automaton | _HsScan, text: str) -> Iterator[tuple[int, Any]]:
     """The automaton's matches over ``text`` (none when it holds no word)."""
+    if isinstance(automaton, _HsScan):
+        return iter(automaton.iter(text))
     return automaton.iter(text) if automaton.kind == ahocorasick.AHOCORASICK else iter(())
 
 
@@ -295,6 +359,7 @@ class Detector:
             if len(a):
                 a.make_automaton()
         self._padded = {k for k in by_key if k.startswith(" ")}
+        self._aw_batch = _hs_scan(self._aw)  # the batch scan's matcher over the same keys
 
         # compact automaton for spaced / hyphenated disguises
         self._ac = ahocorasick.Automaton()
@@ -308,6 +373,7 @@ class Detector:
         self._has_compact = bool(by_compact)
         if self._has_compact:
             self._ac.make_automaton()
+        self._ac_batch = _hs_scan(self._ac)
 
         # fuzzy stage: one-deletion index over single-word latin keys (and multi-word keys in compact form); the
         # same two indexes holding only the multi-word marks, for word pairs (which only such marks can match)
@@ -485,7 +551,8 @@ class Detector:
         if han is None:
             han = [k for k in range(n) if not texts[k].isascii() and _HAN.search(parts[k])]
         # names without a Chinese character over the whole batch; the others over the texts holding one
-        runs: list[tuple[ahocorasick.Automaton, str, list[int], list[int] | None]] = [(self._aw, bv, starts, None)]
+        runs: list[tuple[ahocorasick.Automaton | _HsScan, str, list[int], list[int] | None]] = [
+            (self._aw_batch, bv, starts, None)]
         if han and len(self._aw_han):
             hv = " " + " \x00 ".join([parts[k] for k in han]) + " "
             runs.append((self._aw_han, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
@@ -504,7 +571,7 @@ class Detector:
         if self._has_compact:
             cb = bv.replace(" ", "")
             spaced = (self._spaced_matches(cb, words) if _fast is None
-                      else _fast.spaced_matches(self._ac.iter(cb), words, len(cb)))
+                      else _fast.spaced_matches(self._ac_batch.iter(cb), words, len(cb)))
             if spaced:
                 cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
                 craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
@@ -539,7 +606,7 @@ class Detector:
         only the few matches that pass reach a text."""
         out = []
         edge: dict[int, int] | None = None
-        for end, payload in self._ac.iter(cb):
+        for end, payload in self._ac_batch.iter(cb):
             if edge is None:  # the word index starting at each compact position (NUL is a word of its own)
                 edge = dict(zip(accumulate(map(len, words), initial=0), range(len(words) + 1), strict=True))
             first = edge.get(end - payload[0] + 1)

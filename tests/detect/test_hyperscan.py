@@ -1,0 +1,59 @@
+"""The batch scans' hyperscan matcher gives exactly pyahocorasick's matches, in pyahocorasick's order."""
+
+import threading
+
+import ahocorasick
+import pytest
+
+from bordermark.detect import engine
+
+pytestmark = pytest.mark.skipif(engine.hyperscan is None, reason="hyperscan not installed")
+
+KEYS = [" nike ", " air max ", "airmax", "max", "ax", " копия ", " 짝퉁 ", "é", "abcabc", "bca", " ? "]
+TEXTS = [
+    "", "nike", " nike air max airmax ", " люкс копия  копия 짝퉁 \x00 nike ", "abcabcabcabc", "éé é\ud800 max",
+    " 中文 nike 中 \x00 ? max\U0001F600ax ", " кипия копиa 짠퉁 к¾пия ", "a" * 50 + " air max " * 3,
+]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_hyperscan_matches_are_pyahocorasicks(compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not compiled:
+        monkeypatch.setattr(engine, "_fast", None)
+    elif engine._fast is None:
+        pytest.skip("compiled module not built")
+    a = ahocorasick.Automaton()
+    for i, k in enumerate(KEYS):
+        a.add_word(k, (len(k), i))
+    a.make_automaton()
+    hs = engine._HsScan(a.items())
+    for text in TEXTS:
+        assert hs.iter(text) == list(a.iter(text)), text
+
+
+def test_a_key_holding_nul_keeps_pyahocorasick() -> None:
+    a = ahocorasick.Automaton()
+    a.add_word("a\x00b", 1)
+    a.make_automaton()
+    assert engine._hs_scan(a) is a
+
+
+def test_threads_scan_at_once() -> None:
+    a = ahocorasick.Automaton()
+    for i, k in enumerate(KEYS):
+        a.add_word(k, (len(k), i))
+    a.make_automaton()
+    hs = engine._HsScan(a.items())
+    text = " ".join(TEXTS) * 2000
+    want = list(a.iter(text))
+    got: list[bool] = []
+
+    def run() -> None:
+        got.extend(hs.iter(text) == want for _ in range(3))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [True] * 12
