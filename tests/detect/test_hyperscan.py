@@ -57,3 +57,17 @@ def test_threads_scan_at_once() -> None:
     for t in threads:
         t.join()
     assert got == [True] * 12
+
+
+def test_pickles_and_scans_after() -> None:
+    """Spark broadcasts the detector: the matcher must survive pickling and give the same matches after."""
+    import pickle
+
+    a = ahocorasick.Automaton()
+    for i, k in enumerate(KEYS):
+        a.add_word(k, (len(k), i))
+    a.make_automaton()
+    back = pickle.loads(pickle.dumps(engine._HsScan(a.items())))
+    assert isinstance(back, engine._HsScan)
+    for text in TEXTS:
+        assert back.iter(text) == list(a.iter(text)), text

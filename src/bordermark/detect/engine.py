@@ -186,6 +186,14 @@ class _HsScan:
                          ids=list(range(len(ordered))), elements=len(ordered), flags=0, literal=True)
         self._local = threading.local()  # a scratch space per thread: one shared by two scans at once is an error
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Keys and values only: hyperscan's database and scratch do not pickle (Spark broadcasts the detector); the
+        receiving process compiles its own, for its own compiled module or not."""
+        return {"items": list(zip(self._keys, self._values, strict=True))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["items"])  # type: ignore[misc]
+
     @staticmethod
     def _encode(text: str) -> bytes:
         return _fast.byte_view(text) if _fast is not None else text.encode("utf-8", "surrogatepass")
