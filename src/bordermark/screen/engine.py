@@ -512,17 +512,19 @@ class Screener:
         return found
 
     def _import_cues_many(self, texts: Sequence[str]) -> list[list[str]] | None:
-        """The import-channel phrases of each text, for a batch: one casefold and one search per phrase over the
+        """The import-channel phrases of each text, for a batch: one search per phrase over the casefolded
         texts joined by NUL (casefolding maps code point by code point and no phrase holds a NUL, so each part
         is its text casefolded and no match spans two), then the regex, which stays the definition, on the
         texts where a phrase was found. ``None`` where it cannot apply (then each text is read on
         its own, as :meth:`_prepare` does)."""
         if self._import_re is None or self._import_ac is None or not texts:
             return None
-        joined = "\x00".join(texts)
-        if joined.count("\x00") != len(texts) - 1:
+        # each text casefolded on its own, then joined: the same string as the joined texts casefolded (casefold
+        # maps code point by code point, NUL to itself), but CPython casefolds an all-ASCII string with a table
+        # and any other one a code point at a time, so one non-ASCII text no longer slows the whole batch
+        low = "\x00".join([t.casefold() for t in texts])
+        if low.count("\x00") != len(texts) - 1:
             return None  # a text holds the separator
-        low = joined.casefold()
         out: list[list[str]] = [_NO_CUES] * len(texts)
         # where a phrase occurs: str.find per phrase over the batch (a fast search in C per phrase) beats one
         # automaton pass that steps through every character
