@@ -25,6 +25,7 @@ cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence, _network
 cdef double _SUPPORT
 cdef object _dumps
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
+cdef object _category_key
 cdef object _new = object.__new__
 cdef object _EMPTY_SET = frozenset()
 
@@ -34,7 +35,7 @@ cdef void _bind() except *:
     global _counterfeit_image_result, _genuine_copy_result, _COUNTERFEIT, _GENUINE, _EMPTY_HITS_JSON
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
     global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT, _dumps, _network_text
-    global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
+    global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict, _category_key
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
     _content_hash = engine.content_hash
@@ -60,6 +61,7 @@ cdef void _bind() except *:
     _dumps = orjson.dumps
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
+    _category_key = features.category_key
     _E = engine
     _bind_slots()
 
@@ -838,6 +840,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     cdef dict priced_cache = scr._priced
     cdef object priced_one
     cdef object band_of = scr._band_of, text_evidence = scr._text_evidence, cached = scr._cached
+    cdef object category_key = _category_key
     cdef object family = scr._family
     cdef Py_ssize_t limit = _CACHE_LIMIT
     cdef list out = []
@@ -847,7 +850,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     cdef double logit
     cdef bint weak, cued
     cdef object listing, detection, dhits, dsigs, title, category, hit, brand, key, found, sig, fkey, fam, band
-    cdef object cues, skey, ev, t, hits_json, h, priced, low
+    cdef object cues, skey, ev, t, hits_json, h, priced, low, same
     if len(detections) != n:
         raise ValueError("a detection per listing")
     if cues_of is None and scr._import_re is not None:
@@ -901,20 +904,26 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
                 cues = cues_of[i]
                 if cues:
                     signals["import_channel_cues"] = cues
-            priced = priced_cache.get((brand.mark_id, category))
-            if priced is None:  # Screener._band_of fills its cache
+            found = priced_cache.get(brand.mark_id)
+            if found is None:  # Screener._band_of fills its cache
                 band = band_of(brand, title, category)
-            elif len(<list> priced) > 1:  # the first (cheapest) product named in the title, else the cheapest
-                low = title.casefold()
-                band = None
-                for priced_one in <list> priced:
-                    if priced_one.name_key in low:
-                        band = priced_one
-                        break
-                if band is None:
-                    band = (<list> priced)[0]
-            else:
-                band = (<list> priced)[0] if priced else None
+            else:  # Screener._band_of
+                priced = (<tuple> found)[0]
+                if len(<list> priced) > 1 and category:
+                    same = (<dict> (<tuple> found)[1]).get(category_key(category))
+                    if same:
+                        priced = same
+                if len(<list> priced) > 1:  # the first (cheapest) product named in the title, else the cheapest
+                    low = title.casefold()
+                    band = None
+                    for priced_one in <list> priced:
+                        if priced_one.name_key in low:
+                            band = priced_one
+                            break
+                    if band is None:
+                        band = (<list> priced)[0]
+                else:
+                    band = (<list> priced)[0] if priced else None
         if signals:
             skey = (hit is not None, tuple([(f, tuple(lst), weights.get(f)) for f, lst in signals.items()]))
             found = signal_terms.get(skey)

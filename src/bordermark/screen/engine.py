@@ -36,6 +36,7 @@ from bordermark.screen.features import (
     authorisation_results,
     band_sentence,
     categories_text,
+    category_key,
     category_result,
     counterfeit_image_result,
     genuine_copy_result,
@@ -376,7 +377,8 @@ class Screener:
         self._base_currency = rates.base
         self._version = scenario.version
         self._cfg = cfg
-        self._priced: dict[tuple[str, str | None], list[ProductBand]] = {}  # (mark, category) -> candidate bands
+        # mark -> its priced products, cheapest first, and the same per category key (see _band_of)
+        self._priced: dict[str, tuple[list[ProductBand], dict[str, list[ProductBand]]]] = {}
         indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
         self._all_weights = indexed
         self._group = {g: [w for w in indexed if w[1] in names] for g, names in GROUPS.items()}
@@ -430,24 +432,32 @@ class Screener:
 
     def _band_of(self, brand: BrandInfo, title: str, category: str | None) -> ProductBand | None:
         """:meth:`_band` from the listing's title and category."""
-        key = (brand.mark_id, category)
-        priced = self._priced.get(key)
-        if priced is None:
-            priced = [p for p in brand.products if p.low > 0]
-            if len(priced) > 1 and category:
-                cat = _norm_cat(category)
-                same = [p for p in priced if p.category_key == cat]
-                if same:
-                    priced = same
-            priced.sort(key=_low)  # stable: among equal lows the first listed wins, as min() would pick it
-            if len(self._priced) < 100_000:
-                self._priced[key] = priced
+        priced, by_category = self._priced_of(brand)
+        if len(priced) > 1 and category:
+            same = by_category.get(category_key(category))
+            if same:
+                priced = same
         if len(priced) > 1:
             low = title.casefold()
             for p in priced:  # the first (cheapest) product named in the title, else the cheapest
                 if p.name_key in low:
                     return p
         return priced[0] if priced else None
+
+    def _priced_of(self, brand: BrandInfo) -> tuple[list[ProductBand], dict[str, list[ProductBand]]]:
+        """The mark's products with a price band, cheapest first (a stable sort: among equal lows the first
+        listed wins, as min() would pick it), and the same list per category key: filtering the sorted list keeps
+        the order a stable sort of the filtered products gives. Once per mark (it was once per mark and category)."""
+        found = self._priced.get(brand.mark_id)
+        if found is None:
+            priced = sorted((p for p in brand.products if p.low > 0), key=_low)
+            by_category: dict[str, list[ProductBand]] = {}
+            for p in priced:
+                by_category.setdefault(p.category_key, []).append(p)
+            found = (priced, by_category)
+            if len(self._priced) < 100_000:
+                self._priced[brand.mark_id] = found
+        return found
 
     def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
         """All the evidence the features read, for one listing: the plain path, which the fast path

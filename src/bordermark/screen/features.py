@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from bordermark.domain import Listing
@@ -285,7 +286,7 @@ def category_result(brand: BrandInfo | None, cat: str | None) -> FeatureResult |
     b = brand
     if b is None or not cat or not b.categories:
         return None
-    if _norm_cat(cat) in b.categories:
+    if category_key(cat) in b.categories:
         return None
     return FeatureResult(1.0, f"Category '{cat}' is unlike any product of '{b.text}' "
                               f"({b.categories_text or categories_text(b.categories)})")
@@ -336,6 +337,10 @@ def image_genuine_copy_cheap(e: Evidence) -> FeatureResult | None:
 
 def _norm_cat(value: str) -> str:
     return value.strip().casefold().replace("_", " ").replace("-", " ")
+
+
+# a listing's category normalised, remembered: a platform has few categories, and each new text asks again
+category_key: Callable[[str], str] = lru_cache(maxsize=4096)(_norm_cat)
 
 
 FeatureFn = Callable[[Evidence], FeatureResult | None]
