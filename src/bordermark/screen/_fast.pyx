@@ -1068,6 +1068,9 @@ cdef tuple _FIELD_NAMES = ("id", "title", "description", "price", "currency", "s
                            "category", "url", "ships_from", "images", "listed_at")  # io.LISTING_FIELDS
 
 
+cdef list _ROW_KEYS = [None] * 13  # the key objects of the last usual row (see _parse)
+
+
 cdef inline bint _text_or_none(object v):
     return v is None or type(v) is str
 
@@ -1078,13 +1081,18 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
     cdef object lid = None, title = None, description = None, raw_price = None, raw_currency = None
     cdef object seller_id = None, seller_name = None, platform = None, category = None, url = None, ships = None
     cdef object raw_images = None, listed = None, k, v
-    cdef object price = None, currency = None, images, listing, x
+    cdef object price = None, currency = None, images, listing, x, obj_id
+    cdef dict fields
     cdef double p
     cdef int i = 0
     if len(obj) == 13:  # the usual row: every field, in the usual order, read in one pass over the dict
         for k, v in obj.items():
-            if not (k is _FIELD_NAMES[i] or k == _FIELD_NAMES[i]):
-                break
+            # orjson hands out the same key objects row after row (its key cache): compared by identity with the
+            # ones the last row had, by value otherwise
+            if k is not _ROW_KEYS[i]:
+                if not (k is _FIELD_NAMES[i] or k == _FIELD_NAMES[i]):
+                    break
+                _ROW_KEYS[i] = k
             if i == 0:
                 lid = v
             elif i == 1:
@@ -1124,6 +1132,7 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
             and _text_or_none(seller_name) and _text_or_none(platform) and _text_or_none(category)
             and _text_or_none(url)):
         return _parse_listing(obj, rates, path=name, line=line)
+    obj_id = lid
     lid = lid.strip()
     if not lid:
         return _parse_listing(obj, rates, path=name, line=line)
@@ -1167,12 +1176,30 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
             return _parse_listing(obj, rates, path=name, line=line)
     else:
         return _parse_listing(obj, rates, path=name, line=line)
+    if i == 13:
+        # the row's own dict holds every field in Listing's order: it becomes the listing's __dict__, the values
+        # parse_listing changes replaced in place (the same keys, order and values as the dict below)
+        if lid is not obj_id:
+            obj["id"] = lid
+        if title is None:
+            obj["title"] = ""
+        if description is None:
+            obj["description"] = ""
+        if raw_price is not None:
+            obj["price"] = price
+        obj["currency"] = currency
+        obj["ships_from"] = ships
+        obj["images"] = images
+        obj["listed_at"] = listed
+        fields = obj
+    else:
+        fields = {
+            "id": lid, "title": title or "", "description": description or "", "price": price, "currency": currency,
+            "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category,
+            "url": url, "ships_from": ships, "images": images, "listed_at": listed,
+        }
     listing = _new(_Listing)
-    PyObject_GenericSetAttr(listing, "__dict__", {
-        "id": lid, "title": title or "", "description": description or "", "price": price, "currency": currency,
-        "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category, "url": url,
-        "ships_from": ships, "images": images, "listed_at": listed,
-    })
+    PyObject_GenericSetAttr(listing, "__dict__", fields)
     PyObject_GenericSetAttr(listing, "__pydantic_fields_set__", _FIELDS_SET)
     PyObject_GenericSetAttr(listing, "__pydantic_extra__", None)
     PyObject_GenericSetAttr(listing, "__pydantic_private__", None)
