@@ -155,6 +155,27 @@ def test_listings_read_by_either_path_are_models(tmp_path: Path, rates: Rates) -
     assert second[0] == Listing.model_validate(second[0].model_dump())
 
 
+def test_compiled_reader_keeps_the_rows_dict_as_the_models(tmp_path: Path, rates: Rates, pure: Any) -> None:
+    """The compiled reader hands a usual row's own dict to the listing (the values it changes replaced in
+    place): the fields in Listing's order, pydantic's slots set, the same JSON as the pure reader's listing."""
+    p = tmp_path / "rows.jsonl"
+    row = {"id": " L1 ", "title": None, "description": "d", "price": 12.5, "currency": "usd", "seller_id": "S1",
+           "seller_name": None, "platform": "shop", "category": "bags", "url": "u", "ships_from": "cn",
+           "images": ["a", "b"], "listed_at": "2024-01-02T03:04:05Z"}
+    p.write_text("".join(json.dumps({**row, "id": f" L{i} "}) + "\n" for i in range(3)), encoding="utf-8")
+    got: dict[bool, list[Any]] = {}
+    for compiled in (True, False):
+        pure(compiled)
+        clear_read_caches()
+        read_batches(p, rates).__next__()  # every price, currency and country seen once: the usual row follows
+        got[compiled] = [x for b in read_batches(p, rates) for x in b]
+    for a, b in zip(got[True], got[False], strict=True):
+        assert isinstance(a, Listing) and list(vars(a)) == list(Listing.model_fields) == list(vars(b))
+        assert a.model_dump_json() == b.model_dump_json() and a == b
+        assert a.model_fields_set == b.model_fields_set and a.__pydantic_extra__ is None
+        assert a.id.startswith("L") and a.title == "" and a.images == ("a", "b")
+
+
 def test_compiled_price_formatting_equals_format() -> None:
     """The compiled price sentences format the price (",.2f") and the share below the band (".0%") in C; both
     must round as CPython does (ties to even on the exact binary value), group thousands alike, and hand odd values

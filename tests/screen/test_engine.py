@@ -169,3 +169,17 @@ def test_repeated_texts_are_detected_once_per_run(registry: Registry, detector: 
     assert calls == [1]
     assert [r.score for r in first] == [r.score for r in second]
     assert len({r.score for r in first}) == 5  # same text, different prices: scored per listing
+
+
+def test_norm_name_drops_what_the_name_regex_drops() -> None:
+    """``norm_name`` keeps the alphanumeric characters of the casefolded name: for every code point that is
+    what removing ``_NAME_RE`` (``[\\W_]+``) keeps, and so for names mixing them."""
+    import sys
+
+    from bordermark.screen.engine import _NAME_RE, norm_name
+
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    assert [c for c in chars if _NAME_RE.sub("", c) != ("" if not c.isalnum() else c)] == []
+    names = ["Acme Trading Co., Ltd.", "S000828", "", "_", "ÉLAN_Store-01", "深圳 福佳 实业", "Straße ǅ", "a\u0301b",
+             "x²³ ½ Ⅻ", "\u00a0tab\there\n", "١٢٣ store", "🙂 shop"] + chars[::997]
+    assert [norm_name(n) for n in names] == [_NAME_RE.sub("", n.casefold()) for n in names]

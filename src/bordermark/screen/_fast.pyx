@@ -421,14 +421,15 @@ cdef object _result(object lid, object score, object verdict, object hits, objec
     return r
 
 
-cdef object _image_match(object index, dict ref_match, object paths, object kind, object max_distance):
-    """``ImageIndex.match``: the first path known by reference gives its match at once; remote images are never
-    fetched, so only a local file (before any known reference) needs the index's own search."""
-    cdef object path, ref
+cdef object _image_match(object index, dict ref_match, object refs, object paths, object kind,
+                         object max_distance):
+    """``ImageIndex.match``: the first path known by reference (``refs``: the index's sources of the kind, the
+    paths its ``(path, kind)`` matches are built for) gives its match at once; remote images are never fetched, so
+    only a local file (before any known reference) needs the index's own search."""
+    cdef object path
     for path in paths:
-        ref = ref_match.get((path, kind))
-        if ref is not None:
-            return ref
+        if refs and path in refs:
+            return ref_match[(path, kind)]
         if "://" not in path:
             return index.match(paths, kind, max_distance)
     return None
@@ -559,9 +560,9 @@ def screen_prepared_many(object scr, object listings, object preps):
         extra = []
         image_cf = image_gen = None
         if paths and index is not None:
-            image_cf = _image_match(index, ref_match, paths, _COUNTERFEIT, max_distance)
+            image_cf = _image_match(index, ref_match, fakes, paths, _COUNTERFEIT, max_distance)
             if has_brand:
-                image_gen = _image_match(index, ref_match, paths, _GENUINE, max_distance)
+                image_gen = _image_match(index, ref_match, genuine, paths, _GENUINE, max_distance)
         price_base = None
         authorised_as = None
         below_near = False
@@ -1049,9 +1050,27 @@ cdef extern from "Python.h":
     int PyObject_GenericSetAttr(object o, object name, object value) except -1
 
 
+_LISTING_SLOTS = ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+cdef Py_ssize_t _LO[3]
+cdef bint _L_OK = False
+
+
+cdef bint _inherited_offsets(object cls, tuple names, Py_ssize_t *out) except -1:
+    """:func:`_offsets` for slots a base class declares (pydantic's ``BaseModel``): each name's descriptor is
+    the one attribute lookup finds first along ``cls.__mro__``."""
+    cdef Py_ssize_t i
+    cdef Py_ssize_t one[1]
+    for i in range(len(names)):
+        owner = next((c for c in cls.__mro__ if names[i] in c.__dict__), None)
+        if owner is None or not _offsets(owner, (names[i],), one):
+            return False
+        out[i] = one[0]
+    return True
+
+
 cdef void _bind_io() except *:
     global _IO, _Listing, _FIELDS_SET, _PRICE_CACHE, _CURRENCY_CACHE, _COUNTRY_CACHE, _parse_listing, _fromiso
-    global _RowError, _parse_line, _loads, _bad_json, _Decimal
+    global _RowError, _parse_line, _loads, _bad_json, _Decimal, _L_OK
     import orjson
     from bordermark.ingest.errors import RowError
     from bordermark.ingest.jsonl import parse_line
@@ -1061,7 +1080,9 @@ cdef void _bind_io() except *:
     _parse_listing, _fromiso = io.parse_listing, io._fromiso
     _Decimal = io._decimal
     _RowError, _parse_line, _loads, _bad_json = RowError, parse_line, orjson.loads, orjson.JSONDecodeError
+    _L_OK = _inherited_offsets(io.Listing, _LISTING_SLOTS, _LO)
     _IO = io
+
 
 
 cdef tuple _FIELD_NAMES = ("id", "title", "description", "price", "currency", "seller_id", "seller_name", "platform",
@@ -1200,6 +1221,11 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
         }
     listing = _new(_Listing)
     PyObject_GenericSetAttr(listing, "__dict__", fields)
+    if _L_OK:  # pydantic's own slots, written at their offsets (see _sget)
+        _sset(listing, _LO[0], _FIELDS_SET)
+        _sset(listing, _LO[1], None)
+        _sset(listing, _LO[2], None)
+        return listing
     PyObject_GenericSetAttr(listing, "__pydantic_fields_set__", _FIELDS_SET)
     PyObject_GenericSetAttr(listing, "__pydantic_extra__", None)
     PyObject_GenericSetAttr(listing, "__pydantic_private__", None)
@@ -1256,7 +1282,17 @@ def write_rows(object results):
     cdef object dumps = orjson.dumps, opt = orjson.OPT_APPEND_NEWLINE, frag = orjson.Fragment
     cdef bytearray out = bytearray()
     cdef object r, hj
+    if _E is None:
+        _bind()
     for r in results:
+        if _R_OK and type(r) is _ScreenResult:  # the result's slots read at their offsets (see _sget)
+            hj = _sget(r, _RO[11])
+            out += dumps({"id": _sget(r, _RO[0]), "score": _sget(r, _RO[1]), "verdict": _sget(r, _RO[2]),
+                          "brand_hits": r.brand_hits if hj is None else frag(hj),
+                          "reasons": _sget(r, _RO[4]), "scenario_version": _sget(r, _RO[5]),
+                          "suppressed": _sget(r, _RO[9])},
+                         option=opt)
+            continue
         hj = r.brand_hits_json
         out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
                       "brand_hits": r.brand_hits if hj is None else frag(hj),

