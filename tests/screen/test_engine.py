@@ -181,5 +181,5 @@ def test_norm_name_drops_what_the_name_regex_drops() -> None:
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
     assert [c for c in chars if _NAME_RE.sub("", c) != ("" if not c.isalnum() else c)] == []
     names = ["Acme Trading Co., Ltd.", "S000828", "", "_", "ÉLAN_Store-01", "深圳 福佳 实业", "Straße ǅ", "a\u0301b",
-             "x²³ ½ Ⅻ", "\u00a0tab\there\n", "١٢٣ store", "🙂 shop"] + chars[::997]
+             "x²³ ½ Ⅻ", "\u00a0tab\there\n", "١٢٣ store", "🙂 shop", *chars[::997]]
     assert [norm_name(n) for n in names] == [_NAME_RE.sub("", n.casefold()) for n in names]
