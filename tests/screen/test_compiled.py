@@ -155,9 +155,9 @@ def test_listings_read_by_either_path_are_models(tmp_path: Path, rates: Rates) -
     assert second[0] == Listing.model_validate(second[0].model_dump())
 
 
-def test_compiled_reader_keeps_the_rows_dict_as_the_models(tmp_path: Path, rates: Rates, pure: Any) -> None:
-    """The compiled reader hands a usual row's own dict to the listing (the values it changes replaced in
-    place): the fields in Listing's order, pydantic's slots set, the same JSON as the pure reader's listing."""
+def test_compiled_reader_builds_the_same_models(tmp_path: Path, rates: Rates, pure: Any) -> None:
+    """The compiled reader's usual row (its keys compared by identity, pydantic's slots written at their
+    offsets): the fields in Listing's order, pydantic's slots set, the same JSON as the pure reader's listing."""
     p = tmp_path / "rows.jsonl"
     row = {"id": " L1 ", "title": None, "description": "d", "price": 12.5, "currency": "usd", "seller_id": "S1",
            "seller_name": None, "platform": "shop", "category": "bags", "url": "u", "ships_from": "cn",

@@ -1102,7 +1102,7 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
     cdef object lid = None, title = None, description = None, raw_price = None, raw_currency = None
     cdef object seller_id = None, seller_name = None, platform = None, category = None, url = None, ships = None
     cdef object raw_images = None, listed = None, k, v
-    cdef object price = None, currency = None, images, listing, x, obj_id
+    cdef object price = None, currency = None, images, listing, x
     cdef dict fields
     cdef double p
     cdef int i = 0
@@ -1153,7 +1153,6 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
             and _text_or_none(seller_name) and _text_or_none(platform) and _text_or_none(category)
             and _text_or_none(url)):
         return _parse_listing(obj, rates, path=name, line=line)
-    obj_id = lid
     lid = lid.strip()
     if not lid:
         return _parse_listing(obj, rates, path=name, line=line)
@@ -1197,28 +1196,11 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
             return _parse_listing(obj, rates, path=name, line=line)
     else:
         return _parse_listing(obj, rates, path=name, line=line)
-    if i == 13:
-        # the row's own dict holds every field in Listing's order: it becomes the listing's __dict__, the values
-        # parse_listing changes replaced in place (the same keys, order and values as the dict below)
-        if lid is not obj_id:
-            obj["id"] = lid
-        if title is None:
-            obj["title"] = ""
-        if description is None:
-            obj["description"] = ""
-        if raw_price is not None:
-            obj["price"] = price
-        obj["currency"] = currency
-        obj["ships_from"] = ships
-        obj["images"] = images
-        obj["listed_at"] = listed
-        fields = obj
-    else:
-        fields = {
-            "id": lid, "title": title or "", "description": description or "", "price": price, "currency": currency,
-            "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category,
-            "url": url, "ships_from": ships, "images": images, "listed_at": listed,
-        }
+    fields = {
+        "id": lid, "title": title or "", "description": description or "", "price": price, "currency": currency,
+        "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category, "url": url,
+        "ships_from": ships, "images": images, "listed_at": listed,
+    }
     listing = _new(_Listing)
     PyObject_GenericSetAttr(listing, "__dict__", fields)
     if _L_OK:  # pydantic's own slots, written at their offsets (see _sget)
