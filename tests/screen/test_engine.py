@@ -183,3 +183,32 @@ def test_norm_name_drops_what_the_name_regex_drops() -> None:
     names = ["Acme Trading Co., Ltd.", "S000828", "", "_", "ÉLAN_Store-01", "深圳 福佳 实业", "Straße ǅ", "a\u0301b",
              "x²³ ½ Ⅻ", "\u00a0tab\there\n", "١٢٣ store", "🙂 shop", *chars[::997]]
     assert [norm_name(n) for n in names] == [_NAME_RE.sub("", n.casefold()) for n in names]
+
+
+def test_genuine_band_is_the_same_precomputed_or_worked_out(detector: KeywordDetector, rates: Rates) -> None:
+    """``build_brands`` precomputes each mark's priced products (cheapest first, per category key); a brand
+    without them gets them worked out by the screener: the same band for every title and category, ties included
+    (the first listed of equal lows)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from bordermark.domain import Holder, Mark, PriceBand, Product
+
+    def product(name: str, category: str | None, low: int) -> Product:
+        return Product(holder="H", mark="ACME", name=name, category=category,
+                       price_bands=(PriceBand(market="US", currency="USD", low=Decimal(low), high=Decimal(low * 2)),))
+
+    registry = Registry(holders=(Holder(name="H", country="US"),),
+                        marks=(Mark(holder="H", text="ACME", external_id="M1"),),
+                        products=(product("Runner", "Shoes", 120), product("Trail", "shoes", 90),
+                                  product("Tee", "Apparel", 20), product("Cap", "apparel", 20),
+                                  product("Free", "Shoes", 0), product("Bag", None, 60)))
+    screener = Screener.build(registry, detector, BUILTIN, rates)
+    brand = screener.brands["M1"]
+    assert brand.priced is not None and [p.name for p in brand.priced] == ["Tee", "Cap", "Bag", "Trail", "Runner"]
+    bare = replace(brand, priced=None, priced_by_category=None)
+    for title in ("ACME runner", "acme TRAIL and runner", "ACME cap", "ACME", "ACME bag"):
+        for category in (None, "", "shoes", " SHOES ", "apparel", "toys", "bags"):
+            want = screener._band_of(brand, title, category)
+            assert screener._band_of(bare, title, category) == want
+            assert want is not None

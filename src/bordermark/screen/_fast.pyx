@@ -838,7 +838,6 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     cdef dict famous = scr._famous
     cdef list hit_weights = scr._gw["hit"], category_weights = scr._gw["category"]
     cdef object plain = scr._plain
-    cdef dict priced_cache = scr._priced
     cdef object priced_one
     cdef object band_of = scr._band_of, text_evidence = scr._text_evidence, cached = scr._cached
     cdef object category_key = _category_key
@@ -905,26 +904,26 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
                 cues = cues_of[i]
                 if cues:
                     signals["import_channel_cues"] = cues
-            found = priced_cache.get(brand.mark_id)
-            if found is None:  # Screener._band_of fills its cache
+            priced = brand.priced
+            same = brand.priced_by_category
+            if type(priced) is not tuple or type(same) is not dict:  # not precomputed (build_brands does)
                 band = band_of(brand, title, category)
             else:  # Screener._band_of
-                priced = (<tuple> found)[0]
-                if len(<list> priced) > 1 and category:
-                    same = (<dict> (<tuple> found)[1]).get(category_key(category))
+                if len(priced) > 1 and category:
+                    same = (<dict> same).get(category_key(category))
                     if same:
                         priced = same
-                if len(<list> priced) > 1:  # the first (cheapest) product named in the title, else the cheapest
+                if len(priced) > 1:  # the first (cheapest) product named in the title, else the cheapest
                     low = title.casefold()
                     band = None
-                    for priced_one in <list> priced:
+                    for priced_one in priced:
                         if priced_one.name_key in low:
                             band = priced_one
                             break
                     if band is None:
-                        band = (<list> priced)[0]
+                        band = priced[0]
                 else:
-                    band = (<list> priced)[0] if priced else None
+                    band = priced[0] if priced else None
         if signals:
             skey = (hit is not None, tuple([(f, tuple(lst), weights.get(f)) for f, lst in signals.items()]))
             found = signal_terms.get(skey)

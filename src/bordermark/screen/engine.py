@@ -43,6 +43,7 @@ from bordermark.screen.features import (
     hit_results,
     network_text,
     price_results,
+    priced_bands,
     ships_result,
 )
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
@@ -163,11 +164,12 @@ def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
                 countries.add(party.country)
         categories = frozenset(_norm_cat(p.category) for p in products if p.category)
         network = frozenset(countries)
+        priced, priced_by_category = priced_bands(products)
         out[m.id] = BrandInfo(
             mark_id=m.id, text=m.text, holder=m.holder, registration_number=m.registration_number,
             famous=m.famous, products=products, categories=categories, authorised=authorised,
             network_countries=network, network_text=network_text(network),
-            categories_text=categories_text(categories),
+            categories_text=categories_text(categories), priced=priced, priced_by_category=priced_by_category,
         )
     return out
 
@@ -382,8 +384,9 @@ class Screener:
         self._base_currency = rates.base
         self._version = scenario.version
         self._cfg = cfg
-        # mark -> its priced products, cheapest first, and the same per category key (see _band_of)
-        self._priced: dict[str, tuple[list[ProductBand], dict[str, list[ProductBand]]]] = {}
+        # mark -> its priced products, cheapest first, and the same per category key, where build_brands did not
+        # precompute them (see _priced_of)
+        self._priced: dict[str, tuple[tuple[ProductBand, ...], dict[str, tuple[ProductBand, ...]]]] = {}
         indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
         self._all_weights = indexed
         self._group = {g: [w for w in indexed if w[1] in names] for g, names in GROUPS.items()}
@@ -449,17 +452,14 @@ class Screener:
                     return p
         return priced[0] if priced else None
 
-    def _priced_of(self, brand: BrandInfo) -> tuple[list[ProductBand], dict[str, list[ProductBand]]]:
-        """The mark's products with a price band, cheapest first (a stable sort: among equal lows the first
-        listed wins, as min() would pick it), and the same list per category key: filtering the sorted list keeps
-        the order a stable sort of the filtered products gives. Once per mark (it was once per mark and category)."""
+    def _priced_of(self, brand: BrandInfo) -> tuple[Sequence[ProductBand], dict[str, tuple[ProductBand, ...]]]:
+        """The mark's priced products, cheapest first, and per category key (``features.priced_bands``): as
+        ``build_brands`` precomputed them, else worked out once per mark."""
+        if brand.priced is not None and brand.priced_by_category is not None:
+            return brand.priced, brand.priced_by_category
         found = self._priced.get(brand.mark_id)
         if found is None:
-            priced = sorted((p for p in brand.products if p.low > 0), key=_low)
-            by_category: dict[str, list[ProductBand]] = {}
-            for p in priced:
-                by_category.setdefault(p.category_key, []).append(p)
-            found = (priced, by_category)
+            found = priced_bands(brand.products)
             if len(self._priced) < 100_000:
                 self._priced[brand.mark_id] = found
         return found

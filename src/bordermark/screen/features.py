@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from bordermark.domain import Listing
@@ -48,6 +49,10 @@ class BrandInfo:
     network_countries: frozenset[str]
     network_text: str = ""  # the first network countries as shown in sentences (precomputed for speed)
     categories_text: str = ""  # the first categories as shown in sentences
+    # the products with a price band, cheapest first, and the same per category key (priced_bands; None: not
+    # precomputed, the screener works them out)
+    priced: tuple[ProductBand, ...] | None = None
+    priced_by_category: dict[str, tuple[ProductBand, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +173,21 @@ def factory_origin(e: Evidence) -> FeatureResult | None:
 def contact_cues(e: Evidence) -> FeatureResult | None:
     """Cues steering buyers off the platform (WhatsApp, WeChat, Telegram, phone numbers, e-mail)."""
     return _family(e, "contact_cues", "Steers buyers off the platform")
+
+
+def priced_bands(products: Sequence[ProductBand]) -> tuple[tuple[ProductBand, ...],
+                                                            dict[str, tuple[ProductBand, ...]]]:
+    """A mark's products with a price band, cheapest first (a stable sort: among equal lows the first listed
+    wins, as min() would pick it), and the same per category key (filtering the sorted products keeps the order
+    a stable sort of the filtered ones gives): what the screener picks a listing's genuine band from."""
+    priced = sorted((p for p in products if p.low > 0), key=_LOW)
+    by_category: dict[str, list[ProductBand]] = {}
+    for p in priced:
+        by_category.setdefault(p.category_key, []).append(p)
+    return tuple(priced), {k: tuple(v) for k, v in by_category.items()}
+
+
+_LOW = attrgetter("low")
 
 
 def band_sentence(band: ProductBand, base_currency: str) -> str:
