@@ -269,6 +269,28 @@ def test_compiled_authorisation_and_ships_sentences_equal_features() -> None:
             assert _fast.ships(brand, ships) == plain(ships_result(brand, ships))
 
 
+def test_compiled_category_sentences_and_names_equal_features() -> None:
+    """The compiled twin writes the category result and normalises seller names itself: the value and sentence
+    of features.category_result on every branch (no brand, no category, no categories, related after
+    normalising, unrelated with and without a precomputed text), and engine.norm_name on odd names."""
+    from bordermark.screen import _fast
+    from bordermark.screen.engine import norm_name
+    from bordermark.screen.features import BrandInfo, categories_text, category_result
+
+    cats = frozenset({"running shoes", "bags"})
+    brands = [None, BrandInfo("M1", "Acme", "Acme 'Ltd'", None, False, (), cats, {}, frozenset(), "",
+                              categories_text(cats)),
+              BrandInfo("M2", "Bé", "B", None, False, (), cats, {}, frozenset(), "", ""),
+              BrandInfo("M3", "C", "C", None, False, (), frozenset(), {}, frozenset())]
+    for brand in brands:
+        for cat in (None, "", "bags", " Running_Shoes ", "running-shoes", "Toys 'R'", "玩具", "BAGS"):
+            r = category_result(brand, cat)
+            assert _fast.category(brand, cat) == (None if r is None else (r.value, r.detail))
+    names = ["Acme Trading Co., Ltd.", "S000828", "", "_", "ÉLAN_Store-01", "深圳 福佳 实业", "Straße ǅ", "a\u0301b",
+             "x²³ ½ Ⅻ", "\u00a0tab\there\n", "١٢٣ store", "🙂 shop", "İstanbul ﬁ"]
+    assert [_fast.norm_name(n) for n in names] == [norm_name(n) for n in names]
+
+
 def test_compiled_hit_sentences_equal_features() -> None:
     """The compiled twin writes the four hit results itself for the detector's Hit: the values and sentences of
     features.hit_results on every branch (no hit, no brand, plain or disguised method, observed alias, ambiguous

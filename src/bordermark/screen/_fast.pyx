@@ -26,7 +26,7 @@ cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence, _network
 cdef double _SUPPORT
 cdef object _dumps
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
-cdef object _category_key
+cdef object _category_key, _categories_text
 cdef object _new = object.__new__
 cdef tuple _NO_ARGS = ()
 
@@ -45,6 +45,7 @@ cdef void _bind() except *:
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
     global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT, _dumps, _network_text
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict, _category_key
+    global _categories_text
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
     _content_hash = engine.content_hash
@@ -70,7 +71,7 @@ cdef void _bind() except *:
     _dumps = orjson.dumps
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
-    _category_key = features.category_key
+    _category_key, _categories_text = features.category_key, features.categories_text
     _E = engine
     _bind_slots()
 
@@ -224,6 +225,37 @@ def auth_results(brand: object, authorised_as: object, seller_id: object, seller
     if _E is None:
         _bind()
     return _auth_results(brand, authorised_as, seller_id, seller_name)
+
+
+cdef object _category(object b, object cat):
+    """``features.category_result``."""
+    if b is None or not cat or not b.categories:
+        return None
+    if _category_key(cat) in b.categories:
+        return None
+    return (1.0, f"Category '{cat}' is unlike any product of '{b.text}' "
+                 f"({b.categories_text or _categories_text(b.categories)})")
+
+
+cdef str _norm_name(str value):
+    """``engine.norm_name``: the casefolded name's alphanumeric characters."""
+    cdef str low = value.casefold()
+    cdef Py_UCS4 ch
+    if low.isalnum():
+        return low
+    return "".join([ch for ch in low if ch.isalnum()])
+
+
+def category(brand: object, cat: object) -> object:
+    """:func:`_category` (for the tests)."""
+    if _E is None:
+        _bind()
+    return _category(brand, cat)
+
+
+def norm_name(str value) -> str:
+    """:func:`_norm_name` (for the tests)."""
+    return _norm_name(value)
 
 
 def ships(brand: object, ships_from: object) -> object:
@@ -543,7 +575,7 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef bint below_near, has_brand, has_price
     cdef object lid, seller_id, seller_name, paths, price, currency, ships_from, chash, seller, detection, brand
     cdef object image_cf, image_gen, price_base, authorised_as, rate, below, near, key, auth, known, found
-    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party, value, dhits
+    cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party, value, dhits, nk
     if len(preps) != n:
         raise ValueError("a prepared text per listing")
     for i in range(n):
@@ -629,7 +661,12 @@ def screen_prepared_many(object scr, object listings, object preps):
                 if authorised:
                     for k in (seller_id, seller_name):
                         if k:
-                            party = authorised.get(norm_cache.get(k) or norm(k))
+                            nk = norm_cache.get(k)
+                            if nk is None:  # Screener._norm
+                                nk = _norm_name(k) if type(k) is str else norm(k)
+                                if len(norm_cache) < 200_000:
+                                    norm_cache[k] = nk
+                            party = authorised.get(nk)
                             if party:
                                 authorised_as = party
                                 break
@@ -949,7 +986,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
             if found is None:
                 if len(category_terms) >= limit:
                     category_terms.clear()
-                found = category_terms[key] = _terms_c((_category_result(brand, category),), category_weights)
+                found = category_terms[key] = _terms_c((_category(brand, category),), category_weights)
             terms += found
         logit = 0.0
         values = {}
