@@ -628,15 +628,16 @@ def screen_prepared_many(object scr, object listings, object preps):
                     is_below = ratio < 1.0
                     is_near = not (ratio < min_ratio_v or pb > <double> band.high * 1.5)
                     if is_below or is_near:
-                        ptext = "Price " + _money2(pb) + " " + base_currency + " is "
+                        ptext = _money2(pb)
                         genuine_text = band.sentence
                         if not (genuine_text and band.sentence_base == base_currency):
                             genuine_text = _band_sentence(band, base_currency)
+                        # (each sentence joined once, not built by successive concatenations)
                         if is_below:
                             bv = 1.0 - ratio
-                            below = (bv, ptext + _pct0(bv) + " below " + genuine_text)
+                            below = (bv, f"Price {ptext} {base_currency} is {_pct0(bv)} below {genuine_text}")
                         if is_near:
-                            near = (1.0, ptext + "near " + genuine_text)
+                            near = (1.0, f"Price {ptext} {base_currency} is near {genuine_text}")
                 if below is not None and (<tuple> below)[0]:
                     value = (<tuple> below)[0]
                     c = below_w * <double> value
