@@ -108,6 +108,12 @@ cdef Py_ssize_t _HO[12]
 cdef Py_ssize_t _DO[2]
 cdef bint _R_OK = False, _P_OK = False, _H_OK = False, _D_OK = False
 cdef bint _NEW_OK = False  # results and prepared texts are made by object.__new__ (see _alloc)
+_BRAND_FIELDS = ("mark_id", "authorised", "priced", "priced_by_category")
+_BAND_FIELDS = ("low", "high", "sentence", "sentence_base", "name_key")
+cdef Py_ssize_t _BO[4]
+cdef Py_ssize_t _NO[5]
+cdef bint _B_OK = False, _N_OK = False
+cdef object _BrandT = None, _BandT = None
 cdef object _DetectionT = None
 
 
@@ -128,7 +134,11 @@ cdef bint _offsets(object cls, tuple names, Py_ssize_t *out) except -1:
 
 
 cdef void _bind_slots() except *:
-    global _R_OK, _P_OK, _H_OK, _D_OK, _DetectionT, _NEW_OK
+    global _R_OK, _P_OK, _H_OK, _D_OK, _DetectionT, _NEW_OK, _B_OK, _N_OK, _BrandT, _BandT
+    from bordermark.screen.features import BrandInfo, ProductBand
+    _BrandT, _BandT = BrandInfo, ProductBand
+    _B_OK = _offsets(BrandInfo, _BRAND_FIELDS, _BO)
+    _N_OK = _offsets(ProductBand, _BAND_FIELDS, _NO)
     from bordermark.detect.types import Detection
     _DetectionT = Detection
     _R_OK = _offsets(_ScreenResult, _RESULT_FIELDS, _RO)
@@ -167,6 +177,20 @@ cdef inline object _df(object det, int i, str name):
     if _D_OK and type(det) is _DetectionT:
         return _sget(det, _DO[i])
     return getattr(det, name)
+
+
+cdef inline object _bf(object brand, int i, str name):
+    """Field ``i`` (``name``) of a brand (``features.BrandInfo``)."""
+    if _B_OK and type(brand) is _BrandT:
+        return _sget(brand, _BO[i])
+    return getattr(brand, name)
+
+
+cdef inline object _nf(object band, int i, str name):
+    """Field ``i`` (``name``) of a product band (``features.ProductBand``)."""
+    if _N_OK and type(band) is _BandT:
+        return _sget(band, _NO[i])
+    return getattr(band, name)
 
 
 cdef extern from "Python.h":
@@ -576,6 +600,7 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef object lid, seller_id, seller_name, paths, price, currency, ships_from, chash, seller, detection, brand
     cdef object image_cf, image_gen, price_base, authorised_as, rate, below, near, key, auth, known, found
     cdef object verdict, reasons, prep, listing, band, path, t, authorised, k, party, value, dhits, nk
+    cdef object mark_id = None
     if len(preps) != n:
         raise ValueError("a prepared text per listing")
     for i in range(n):
@@ -621,16 +646,16 @@ def screen_prepared_many(object scr, object listings, object preps):
                     price_base = to_base(price, currency)
                 # features.price_results (the same tests, numbers and sentences)
                 below = near = None
-                if band is not None and price_base is not None and not band.low <= 0:
+                if band is not None and price_base is not None and not _nf(band, 0, "low") <= 0:
                     pb = price_base
-                    low_v = band.low
+                    low_v = _nf(band, 0, "low")
                     ratio = pb / low_v
                     is_below = ratio < 1.0
-                    is_near = not (ratio < min_ratio_v or pb > <double> band.high * 1.5)
+                    is_near = not (ratio < min_ratio_v or pb > <double> _nf(band, 1, "high") * 1.5)
                     if is_below or is_near:
                         ptext = _money2(pb)
-                        genuine_text = band.sentence
-                        if not (genuine_text and band.sentence_base == base_currency):
+                        genuine_text = _nf(band, 2, "sentence")
+                        if not (genuine_text and _nf(band, 3, "sentence_base") == base_currency):
                             genuine_text = _band_sentence(band, base_currency)
                         # (each sentence joined once, not built by successive concatenations)
                         if is_below:
@@ -655,10 +680,11 @@ def screen_prepared_many(object scr, object listings, object preps):
                         c = near_w * <double> value
                         extra.append((-abs(c), near_idx, {"code": near_name, "detail": (<tuple> near)[1],
                                                           "contribution": _round3(c)}, near_name, value, c))
-            key = (brand.mark_id, seller_id, seller_name)
+            mark_id = _bf(brand, 0, "mark_id")
+            key = (mark_id, seller_id, seller_name)
             auth = auth_terms.get(key)
             if auth is None:  # Screener._authorisation
-                authorised = brand.authorised
+                authorised = _bf(brand, 1, "authorised")
                 if authorised:
                     for k in (seller_id, seller_name):
                         if k:
@@ -686,7 +712,7 @@ def screen_prepared_many(object scr, object listings, object preps):
                 known = history_terms[seller.seller_id] = (seller, _weigh(ev, history_group))
             extra += <list> (<tuple> known)[1]
         if has_brand:
-            key = (brand.mark_id, ships_from)
+            key = (mark_id, ships_from)
             found = ships_terms.get(key)
             if found is None:
                 if len(ships_terms) >= limit:
@@ -727,7 +753,7 @@ def screen_prepared_many(object scr, object listings, object preps):
         else:
             verdict = mention
         out.append(_result(lid, _round4(p), verdict, dhits, reasons, version, values, chash,
-                           brand.mark_id if has_brand else None,
+                           mark_id if has_brand else None,
                            cleared.get(lid) == chash if chash else False, listing, _pf(prep, 1, "brand_hits_json")))
     return out
 
@@ -953,8 +979,8 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
                 cues = cues_of[i]
                 if cues:
                     signals["import_channel_cues"] = cues
-            priced = brand.priced
-            same = brand.priced_by_category
+            priced = _bf(brand, 2, "priced")
+            same = _bf(brand, 3, "priced_by_category")
             if type(priced) is not tuple or type(same) is not dict:  # not precomputed (build_brands does)
                 band = band_of(brand, title, category)
             else:  # Screener._band_of
@@ -966,7 +992,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
                     low = title.casefold()
                     band = None
                     for priced_one in priced:
-                        if priced_one.name_key in low:
+                        if _nf(priced_one, 4, "name_key") in low:
                             band = priced_one
                             break
                     if band is None:
@@ -982,7 +1008,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
                 found = cached(signal_terms, skey, "signals", ev)
             terms += found
         if brand is not None:
-            key = (brand.mark_id, category)
+            key = (_bf(brand, 0, "mark_id"), category)
             found = category_terms.get(key)
             if found is None:
                 if len(category_terms) >= limit:
