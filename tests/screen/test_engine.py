@@ -212,3 +212,25 @@ def test_genuine_band_is_the_same_precomputed_or_worked_out(detector: KeywordDet
             want = screener._band_of(brand, title, category)
             assert screener._band_of(bare, title, category) == want
             assert want is not None
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_import_channel_phrases_of_a_batch_equal_the_regex_on_each_text(
+        registry: Registry, detector: KeywordDetector, rates: Rates, compiled: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's import-channel phrases (found for the whole batch, then the regex between each text's first and
+    last phrase) are what the regex finds in each casefolded text: several phrases, overlapping ones, phrases at
+    either end, text that casefolding lengthens (ß, ﬁ) before a phrase, Chinese phrases, none."""
+    from bordermark.screen import engine
+
+    if not compiled:
+        monkeypatch.setattr(engine, "_fast", None)
+    screener = Screener.build(registry, detector, BUILTIN, rates)
+    texts = ["ACME runner, imported from Japan", "Grey Import: US version, no local warranty, US VERSION",
+             "Straße ﬁne ACME, parallel import / duty-free / duty free", "海外代购 ACME 直邮，港版", "plain ACME text",
+             "imported from", "eu version", "jp versionhk version", "bought in bought in", "", "ACME imported fromx",
+             "international version and us version", "ẞ" * 40 + " overseas stock " + "ß" * 40 + " gray import"]
+    got = screener._import_cues_many(texts)
+    assert got is not None
+    assert got == [screener._import_re.findall(t.casefold()) for t in texts]  # type: ignore[union-attr]
+    assert sum(map(bool, got)) == 11

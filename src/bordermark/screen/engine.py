@@ -530,14 +530,15 @@ class Screener:
         """The import-channel phrases of each text, for a batch: one search per phrase over the casefolded
         texts joined by NUL (casefolding maps code point by code point and no phrase holds a NUL, so each part
         is its text casefolded and no match spans two), then the regex, which stays the definition, on the
-        texts where a phrase was found. ``None`` where it cannot apply (then each text is read on
-        its own, as :meth:`_prepare` does)."""
+        texts where a phrase was found (from the first phrase found to the last). ``None`` where it cannot apply
+        (then each text is read on its own, as :meth:`_prepare` does)."""
         if self._import_re is None or self._import_ac is None or not texts:
             return None
         # each text casefolded on its own, then joined: the same string as the joined texts casefolded (casefold
         # maps code point by code point, NUL to itself), but CPython casefolds an all-ASCII string with a table
         # and any other one a code point at a time, so one non-ASCII text no longer slows the whole batch
-        low = "\x00".join([t.casefold() for t in texts])
+        parts = [t.casefold() for t in texts]
+        low = "\x00".join(parts)
         if low.count("\x00") != len(texts) - 1:
             return None  # a text holds the separator
         out: list[list[str]] = [_NO_CUES] * len(texts)
@@ -554,10 +555,20 @@ class Screener:
                     found.add(at)
                     at = low.find(phrase, at + 1)
         if found:
-            parts = low.split("\x00")
             ends = list(accumulate(len(p) + 1 for p in parts))  # the separator after each part
-            for i in {bisect_right(ends, at) for at in found}:
-                out[i] = self._import_re.findall(parts[i])
+            # each text's first and last phrase start, as offsets into its part
+            spans: dict[int, tuple[int, int]] = {}
+            for at in found:
+                i = bisect_right(ends, at)
+                at -= ends[i - 1] if i else 0
+                first_last = spans.get(i)
+                spans[i] = (at, at) if first_last is None else (min(first_last[0], at), max(first_last[1], at))
+            # the regex (literal phrases, no anchors) can match only where a phrase starts, and no match is longer
+            # than the longest phrase: searching from the first start to the last start plus that length finds
+            # exactly what searching the whole part finds
+            longest = len(self._import_phrases[0])
+            for i, (first, last) in spans.items():
+                out[i] = self._import_re.findall(parts[i], first, last + longest)
         return out
 
     def _prepare(self, listing: Listing, detection: Any, cues: list[str] | None = None) -> _Prepared:
