@@ -843,7 +843,7 @@ def lookup(object listings, dict cache):
             batch[k] = known
         else:
             if type(title) is str and type(description) is str:  # Listing.text
-                text = title + "\n" + description if description else title
+                text = f"{title}\n{description}" if description else title  # (one join, not two concatenations)
             else:
                 text = lst.text
             mk = (text, k[2])
