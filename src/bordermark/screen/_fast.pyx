@@ -179,6 +179,13 @@ cdef inline object _df(object det, int i, str name):
     return getattr(det, name)
 
 
+cdef inline object _hf(object hit, int i, str name):
+    """Field ``i`` (``name``, see _HIT_FIELDS) of a hit."""
+    if _H_OK and type(hit) is _Hit:
+        return _sget(hit, _HO[i])
+    return getattr(hit, name)
+
+
 cdef inline object _bf(object brand, int i, str name):
     """Field ``i`` (``name``) of a brand (``features.BrandInfo``)."""
     if _B_OK and type(brand) is _BrandT:
@@ -798,10 +805,10 @@ cdef object _primary(object scr, list hits, dict famous):
         if type(h) is not _Hit:
             return scr._primary(hits)
     for h in hits:
-        n = not h.ambiguous
-        s = n or <double> h.context >= _SUPPORT  # Hit.supported
-        sc = h.score
-        f = famous[h.mark_id]
+        n = not _hf(h, 9, "ambiguous")
+        s = n or <double> _hf(h, 8, "context") >= _SUPPORT  # Hit.supported
+        sc = _hf(h, 7, "score")
+        f = famous[_hf(h, 0, "mark_id")]
         if best is None or (n > bn if n != bn else s > bs if s != bs else sc > bsc if sc != bsc else f > bf):
             best, bn, bs, bsc, bf = h, n, s, sc, f
     return best
@@ -896,10 +903,13 @@ cdef object _hit_key(object h):
     """``engine._hit_key`` for the detector's own hit type; the pure function otherwise."""
     if type(h) is not _Hit:
         return _hit_key_py(h)
-    if not h.ambiguous:
-        return (h.mark_id, h.matched, h.method, h.alias_kind)
-    supported = h.context >= _SUPPORT  # Hit.supported of an ambiguous hit
-    return (h.mark_id, h.matched, h.method, h.alias_kind, True, None if supported else h.context, supported)
+    mark_id, matched, method, alias_kind = _hf(h, 0, "mark_id"), _hf(h, 5, "matched"), _hf(h, 6, "method"), \
+        _hf(h, 11, "alias_kind")
+    if not _hf(h, 9, "ambiguous"):
+        return (mark_id, matched, method, alias_kind)
+    context = _hf(h, 8, "context")
+    supported = context >= _SUPPORT  # Hit.supported of an ambiguous hit
+    return (mark_id, matched, method, alias_kind, True, None if supported else context, supported)
 
 
 def prepare_many(object scr, object listings, object detections, object cues_of):
@@ -941,7 +951,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         d = _dict_of(listing)
         title = d["title"]
         category = d["category"]
-        hits = [h for h in dhits if h.mark_id in brands]
+        hits = [h for h in dhits if _hf(h, 0, "mark_id") in brands]
         hit = None
         if len(hits) == 1:
             hit = hits[0]
