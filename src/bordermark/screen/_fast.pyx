@@ -1342,28 +1342,26 @@ def clear_caches() -> None:
     _PRICE_FLOAT.clear()
 
 
-def write_rows(object results):
-    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, encoded and appended."""
+def write_rows(object results, object write):
+    """``ResultWriter.write_results``' JSON Lines loop: every result as its row, encoded and handed to ``write``."""
     if _IO is None:
         _bind_io()
     import orjson
     cdef object dumps = orjson.dumps, opt = orjson.OPT_APPEND_NEWLINE, frag = orjson.Fragment
-    cdef bytearray out = bytearray()
     cdef object r, hj
     if _E is None:
         _bind()
     for r in results:
         if _R_OK and type(r) is _ScreenResult:  # the result's slots read at their offsets (see _sget)
             hj = _sget(r, _RO[11])
-            out += dumps({"id": _sget(r, _RO[0]), "score": _sget(r, _RO[1]), "verdict": _sget(r, _RO[2]),
-                          "brand_hits": r.brand_hits if hj is None else frag(hj),
-                          "reasons": _sget(r, _RO[4]), "scenario_version": _sget(r, _RO[5]),
-                          "suppressed": _sget(r, _RO[9])},
-                         option=opt)
+            write(dumps({"id": _sget(r, _RO[0]), "score": _sget(r, _RO[1]), "verdict": _sget(r, _RO[2]),
+                         "brand_hits": r.brand_hits if hj is None else frag(hj),
+                         "reasons": _sget(r, _RO[4]), "scenario_version": _sget(r, _RO[5]),
+                         "suppressed": _sget(r, _RO[9])},
+                        option=opt))
             continue
         hj = r.brand_hits_json
-        out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
-                      "brand_hits": r.brand_hits if hj is None else frag(hj),
-                      "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
-                     option=opt)
-    return out
+        write(dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
+                     "brand_hits": r.brand_hits if hj is None else frag(hj),
+                     "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
+                    option=opt))

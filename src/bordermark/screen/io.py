@@ -31,6 +31,7 @@ LISTING_FIELDS = ("id", "title", "description", "price", "currency", "seller_id"
 # the columns of engine.OUTPUT_COLUMNS, in the order ScreenResult.to_row writes them
 _RESULT_COLUMNS = ["id", "score", "verdict", "brand_hits", "reasons", "scenario_version", "suppressed"]
 _STR_FIELDS = ("title", "description", "seller_id", "seller_name", "platform", "category", "url")
+_WRITE_BUFFER = 1 << 20  # bytes buffered before a JSON Lines result file is written to
 
 
 class UnknownFormat(ValueError):
@@ -310,7 +311,8 @@ class ResultWriter:
         self._buffer: list[dict[str, Any]] = []
         self._bin: IO[bytes] | None = None
         if self.fmt == "jsonl":
-            self._bin = path.open("wb")
+            # a large buffer: rows are handed to the file one by one (see write_results)
+            self._bin = path.open("wb", buffering=_WRITE_BUFFER)
         elif self.fmt == "csv":
             self._fh = path.open("w", encoding="utf-8", newline="")
             if self.fmt == "csv":
@@ -337,19 +339,19 @@ class ResultWriter:
             self.write(r.to_row() for r in results)
             return
         assert self._bin is not None
+        write = self._bin.write
         if _fast is not None:  # the compiled twin of the loop below
-            self._bin.write(_fast.write_rows(results))
+            _fast.write_rows(results, write)
             return
         dumps, opt, frag = orjson.dumps, orjson.OPT_APPEND_NEWLINE, orjson.Fragment
-        # each row is appended as soon as it is encoded: orjson's output buffer (a page or more) is then freed
-        # at once and re-used by the next row, where a list of rows kept a fresh page per row until the join
-        out = bytearray()
+        # each row goes to the file's buffer as soon as it is encoded: orjson's output buffer is then freed at once
+        # and re-used by the next row (a list of rows kept a fresh block per row until the join; a bytearray of
+        # the batch grew by reallocation, copying what it held whenever it could not grow in place)
         for r in results:
-            out += dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
-                          "brand_hits": r.brand_hits if r.brand_hits_json is None else frag(r.brand_hits_json),
-                          "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
-                         option=opt)
-        self._bin.write(out)
+            write(dumps({"id": r.listing_id, "score": r.score, "verdict": r.verdict,
+                         "brand_hits": r.brand_hits if r.brand_hits_json is None else frag(r.brand_hits_json),
+                         "reasons": r.reasons, "scenario_version": r.scenario_version, "suppressed": r.suppressed},
+                        option=opt))
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
