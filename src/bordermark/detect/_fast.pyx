@@ -10,7 +10,8 @@ inputs, same order of floating-point additions, same results: ``tests/detect/tes
 give byte-identical output.
 """
 
-from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
+from cpython.unicode cimport (Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE, PyUnicode_1BYTE_DATA, PyUnicode_1BYTE_KIND,
+                              PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 cimport cython
 from libc.stdlib cimport free, malloc
@@ -101,16 +102,82 @@ cdef object _hit(object mark_id, object mark, object holder, object start, objec
     return h
 
 
-cdef object _cand(object cls, object entry, object ws, object we, object method, object sim):
-    """``cls(entry, ws, we, method, sim)`` for the engine's ``_Cand`` (a slotted dataclass) without its Python
-    ``__init__``: the batch front builds tens of thousands per batch."""
-    x = _new(cls)
-    PyObject_GenericSetAttr(x, "entry", entry)
-    PyObject_GenericSetAttr(x, "ws", ws)
-    PyObject_GenericSetAttr(x, "we", we)
-    PyObject_GenericSetAttr(x, "method", method)
-    PyObject_GenericSetAttr(x, "sim", sim)
+@cython.freelist(1024)
+@cython.no_gc
+cdef class Cand:
+    """The engine's ``_Cand`` (a candidate: entry index, view span ``[ws, we)``, method or None, similarity) as a C
+    struct; ``engine._Cand`` is this class when the module is built. The finishing stage reads a candidate's fields
+    a dozen times: as a slotted dataclass each read went through Python's attribute protocol, and each of the
+    tens of thousands built per batch paid five generic attribute writes. Not tracked by the cycle collector: it
+    holds an int-like entry, two offsets, a string or None and a float."""
+
+    cdef public Py_ssize_t entry, ws, we
+    cdef public object method
+    cdef public double sim
+
+    def __init__(self, Py_ssize_t entry, Py_ssize_t ws, Py_ssize_t we, object method, double sim=1.0):
+        self.entry = entry
+        self.ws = ws
+        self.we = we
+        self.method = method
+        self.sim = sim
+
+    def __repr__(self):
+        return f"_Cand(entry={self.entry}, ws={self.ws}, we={self.we}, method={self.method!r}, sim={self.sim!r})"
+
+
+cdef inline Cand _cand(Py_ssize_t entry, Py_ssize_t ws, Py_ssize_t we, object method, double sim):
+    """``Cand(entry, ws, we, method, sim)`` without a Python call."""
+    cdef Cand x = Cand.__new__(Cand)
+    x.entry = entry
+    x.ws = ws
+    x.we = we
+    x.method = method
+    x.sim = sim
     return x
+
+
+@cython.final
+cdef class _Ent:
+    """The fields of one ``engine._Entry`` that the finishing stage reads, typed (the dataclass's fields go through
+    Python's attribute protocol at every read), plus the name's lengths."""
+
+    cdef bint ambiguous, cjk, has_products
+    cdef Py_ssize_t keylen, compact
+    cdef object key, classes, holder, mark_id, mark, name, alias_kind, entry
+
+
+cdef object _ENTS = None  # detector -> list of _Ent (weak keys: the detector owns nothing new, pickles as before)
+
+
+cdef list _ents(object det):
+    """The detector's entries as :class:`_Ent` objects, built once per detector."""
+    global _ENTS
+    cdef _Ent x
+    if _ENTS is None:
+        import weakref
+        _ENTS = weakref.WeakKeyDictionary()
+    got = _ENTS.get(det)
+    if got is None:
+        got = []
+        for e in det._entries:
+            x = _Ent.__new__(_Ent)
+            x.ambiguous = e.ambiguous
+            x.cjk = e.cjk
+            x.has_products = bool(e.product_words)
+            x.key = e.key
+            x.keylen = len(e.key)
+            x.compact = _compact_len(e.key)
+            x.classes = e.classes
+            x.holder = e.holder
+            x.mark_id = e.mark_id
+            x.mark = e.mark
+            x.name = e.name
+            x.alias_kind = e.alias_kind
+            x.entry = e
+            got.append(x)
+        _ENTS[det] = got
+    return <list> got
 
 
 cdef inline bint _is_cjk(Py_UCS4 c) nogil:
@@ -327,12 +394,15 @@ cdef bint _broken(set brk, str w, Py_ssize_t a, Py_ssize_t b, Py_ssize_t h_first
     return False
 
 
-cdef dict _sure_holders(list cands, list entries):
+cdef dict _sure_holders(list cands, list ents):
     """:meth:`Detector._sure_holders`: each holder's start offsets of exact, unambiguous candidates."""
     cdef dict sure = {}
+    cdef Cand y
+    cdef _Ent e
     for y in cands:
-        if y.method is None and not entries[y.entry].ambiguous:
-            h = entries[y.entry].holder
+        e = <_Ent> ents[y.entry]
+        if y.method is None and not e.ambiguous:
+            h = e.holder
             s = sure.get(h)
             if s is None:
                 sure[h] = {y.ws}
@@ -347,19 +417,20 @@ cdef inline bint _other_sure(dict sure, object holder, Py_ssize_t ws):
     return s is not None and (len(s) > 1 or (len(s) == 1 and ws not in s))
 
 
-cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bint signals):
+cdef list _prefilter(object det, list ents, _Text t, list cands, frozenset cat_classes, bint signals):
     """:meth:`Detector._prefilter`: drop ambiguous candidates that no context could rescue."""
     cdef list out = []
-    cdef list entries = det._entries
     cdef object common = det._common
     cdef str w = t.w, text = t.text, token
-    cdef object sure = None, e, method, brk, classes, first
+    cdef object sure = None, method, brk, classes, first
+    cdef _Ent e
+    cdef Cand x
     cdef list product_pads = det._product_pads
     cdef Py_ssize_t ws, we, keylen, a, b, h_first, h_last = -1
     cdef bint e_amb, loose, cjk, near, text_ascii = text.isascii()
     cdef double need, cat, product, holder, cap
     for x in cands:
-        e = entries[x.entry]
+        e = <_Ent> ents[x.entry]
         method = x.method
         e_amb = e.ambiguous
         if not e_amb and not (method == "fuzzy" or method == "repeated" or method == "partial"
@@ -370,23 +441,23 @@ cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bin
         we = x.we
         token = w[ws:we]
         loose = (method == "fuzzy" or method == "repeated") and token in common
-        keylen = len(e.key)
+        keylen = e.keylen
         if not (e_amb or loose or (method == "fuzzy" and keylen <= 5) or method == "partial"
                 or (method == "phonetic" and keylen <= 2)):
             out.append(x)
             continue
         cjk = e.cjk
-        need = _STRONG if loose or _compact_len(e.key) <= (1 if cjk else 2) else _SUPPORT
+        need = _STRONG if loose or e.compact <= (1 if cjk else 2) else _SUPPORT
         classes = e.classes
         cat = 0.0
         if cat_classes and classes:
             cat = -0.3 if cat_classes.isdisjoint(classes) else 0.5
         product = 0.0
-        if e.product_words:
+        if e.has_products:
             if _has_product(product_pads[x.entry], w):
                 product = 0.4
         if sure is None:
-            sure = _sure_holders(cands, entries)
+            sure = _sure_holders(cands, ents)
         holder = 0.3 if _other_sure(sure, e.holder, ws) else 0.0
         cap = 0.0
         if not cjk:
@@ -422,7 +493,7 @@ cdef list _prefilter(object det, _Text t, list cands, frozenset cat_classes, bin
     return out
 
 
-cdef bint _near_plain(_Text t, object x, object wanted, set brk):
+cdef bint _near_plain(_Text t, Cand x, object wanted, set brk):
     """:func:`engine._near_plain`, as a yes/no (only whether a class of the mark is near counts)."""
     cdef str w = t.w
     cdef Py_ssize_t ws = x.ws, we = x.we, h_first = -1, h_last = -1, a, b
@@ -436,7 +507,7 @@ cdef bint _near_plain(_Text t, object x, object wanted, set brk):
     return False
 
 
-cdef bint _near_classes(_Text t, object x, object wanted):
+cdef bint _near_classes(_Text t, Cand x, object wanted):
     """:meth:`Detector._near_classes`, as a yes/no: a goods word of the mark's classes in the same clause, close."""
     cdef str w = t.w, text = t.text
     cdef Py_ssize_t ws = x.ws, we = x.we, hs = -1, he = -1, a, b, ca, cb
@@ -471,7 +542,7 @@ cdef bint _crosses_word(str w, Py_ssize_t ws, Py_ssize_t we):
     return False
 
 
-cdef object _classify(object det, str matched, object e, object x, _Text t):
+cdef object _classify(object det, str matched, _Ent e, Cand x, _Text t):
     """:meth:`Detector._classify`: name the disguise by comparing the original text with the registered name."""
     cdef str w = t.w
     cdef Py_ssize_t i, g, ws = x.ws, we = x.we, base, a, b
@@ -494,7 +565,70 @@ cdef object _classify(object det, str matched, object e, object x, _Text t):
     name_f = det._name_f[x.entry]
     if " ".join(matched.casefold().split()) == name_f:
         return "exact" if e.alias_kind is None else "alias"
-    return det._classify_disguise(matched, e, x, name_f)
+    return _disguise(matched, e, x, name_f)
+
+
+cdef object _UD = None  # unicodedata, bound on first use
+cdef object _SKEL = None  # normalise._skeleton(): the confusables' characters
+
+
+cdef str _strip_accents(str s):
+    """``engine._strip_accents``: NFD, combining marks dropped (ASCII text has neither)."""
+    if s.isascii():
+        return s
+    d = _UD.normalize("NFD", s)
+    cdef list keep = []
+    combining = _UD.combining
+    for ch in <str> d:
+        if ord(ch) < 128 or not combining(ch):
+            keep.append(ch)
+    return u"".join(keep)
+
+
+cdef bint _has_digit(str s):
+    cdef Py_UCS4 c
+    for c in s:
+        if Py_UNICODE_ISDIGIT(c):
+            return True
+    return False
+
+
+cdef str _disguise(str matched, _Ent e, Cand x, str name_f):
+    """:meth:`Detector._classify_disguise`: the disguise of a match that is not the registered name written plainly
+    (the same tests in the same order; ASCII characters skip the Unicode database calls that cannot change their
+    answer: none is a format character, a combining mark, or normalises to non-ASCII)."""
+    global _UD, _SKEL
+    cdef Py_UCS4 c
+    if _UD is None:
+        import unicodedata
+        from bordermark.detect.normalise import _skeleton
+        _UD = unicodedata
+        _SKEL = _skeleton()
+    category = _UD.category
+    for c in matched:
+        if c >= 128 and category(c) == u"Cf":
+            return "invisible"
+    if e.cjk:
+        return "visual"
+    cdef str plain = (<str> _UD.normalize("NFKC", matched)).casefold()
+    if _strip_accents(plain) == _strip_accents(name_f):
+        return "unicode"  # full-width, mathematical letters, accents
+    if plain.replace(u"l", u"i") == name_f.replace(u"l", u"i"):
+        return "skeleton"  # RoIex: capital I for l
+    cdef bint leet = False
+    for c in plain:
+        if Py_UNICODE_ISDIGIT(c) or c == u"@" or c == u"$" or c == u"!" or c == u"|":
+            leet = True
+            break
+    if leet and not _has_digit(name_f):
+        return "leet"
+    if x.method == "skeleton":
+        return "skeleton"
+    normalize = _UD.normalize
+    for c in matched:
+        if c in _SKEL and (c >= 128 and not (<str> normalize("NFKC", c)).isascii()):
+            return "skeleton"
+    return "unicode"
 
 
 cdef bint _has_product(tuple pads, str w):
@@ -506,7 +640,7 @@ cdef bint _has_product(tuple pads, str w):
     return False
 
 
-cdef double _context(object e, str matched, bint product, bint near, frozenset cat_classes, bint has_trade,
+cdef double _context(_Ent e, str matched, bint product, bint near, frozenset cat_classes, bint has_trade,
                      bint same_holder):
     """:meth:`Detector._context`."""
     cdef double ctx = 0.0
@@ -547,22 +681,23 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     """:meth:`Detector._finish` after the category's classes are known; same result."""
     if _E is None:
         _bind()
-    return _finish(det, text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported)
+    return _finish(det, _ents(det), text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported)
 
 
-cdef object _finish(object det, str text, str w, str f, list cands, list term_spans, list regex_sigs,
+cdef object _finish(object det, list ents, str text, str w, str f, list cands, list term_spans, list regex_sigs,
                     frozenset cat_classes, bint keep_unsupported):
     """:func:`finish`, callable from C without a Python call per text."""
     cdef _Text t = _Text()
     t.text, t.w, t.f = text, w, f
     t.actx = det._actx
     t.actx_han = det._actx_han
-    cdef list entries = det._entries
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
+    cdef _Ent e
+    cdef Cand x, y
     cdef double ctx, need, score
     cdef bint has_trade, no_brand, loose, ambiguous, near, cjk
     if not keep_unsupported:
-        cands = _prefilter(det, t, cands, cat_classes, bool(term_spans or regex_sigs))
+        cands = _prefilter(det, ents, t, cands, cat_classes, bool(term_spans or regex_sigs))
         if not cands and not term_spans and not regex_sigs:
             return _detection([], [])
     t.offsets()
@@ -612,24 +747,23 @@ cdef object _finish(object det, str text, str w, str f, list cands, list term_sp
         spans = [(x.ws, x.we) for x in kept]
         kept = [x for x in kept
                 if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
-    cdef dict holders_sure = _sure_holders(kept, entries)
+    cdef dict holders_sure = _sure_holders(kept, ents)
 
     cdef list hits = []
     seen = set()
     common = det._common
     for x in kept:
-        e = entries[x.entry]
+        e = <_Ent> ents[x.entry]
         ws, we = x.ws, x.we
         s, t_end = t.st[ws], t.en[we - 1]
         matched = text[s:t_end]
         method = _classify(det, matched, e, x, t)
         if method is None:
             continue
-        ekey = e.key
         cjk = e.cjk
         loose = (method == "fuzzy" or method == "repeated") and _key(matched) in common
-        ambiguous = (e.ambiguous or loose or (method == "fuzzy" and len(ekey) <= 5) or method == "partial"
-                     or (method == "phonetic" and len(ekey) <= 2))
+        ambiguous = (e.ambiguous or loose or (method == "fuzzy" and e.keylen <= 5) or method == "partial"
+                     or (method == "phonetic" and e.keylen <= 2))
         if (method == "phonetic" or method == "visual" or (cjk and (ambiguous or we - ws <= 2))) \
                 and _crosses_word(w, ws, we):
             continue
@@ -641,10 +775,10 @@ cdef object _finish(object det, str text, str w, str f, list cands, list term_sp
         else:
             near = _near_classes(t, x, classes)
         same_holder = _other_sure(holders_sure, e.holder, ws)
-        ctx = _context(e, matched, bool(e.product_words) and _has_product(product_pads[x.entry], w), near,
+        ctx = _context(e, matched, e.has_products and _has_product(product_pads[x.entry], w), near,
                        cat_classes, has_trade, same_holder)
         need = _SUPPORT
-        compact = _compact_len(ekey)
+        compact = e.compact
         if loose or compact <= (1 if cjk else 2):
             need = _STRONG
         if no_brand:
@@ -679,12 +813,11 @@ cdef inline bint _latin(Py_UCS4 c):
     return (u"a" <= c <= u"z") or (u"0" <= c <= u"9")
 
 
-def main_matches(object det, object matches, str bv, list starts, object cands, object terms, object cand,
-                 list ids=None):
+def main_matches(object det, object matches, str bv, list starts, object cands, object terms, list ids=None):
     """:meth:`Detector._main_matches` for a whole batch view: the main automaton's matches over ``bv`` (ascending
     ends) go to their text's candidates and trade-term spans (text ``k`` owns ``bv[starts[k]:starts[k+1]-1]``), view
     offsets local to the text; ``cands`` and ``terms`` map a text (``ids[k]`` where given) to its lists."""
-    cdef list entries = det._entries, term_padded = det._term_padded
+    cdef list ents = _ents(det), term_padded = det._term_padded
     cdef Py_ssize_t k = 0, last = len(starts) - 2, end, length, start, ws, we, lo, hi, idx
     cdef bint ok
     cdef list lst
@@ -701,7 +834,7 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
         start = end - length + 1
         for kind, idx, variant in payload[1]:
             if kind == "m":
-                if not entries[idx].cjk:
+                if not (<_Ent> ents[idx]).cjk:
                     ws, we = start + 1, end
                 else:
                     ws, we = start, end + 1
@@ -710,7 +843,7 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
                 lst = cands.get(key)
                 if lst is None:
                     lst = cands[key] = []
-                lst.append(_cand(cand, idx, ws - lo, we - lo, "skeleton" if variant else None, 1.0))
+                lst.append(_cand(idx, ws - lo, we - lo, "skeleton" if variant else None, 1.0))
             elif kind == "t":
                 if term_padded[idx]:
                     ws, we = start + 1, end
@@ -785,6 +918,62 @@ cdef inline bint _az(Py_UCS4 c):
     return u"a" <= c <= u"z"
 
 
+cdef object _leet1(str s, Py_ssize_t n, const unsigned char *data):
+    """:func:`leet` for a one-byte string (most listing text): the same passes over its bytes, the result built in a
+    byte buffer (its characters are the text's own, letters and spaces: none beyond the text's widest)."""
+    cdef Py_ssize_t i, j, k
+    cdef Py_UCS4 c, g
+    cdef bint changed = False, before, after, bang_only
+    cdef unsigned char *buf
+    for i in range(n):
+        if _leet_letter(data[i]):
+            changed = True
+            break
+    if not changed:
+        return s
+    buf = <unsigned char *> malloc(n + 1)
+    if buf == NULL:
+        raise MemoryError()
+    changed = False
+    try:
+        i = 0
+        while i < n:
+            c = data[i]
+            if not _leet_letter(c):
+                buf[i] = <unsigned char> c
+                i += 1
+                continue
+            j = i
+            bang_only = True
+            while j < n:
+                g = data[j]
+                if not _leet_letter(g):
+                    break
+                if g != u"!" and g != u"|":
+                    bang_only = False
+                j += 1
+            before = i > 0 and _az(data[i - 1])
+            after = j < n and _az(data[j])
+            if (before or after) and not (bang_only and not (before and after)):
+                for k in range(i, j):
+                    buf[k] = <unsigned char> _leet_letter(data[k])
+                changed = True
+            else:
+                for k in range(i, j):
+                    g = data[k]
+                    if g == u"@" or g == u"$" or g == u"!" or g == u"|":
+                        buf[k] = 32
+                        changed = True
+                    else:
+                        buf[k] = <unsigned char> g
+            i = j
+        if not changed:
+            return s
+        return PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, buf, n)
+    finally:
+        free(buf)
+
+
 def leet(str s):
     """:func:`normalise._leet` without its regex: each maximal run of leetspeak characters (``01345789@$!|``) that
     touches a letter ``a-z`` becomes letters, unless it is only ``!``/``|`` with a letter on one side alone
@@ -795,6 +984,8 @@ def leet(str s):
     cdef Py_UCS4 c, g
     cdef bint changed = False, before, after, bang_only
     cdef Py_UCS4 *buf
+    if kind == 1:
+        return _leet1(s, n, <const unsigned char *> data)
     for i in range(n):
         c = PyUnicode_READ(kind, data, i)
         if _leet_letter(c):
@@ -1402,7 +1593,7 @@ cdef inline bint _has_han(str s):
     return False
 
 
-cdef void _sound_stage(object det, str w, list cands, object cand_cls) except *:
+cdef void _sound_stage(object det, str w, list cands) except *:
     """:meth:`Detector._sound_stage`: each run of two or more Han characters (``chinese.HAN_RUN_RE``) found in C,
     its sound-alikes from the detector's run cache (:meth:`Detector._sound_run` for a run not seen before)."""
     cdef Py_ssize_t n = len(w), i = 0, a, off, size
@@ -1437,11 +1628,11 @@ cdef void _sound_stage(object det, str w, list cands, object cand_cls) except *:
             cache[run] = found
         for off, idx, size, sim in found:
             if have is None:
-                have = {(x.entry, x.ws) for x in cands}
+                have = {((<Cand> x).entry, (<Cand> x).ws) for x in cands}
             k2 = (idx, a + off)
             if k2 not in have:
                 have.add(k2)
-                cands.append(_cand(cand_cls, idx, a + off, a + off + size, "phonetic", sim))
+                cands.append(_cand(idx, a + off, a + off + size, "phonetic", sim))
 
 
 def finish_batch(object det, list texts, str bv, list starts, list folded, object cands, object terms,
@@ -1457,7 +1648,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
     cdef dict cat_classes = {}
     cdef object c, ts, rs, cc, lst
     partial = det._partial_stage
-    cand_cls = _E._Cand
+    cdef list ents = _ents(det)
     for k in range(n):
         t = texts[k]
         if not t.isascii():  # (kana fold to Han look-alikes: the view, not the text, decides)
@@ -1466,7 +1657,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
                 lst = cands.get(k)
                 if lst is None:
                     lst = cands[k] = []
-                _sound_stage(det, w, lst, cand_cls)
+                _sound_stage(det, w, lst)
         if u"*" in t or u"..." in t or u"\u2026" in t:
             lst = cands.get(k)
             if lst is None:
@@ -1483,9 +1674,10 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         cc = cat_classes.get(cats[k])
         if cc is None:
             cc = cat_classes[cats[k]] = det.classes_of(cats[k])
-        out.append(_finish(det, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
+        out.append(_finish(det, ents, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
                            c or [], ts or [], rs or [], cc, keep_unsupported))
     return out
+
 
 
 # ------------------------------------------------------------------------------------------- character fold table
@@ -1638,7 +1830,7 @@ def batch_view(list folded):
 
 
 cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, list lst, set hit_toks,
-                            set hit_pairs, dict tok_hits, dict pair_res, object cand) except *:
+                            set hit_pairs, dict tok_hits, dict pair_res) except *:
     """One text's part of :meth:`Detector._token_batch`: its words are ``words[lo:hi]``, its view ``w``."""
     cdef Py_ssize_t j, at, size
     cdef str t, needle, a, b
@@ -1650,7 +1842,7 @@ cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, lis
                 mine = set()
             mine.add(t)
     if mine is not None:
-        covered = {w[x.ws:x.we] for x in lst}
+        covered = {w[(<Cand> x).ws:(<Cand> x).we] for x in lst}
         for t in mine:
             if t in covered:
                 continue
@@ -1660,7 +1852,7 @@ cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, lis
             at = w.find(needle)
             while at >= 0:
                 for idx, method, sim in res:
-                    lst.append(_cand(cand, idx, at + 1, at + 1 + size, method, sim))
+                    lst.append(_cand(idx, at + 1, at + 1 + size, method, sim))
                 at = w.find(needle, at + 1)
     if hit_pairs:
         for j in range(lo, hi - 1):
@@ -1671,11 +1863,11 @@ cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, lis
                 at = w.find(u" " + pair + u" ")  # the first occurrence, as the one-text path does
                 size = len(pair)
                 for idx, method, sim in pair_res[(a, b)]:
-                    lst.append(_cand(cand, idx, at + 1, at + 1 + size, method, sim))
+                    lst.append(_cand(idx, at + 1, at + 1 + size, method, sim))
 
 
 def token_cands(list words, list touched, str bv, list starts, object cands, set hit_toks, set hit_pairs,
-                dict tok_hits, dict pair_res, object cand):
+                dict tok_hits, dict pair_res):
     """:meth:`Detector._token_batch` after the lookups: candidates, in the texts holding a token or the first word
     of a word pair with a hit, at each whole-word occurrence of such a token (unless a candidate already covers
     it) and at the first occurrence of such a pair. Only the texts :func:`scan_words` found touched are visited
@@ -1701,7 +1893,7 @@ def token_cands(list words, list touched, str bv, list starts, object cands, set
             if lst is None:
                 lst = cands[k] = []
             _text_token_cands(words, lo, hi, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst,
-                              hit_toks, hit_pairs, tok_hits, pair_res, cand)
+                              hit_toks, hit_pairs, tok_hits, pair_res)
 
 
 def line_dict(object rid, object d):
@@ -1718,6 +1910,29 @@ def line_dict(object rid, object d):
         signals.append({"code": g.code, "term": g.term, "start": g.start, "end": g.end, "weight": g.weight,
                         "family": g.family, "lang": g.lang, "matched": g.matched})
     return {"id": rid, "hits": hits, "signals": signals}
+
+
+def write_lines(list buf, list dets, object dumps, object dumps_any):
+    """:func:`stream._write`'s loop after detection: one output line per record (``buf`` holds ``(id, text,
+    category)``, ``dets`` their detections), written by orjson (``dumps``) exactly as the Python loop writes them,
+    ``dumps_any`` (``stream._dumps``) where orjson refuses (an integer id beyond 64 bits)."""
+    cdef list out = []
+    cdef Py_ssize_t j, n = len(buf)
+    for j in range(n):
+        rid = (<tuple> buf[j])[0]
+        d = dets[j]
+        if not d.hits and not d.signals:
+            try:
+                ident = (<bytes> dumps(rid)).decode("utf-8")
+            except TypeError:
+                ident = dumps_any(rid)
+            out.append(u'{"id":' + ident + u',"hits":[],"signals":[]}')
+        else:
+            try:
+                out.append((<bytes> dumps(line_dict(rid, d))).decode("utf-8"))
+            except TypeError:  # an integer id beyond 64 bits
+                out.append(dumps_any({"id": rid, **d.to_dict()}))
+    return out
 
 
 def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loads, object slow):
@@ -1755,6 +1970,54 @@ def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loa
         if len(buf) >= batch:
             return False
     return True
+
+
+@cython.final
+cdef class HsMatches:
+    """hyperscan's match handler for ``engine._HsScan.iter``: each match kept as one integer (its end, then its id),
+    without a Python frame per match (the handler runs for every match of every batch scan); :meth:`results` then
+    gives what the Python twin gives."""
+
+    cdef list packed
+
+    def __cinit__(self):
+        self.packed = []
+
+    def __call__(self, unsigned int i, unsigned long long start, unsigned long long to, unsigned int flags,
+                 object context):
+        self.packed.append((to << 32) | i)
+        return None
+
+    def results(self, list values, list keys, set check, str text, bytes data):
+        """``(end, value)`` per match, ends ascending and ids ascending at one end (longer keys first): ``end`` the
+        index of the match's last character in ``text``. ``data`` is what was scanned: one byte per character
+        (a match of a key in ``check`` must then equal the text), or UTF-8 (a byte end becomes a character end by
+        counting the bytes that start a character: a valid UTF-8 key matches only at character boundaries)."""
+        cdef list packed = self.packed, out = []
+        cdef unsigned long long p
+        cdef Py_ssize_t to, i, m, pos = 0, chars = 0, n = len(data)
+        cdef const unsigned char *b = <const unsigned char *> data
+        cdef bint onebyte = n == len(text), checking = len(check) > 0
+        cdef str k
+        packed.sort()
+        for q in packed:
+            p = q
+            to = <Py_ssize_t> (p >> 32)
+            i = <Py_ssize_t> (p & 0xFFFFFFFF)
+            if onebyte:
+                if checking and i in check:
+                    k = <str> keys[i]
+                    m = len(k)
+                    if text[to - m:to] != k:
+                        continue
+                out.append((to - 1, values[i]))
+            else:
+                while pos < to:
+                    if (b[pos] & 0xC0) != 0x80:
+                        chars += 1
+                    pos += 1
+                out.append((chars - 1, values[i]))
+        return out
 
 
 def byte_view(str s):

@@ -108,6 +108,10 @@ class _Cand:  # not frozen: a frozen dataclass pays object.__setattr__ per field
     sim: float = 1.0
 
 
+if _fast is not None:  # the same fields as a C struct (the compiled stages read them without attribute lookups)
+    _Cand = _fast.Cand  # type: ignore[misc,assignment]
+
+
 def _add_word_cands(w: str, word: str, res: tuple[tuple[int, str, float], ...], out: list[_Cand]) -> None:
     """A candidate per looked-up result at every whole-word occurrence of ``word`` in the padded view ``w``."""
     needle = f" {word} "
@@ -173,14 +177,18 @@ class _HsScan:
     the same keys and values: ``(end, value)`` per match (``end`` the index of the match's last character), ends
     ascending and, at one end, longer keys first. With the compiled module, hyperscan scans ``_fast.byte_view`` of
     the text (one byte per character; a match of a key holding a non-ASCII character is checked against the text);
-    without it, the text's UTF-8 bytes (a valid UTF-8 key matches only at character boundaries), byte ends becoming
-    character ends by counting the characters between matches."""
+    without it, or with ``utf8`` (keys that are all non-ASCII, the Chinese names: in the byte view
+    Han characters share their bytes, so most positions would need that check), the text's UTF-8 bytes (a valid
+    UTF-8 key matches only at character boundaries), byte ends becoming character ends by counting the characters
+    between matches."""
 
-    def __init__(self, items: Iterable[tuple[str, Any]]) -> None:
+    def __init__(self, items: Iterable[tuple[str, Any]], utf8: bool = False) -> None:
         ordered = sorted(items, key=lambda kv: -len(kv[0]))  # ids ascend as keys shorten: pyahocorasick's order
         self._keys = [k for k, _ in ordered]
         self._values = [v for _, v in ordered]
-        self._check = {i for i, k in enumerate(self._keys) if not k.isascii()} if _fast is not None else set()
+        self._want_utf8 = utf8
+        self._utf8 = utf8 or _fast is None
+        self._check = {i for i, k in enumerate(self._keys) if not k.isascii()} if not self._utf8 else set()
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(expressions=[self._encode(k) for k in self._keys],
                          ids=list(range(len(ordered))), elements=len(ordered), flags=0, literal=True)
@@ -189,14 +197,13 @@ class _HsScan:
     def __getstate__(self) -> dict[str, Any]:
         """Keys and values only: hyperscan's database and scratch do not pickle (Spark broadcasts the detector); the
         receiving process compiles its own, for its own compiled module or not."""
-        return {"items": list(zip(self._keys, self._values, strict=True))}
+        return {"items": list(zip(self._keys, self._values, strict=True)), "utf8": self._want_utf8}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["items"])  # type: ignore[misc]
+        self.__init__(state["items"], state.get("utf8", False))  # type: ignore[misc]
 
-    @staticmethod
-    def _encode(text: str) -> bytes:
-        return _fast.byte_view(text) if _fast is not None else text.encode("utf-8", "surrogatepass")
+    def _encode(self, text: str) -> bytes:
+        return text.encode("utf-8", "surrogatepass") if self._utf8 else _fast.byte_view(text)
 
     def iter(self, text: str) -> list[tuple[int, Any]]:
         hits: list[tuple[int, int]] = []
@@ -205,6 +212,10 @@ class _HsScan:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        if _fast is not None:  # the match handler and what follows in C (no Python frame per match)
+            got = _fast.HsMatches()
+            self._db.scan(data, match_event_handler=got, scratch=scratch)
+            return got.results(self._values, self._keys, self._check, text, data)
         self._db.scan(data, match_event_handler=lambda i, _f, to, _fl, _c: add((to, i)), scratch=scratch)
         hits.sort()
         values = self._values
@@ -224,13 +235,13 @@ class _HsScan:
         return out
 
 
-def _hs_scan(automaton: ahocorasick.Automaton) -> _HsScan | ahocorasick.Automaton:
+def _hs_scan(automaton: ahocorasick.Automaton, utf8: bool = False) -> _HsScan | ahocorasick.Automaton:
     """``automaton``'s keys and values as an :class:`_HsScan` when hyperscan is installed; itself otherwise (and
     when a key holds NUL, which hyperscan's Python binding would cut the key at)."""
     if hyperscan is None or automaton.kind != ahocorasick.AHOCORASICK:
         return automaton
     items = list(automaton.items())
-    return automaton if any("\x00" in k for k, _ in items) else _HsScan(items)
+    return automaton if any("\x00" in k for k, _ in items) else _HsScan(items, utf8)
 
 
 def _scan(automaton: ahocorasick.Automaton | _HsScan, text: str) -> Iterator[tuple[int, Any]]:
@@ -368,6 +379,7 @@ class Detector:
                 a.make_automaton()
         self._padded = {k for k in by_key if k.startswith(" ")}
         self._aw_batch = _hs_scan(self._aw)  # the batch scan's matcher over the same keys
+        self._aw_han_batch = _hs_scan(self._aw_han, utf8=True)
 
         # compact automaton for spaced / hyphenated disguises
         self._ac = ahocorasick.Automaton()
@@ -563,11 +575,11 @@ class Detector:
             (self._aw_batch, bv, starts, None)]
         if han and len(self._aw_han):
             hv = " " + " \x00 ".join([parts[k] for k in han]) + " "
-            runs.append((self._aw_han, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
+            runs.append((self._aw_han_batch, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
                                                             initial=0)), han))
         for automaton, joined, at, ids in runs:
             if _fast is not None:
-                _fast.main_matches(self, _scan(automaton, joined), joined, at, cands, terms, _Cand, ids)
+                _fast.main_matches(self, _scan(automaton, joined), joined, at, cands, terms, ids)
                 continue
             raw: dict[int, list[tuple[int, tuple[int, tuple[tuple[str, int, bool], ...]]]]] = defaultdict(list)
             for end, payload in _scan(automaton, joined):
@@ -634,7 +646,7 @@ class Detector:
             hit_toks, hit_pairs, touched = self._word_hits_fast(words)
             if hit_toks or hit_pairs:
                 _fast.token_cands(words, touched, bv, starts, cands, hit_toks, hit_pairs, self._tok_hits,
-                                  self._pair_res, _Cand)
+                                  self._pair_res)
             return
         hit_toks, hit_pairs = self._word_hits(words)
         if not hit_toks and not hit_pairs:
