@@ -199,3 +199,15 @@ def test_streaming_leaves_the_collector_as_it_found_it() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+    gc.freeze()  # a caller that says it froze its own state is believed (no walk over the frozen objects)
+    try:
+        with _fewer_collections(frozen=True) as settle:
+            settle()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    with _fewer_collections(frozen=False) as settle:  # and one that says it did not: everything unfrozen again
+        kept = [[i] for i in range(1000)]
+        settle()
+        assert gc.get_freeze_count() >= 1000
+    assert gc.get_freeze_count() == 0 and kept
