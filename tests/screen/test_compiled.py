@@ -291,6 +291,31 @@ def test_compiled_category_sentences_and_names_equal_features() -> None:
     assert [_fast.norm_name(n) for n in names] == [norm_name(n) for n in names]
 
 
+def test_compiled_signal_results_equal_features(registry: Registry, rates: Rates) -> None:
+    """The compiled twin writes the signal group's results itself (the three signal families and the import
+    channel): the values and sentences of the feature functions on every branch (no terms, repeated terms, more
+    than five, a summed weight or none, above 1, with and without a hit); an unknown feature of the group hands
+    the group back to the feature functions."""
+    from bordermark.screen import _fast
+    from bordermark.screen.features import FEATURES, Evidence
+
+    screener = Screener.build(registry, KeywordDetector(registry), SCENARIOS[0], rates)
+    group = screener._gw["signals"]
+    names = [w[1] for w in group]
+    assert names == ["counterfeit_terms", "factory_origin", "contact_cues", "import_channel_cues"]
+    term_sets = [None, [], ["replica"], ["AAA", "1:1", "AAA"], ["a", "b", "c", "d", "e", "f", "g"], ["高仿", "O'Neil"]]
+    for i, terms in enumerate(term_sets):
+        for weight in (None, 0.0, 0.35, 0.6, 1.25, 2.0):
+            for has_hit in (True, False):
+                signals = {n: list(terms) for n in names[(i % 2):] if terms is not None}
+                weights = {n: weight for n in signals if weight is not None}
+                ev = Evidence(listing=Listing(id="L1"), hit=object() if has_hit else None, brand=None,
+                              signals=signals, signal_weight=weights)
+                want = tuple(None if r is None else (r.value, r.detail) for r in (FEATURES[n](ev) for n in names))
+                assert _fast.signal_results(signals, weights, has_hit, group) == want
+    assert _fast.signal_results({}, {}, True, [*group, (99, "new_signal_feature", 1.0, 1.0)]) is None
+
+
 def test_compiled_hit_sentences_equal_features() -> None:
     """The compiled twin writes the four hit results itself for the detector's Hit: the values and sentences of
     features.hit_results on every branch (no hit, no brand, plain or disguised method, observed alias, ambiguous

@@ -268,6 +268,46 @@ cdef object _category(object b, object cat):
                  f"({b.categories_text or _categories_text(b.categories)})")
 
 
+# the sentence of each signal family's feature (features.counterfeit_terms, factory_origin, contact_cues)
+cdef dict _FAMILY_SENTENCES = {"counterfeit_terms": "Uses counterfeit trade terms",
+                               "factory_origin": "Claims factory origin",
+                               "contact_cues": "Steers buyers off the platform"}
+
+
+cdef str _quote(object terms):
+    """``features._quote``."""
+    return ", ".join([f"'{t}'" for t in list(dict.fromkeys(terms))[:5]])
+
+
+cdef object _signal_results(dict signals, dict weights, bint has_hit, list group):
+    """The signal group's results (``features._family`` for the three signal families, ``import_channel_cues``),
+    as (value, sentence) tuples in the order of ``group`` (the group's weights: index, name, ...); the same tests,
+    numbers (Python's own ``or``, ``min`` and ``round``) and sentences. ``None`` where the group holds a feature
+    this twin does not know."""
+    cdef list out = []
+    cdef object w, name, found, sentence, strength
+    for w in group:
+        name = (<tuple> w)[1]
+        found = signals.get(name)
+        if name == "import_channel_cues":
+            out.append(None if not found or not has_hit else (1.0, f"Describes an import channel: {_quote(found)}"))
+            continue
+        sentence = _FAMILY_SENTENCES.get(name)
+        if sentence is None:
+            return None
+        if not found:
+            out.append(None)
+            continue
+        strength = weights.get(name, 0.0) or 0.6 + 0.2 * (len(found) - 1)
+        out.append((round(min(1.0, strength), 3), f"{sentence}: {_quote(found)}"))
+    return tuple(out)
+
+
+def signal_results(signals: dict, weights: dict, has_hit: bool, group: list) -> object:
+    """:func:`_signal_results` (for the tests)."""
+    return _signal_results(signals, weights, has_hit, group)
+
+
 cdef str _norm_name(str value):
     """``engine.norm_name``: the casefolded name's alphanumeric characters."""
     cdef str low = value.casefold()
@@ -922,6 +962,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     cdef dict signal_terms = scr._signal_terms, families = scr._signal_family
     cdef dict famous = scr._famous
     cdef list hit_weights = scr._gw["hit"], category_weights = scr._gw["category"]
+    cdef list signal_weights = scr._gw["signals"]
     cdef object plain = scr._plain
     cdef object priced_one
     cdef object band_of = scr._band_of, text_evidence = scr._text_evidence, cached = scr._cached
@@ -935,7 +976,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     cdef double logit
     cdef bint weak, cued
     cdef object listing, detection, dhits, dsigs, title, category, hit, brand, key, found, sig, fkey, fam, band
-    cdef object cues, skey, ev, t, hits_json, h, priced, low, same
+    cdef object cues, skey, ev, t, hits_json, h, priced, low, same, results
     if len(detections) != n:
         raise ValueError("a detection per listing")
     if cues_of is None and scr._import_re is not None:
@@ -1013,9 +1054,15 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
             skey = (hit is not None, tuple([(f, tuple(lst), weights.get(f)) for f, lst in signals.items()]))
             found = signal_terms.get(skey)
             if found is None:
-                ev = text_evidence(listing, hit, brand)
-                ev.signals, ev.signal_weight = signals, weights
-                found = cached(signal_terms, skey, "signals", ev)
+                results = _signal_results(signals, weights, hit is not None, signal_weights)
+                if results is None:  # a feature of the group without a twin here: the features themselves
+                    ev = text_evidence(listing, hit, brand)
+                    ev.signals, ev.signal_weight = signals, weights
+                    found = cached(signal_terms, skey, "signals", ev)
+                else:  # Screener._cached
+                    if len(signal_terms) >= limit:
+                        signal_terms.clear()
+                    found = signal_terms[skey] = _terms_c(results, signal_weights)
             terms += found
         if brand is not None:
             key = (_bf(brand, 0, "mark_id"), category)
