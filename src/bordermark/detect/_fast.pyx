@@ -57,6 +57,7 @@ cdef extern from "Python.h":
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
 
 cdef object _new = object.__new__
+cdef object _AHOCORASICK = ahocorasick.AHOCORASICK
 cdef dict _ROUND3 = {}
 
 
@@ -100,6 +101,21 @@ cdef object _hit(object mark_id, object mark, object holder, object start, objec
     PyObject_GenericSetAttr(h, "alias", alias)
     PyObject_GenericSetAttr(h, "alias_kind", alias_kind)
     return h
+
+
+cdef object _signal(object code, object term, object start, object end, object weight, object family, object lang,
+                    object matched):
+    """``Signal(...)`` likewise (8 fields)."""
+    g = _new(_Signal)
+    PyObject_GenericSetAttr(g, "code", code)
+    PyObject_GenericSetAttr(g, "term", term)
+    PyObject_GenericSetAttr(g, "start", start)
+    PyObject_GenericSetAttr(g, "end", end)
+    PyObject_GenericSetAttr(g, "weight", weight)
+    PyObject_GenericSetAttr(g, "family", family)
+    PyObject_GenericSetAttr(g, "lang", lang)
+    PyObject_GenericSetAttr(g, "matched", matched)
+    return g
 
 
 @cython.freelist(1024)
@@ -240,12 +256,14 @@ cdef class _Text:
         free(self.en)
 
     cdef list ctx_at(self):
+        """The goods words in the view: ``engine._scan`` of the two goods-word automatons (each called directly
+        when it holds a word: no Python frame per text)."""
         if self.ctx is None:
-            self.ctx = [(end - length + 1, end, classes) for end, (length, classes) in (
-                _SCAN(self.actx, self.w))]
-            if not self.w.isascii() and _HAN_SEARCH(self.w):
+            self.ctx = [] if self.actx is None else [(end - length + 1, end, classes) for end, (length, classes) in (
+                self.actx.iter(self.w))]
+            if self.actx_han is not None and not self.w.isascii() and _HAN_SEARCH(self.w):
                 self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in (
-                    _SCAN(self.actx_han, self.w))]
+                    self.actx_han.iter(self.w))]
         return self.ctx
 
     cdef object plain_breaks(self):
@@ -689,8 +707,10 @@ cdef object _finish(object det, list ents, str text, str w, str f, list cands, l
     """:func:`finish`, callable from C without a Python call per text."""
     cdef _Text t = _Text()
     t.text, t.w, t.f = text, w, f
-    t.actx = det._actx
-    t.actx_han = det._actx_han
+    aut = det._actx
+    t.actx = aut if aut.kind == _AHOCORASICK else None  # engine._scan finds nothing otherwise
+    aut = det._actx_han
+    t.actx_han = aut if aut.kind == _AHOCORASICK else None
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef _Ent e
     cdef Cand x, y
@@ -711,12 +731,12 @@ cdef object _finish(object det, list ents, str text, str w, str f, list cands, l
         k3 = (tm.code, a, b)
         if k3 not in seen_sig:
             seen_sig.add(k3)
-            signals.append(_Signal(tm.code, tm.term, a, b, tm.weight, tm.family, tm.lang, text[a:b]))
+            signals.append(_signal(tm.code, tm.term, a, b, tm.weight, tm.family, tm.lang, text[a:b]))
     for tm, a, b in regex_sigs:
         k3 = (tm.code, a, b)
         if k3 not in seen_sig:
             seen_sig.add(k3)
-            signals.append(_Signal(tm.code, text[a:b], a, b, tm.weight, tm.family, tm.lang, text[a:b]))
+            signals.append(_signal(tm.code, text[a:b], a, b, tm.weight, tm.family, tm.lang, text[a:b]))
     if len(signals) > 1:
         signals.sort(key=_sig_order)
     has_trade = False
