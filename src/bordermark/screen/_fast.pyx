@@ -108,6 +108,10 @@ cdef Py_ssize_t _HO[12]
 cdef Py_ssize_t _DO[2]
 cdef bint _R_OK = False, _P_OK = False, _H_OK = False, _D_OK = False
 cdef bint _NEW_OK = False  # results and prepared texts are made by object.__new__ (see _alloc)
+_SIGNAL_FIELDS = ("code", "term", "weight", "family")
+cdef Py_ssize_t _SO[4]
+cdef bint _S_OK = False
+cdef object _SignalT = None
 _BRAND_FIELDS = ("mark_id", "authorised", "priced", "priced_by_category")
 _BAND_FIELDS = ("low", "high", "sentence", "sentence_base", "name_key")
 cdef Py_ssize_t _BO[4]
@@ -134,7 +138,10 @@ cdef bint _offsets(object cls, tuple names, Py_ssize_t *out) except -1:
 
 
 cdef void _bind_slots() except *:
-    global _R_OK, _P_OK, _H_OK, _D_OK, _DetectionT, _NEW_OK, _B_OK, _N_OK, _BrandT, _BandT
+    global _R_OK, _P_OK, _H_OK, _D_OK, _DetectionT, _NEW_OK, _B_OK, _N_OK, _BrandT, _BandT, _S_OK, _SignalT
+    from bordermark.detect.types import Signal
+    _SignalT = Signal
+    _S_OK = _offsets(Signal, _SIGNAL_FIELDS, _SO)
     from bordermark.screen.features import BrandInfo, ProductBand
     _BrandT, _BandT = BrandInfo, ProductBand
     _B_OK = _offsets(BrandInfo, _BRAND_FIELDS, _BO)
@@ -346,13 +353,13 @@ cdef tuple _hits4(object hit, object brand, object plain_methods):
     cdef bint ambiguous
     if hit is None:
         return _NO_HIT4
-    ambiguous = hit.ambiguous
-    matched, method = hit.matched, hit.method
+    ambiguous = _hf(hit, 9, "ambiguous")
+    matched, method = _hf(hit, 5, "matched"), _hf(hit, 6, "method")
     if brand is None:
         first = disguised = None
     else:
         first = (1.0, f"Names the mark '{brand.text}' of {brand.holder} ({brand.mark_id}) as '{matched}'")
-        if str(method) in plain_methods and hit.alias_kind != "observed":
+        if str(method) in plain_methods and _hf(hit, 11, "alias_kind") != "observed":
             disguised = None
         else:
             disguised = (1.0, f"'{matched}' is a disguised form of '{brand.text}' (matched by {method})")
@@ -976,7 +983,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
     cdef double logit
     cdef bint weak, cued
     cdef object listing, detection, dhits, dsigs, title, category, hit, brand, key, found, sig, fkey, fam, band
-    cdef object cues, skey, ev, t, hits_json, h, priced, low, same, results
+    cdef object cues, skey, ev, t, hits_json, h, priced, low, same, results, term, sweight
     if len(detections) != n:
         raise ValueError("a detection per listing")
     if cues_of is None and scr._import_re is not None:
@@ -1013,17 +1020,24 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
         weights = {}
         if dsigs:
             for sig in dsigs:
-                fkey = (sig.code, getattr(sig, "family", ""))
+                if _S_OK and type(sig) is _SignalT:  # the detector's own signals: slots read at their offsets
+                    fkey = (_sget(sig, _SO[0]), _sget(sig, _SO[3]))
+                else:
+                    fkey = (sig.code, getattr(sig, "family", ""))
                 fam = families.get(fkey, "?")
                 if fam == "?":
                     fam = families[fkey] = family(f"{fkey[0]} {fkey[1]}")
                 if fam is not None:
-                    if fam in signals:
-                        (<list> signals[fam]).append(str(sig.term))
-                        weights[fam] += float(getattr(sig, "weight", 0.6))
+                    if _S_OK and type(sig) is _SignalT:
+                        term, sweight = _sget(sig, _SO[1]), _sget(sig, _SO[2])
                     else:
-                        signals[fam] = [str(sig.term)]
-                        weights[fam] = 0.0 + float(getattr(sig, "weight", 0.6))
+                        term, sweight = sig.term, getattr(sig, "weight", 0.6)
+                    if fam in signals:
+                        (<list> signals[fam]).append(str(term))
+                        weights[fam] += float(sweight)
+                    else:
+                        signals[fam] = [str(term)]
+                        weights[fam] = 0.0 + float(sweight)
         band = None
         if brand is not None:
             if cues_of is not None:
