@@ -63,7 +63,7 @@ world = pickle.load(open({world!r}, "rb"))
 s = screener_for(world)
 gc.freeze()
 t = time.process_time()
-rep = screen_file(Path({src!r}), Path({dst!r}), s)
+rep = screen_file(Path({src!r}), Path({dst!r}), s, caller_frozen=True)  # as the CLI calls it
 # the peak of this address space (VmHWM, KiB): ru_maxrss survives exec, so a child started by a large parent
 # would report the parent's peak
 try:
@@ -102,14 +102,14 @@ def main() -> None:
     gc.freeze()  # as `bordermark screen listings` does once the registry, detector and screener are built
 
     t, c = time.perf_counter(), time.process_time()
-    rep = screen_file(src, work / "out.jsonl", screener)
+    rep = screen_file(src, work / "out.jsonl", screener, caller_frozen=True)  # as the CLI calls it
     e2e, e2e_cpu = time.perf_counter() - t, time.process_time() - c
     n = rep.screened
     # steady state: new listings of the same platform through the same, now warm, screener and detector
     more = more_listings(world, args.marks, args.listings, 405, args.listings, work / "more")
     gc.freeze()
     c = time.process_time()
-    rep2 = screen_file(more, work / "out_more.jsonl", screener)
+    rep2 = screen_file(more, work / "out_more.jsonl", screener, caller_frozen=True)
     steady_cpu = time.process_time() - c
     n2 = rep2.screened
 
@@ -158,10 +158,11 @@ def main() -> None:
     clear_read_caches()
     gc.freeze()
     c = time.process_time()
-    screen_file(src, work / "out3.jsonl", screener)
+    screen_file(src, work / "out3.jsonl", screener, caller_frozen=True)
     t_nodetect = time.process_time() - c
     c = time.process_time()
-    screen_file(more, work / "out3_more.jsonl", screener)  # steady state: the caches as the first file left them
+    # steady state: the caches as the first file left them
+    screen_file(more, work / "out3_more.jsonl", screener, caller_frozen=True)
     t_nodetect_steady = time.process_time() - c
     # the same with screening's compiled loops switched off (the pure Python path), when they are built
     t_pure = None
@@ -171,7 +172,7 @@ def main() -> None:
         screener.clear_caches()
         clear_read_caches()
         c = time.process_time()
-        screen_file(src, work / "out4.jsonl", screener)
+        screen_file(src, work / "out4.jsonl", screener, caller_frozen=True)
         t_pure = time.process_time() - c
         screen_engine._fast = screen_io._fast = fast
         if (work / "out4.jsonl").read_bytes() != (work / "out3.jsonl").read_bytes():

@@ -69,7 +69,7 @@ def listings(
         err_console.print(str(err), highlight=False, markup=False, soft_wrap=True)
 
     rep = service.screen_file(input_, output, screener, store=store if queue else None, batch_size=batch_size,
-                              on_error=report_error)
+                              on_error=report_error, caller_frozen=True)
     summary = ", ".join(f"{v} {n}" for v, n in sorted(rep.verdicts.items()))
     err_console.print(f"screened {rep.screened} listing(s) with scenario {screener.scenario.version}: "
                       f"{summary or 'none'}" + (f"; {rep.bad_rows} bad row(s) skipped" if rep.bad_rows else ""),
