@@ -76,6 +76,24 @@ def test_compiled_scoring_equals_pure(registry: Registry, rates: Rates, pure: An
     assert len(verdicts) >= 3 and any(f[9] for f in got[True])  # several verdicts, a suppressed one
 
 
+def test_int_weights_give_the_same_bytes_on_both_paths(registry: Registry, rates: Rates, pure: Any) -> None:
+    """A scenario built without validation (``model_construct``) can hold int weights; the compiled signal group
+    kept such a weight as given where the pure path multiplied it by 1.0 (``2`` against ``2.0`` in the reasons)."""
+    from bordermark.screen.scenario import BUILTIN, Scenario, ScenarioConfig
+
+    weights = {k: round(v) or 1 for k, v in BUILTIN.config.weights.items()}
+    scenario = Scenario(version=9, config=ScenarioConfig.model_construct(**(BUILTIN.config.__dict__ | {
+        "weights": weights})))
+    items = _listings(300, seed=5)
+    rows: dict[bool, list[Any]] = {}
+    for compiled in (True, False):
+        pure(compiled)
+        s = _screener(registry, rates, scenario, False)
+        rows[compiled] = [json.dumps(r.to_row()) for r in s.screen_many(items)]
+    assert rows[True] == rows[False]
+    assert any('"contribution": 2.0' in r or '"contribution": 1.0' in r for r in rows[True])
+
+
 def _odd_lines(n: int, seed: int) -> list[str]:
     """Listing rows as a platform export might give them: most plain, some odd in every field the reader checks."""
     rnd = random.Random(seed)

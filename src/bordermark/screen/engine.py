@@ -360,7 +360,9 @@ class Screener:
         self.images = images if images is not None and len(images) else None
         self.cleared = cleared or {}
         cfg = scenario.config
-        self._weights = [(name, FEATURES[name], cfg.weights.get(name, 0.0)) for name in FEATURE_NAMES]
+        # floats always: the compiled signal group keeps a weight as given where the pure path multiplies it by
+        # 1.0, so an int weight (a scenario made with model_construct) would be written 2 there and 2.0 here
+        self._weights = [(name, FEATURES[name], float(cfg.weights.get(name, 0.0))) for name in FEATURE_NAMES]
         self._plain = frozenset(cfg.plain_methods)
         self._families = [(fam, tuple(s.lower() for s in subs)) for fam, subs in cfg.signal_families.items()]
         self._family_cache: dict[str, str | None] = {}
