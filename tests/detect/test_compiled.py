@@ -54,7 +54,8 @@ odd = ["{bad", '{"id": 1}', "[1, 2]", '"text"', "   ", '{"text": "x"}', '{"id": 
        '{"id": 3, "title": 5, "description": "x"}', '{"id": 4, "title": "Chanel bag", "description": null}',
        '{"id": 5, "title": null, "description": "Rolex watch"}', '{"id": 6, "title": null, "description": null}',
        '{"id": 7, "text": NaN}', '{"id": 8, "text": "Gucci", "category": 5}',
-       '{"id": 9, "text": null, "title": "Dior"}']
+       '{"id": 9, "text": null, "title": "Dior"}', '{"id": 123456789012345678901234567890, "text": "Gucci"}',
+       '{"id": 2.5, "text": "Gucci"}']
 lines += [str(x) for x in process_lines(Detector.from_registry(registry), records[:50] + odd + records[50:], batch=37)]
 out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 '''

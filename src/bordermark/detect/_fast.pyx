@@ -128,7 +128,7 @@ cdef class Cand:
     holds an int-like entry, two offsets, a string or None and a float."""
 
     cdef public Py_ssize_t entry, ws, we
-    cdef public object method
+    cdef public str method  # str or None (typed: the class is not tracked by the cycle collector)
     cdef public double sim
 
     def __init__(self, Py_ssize_t entry, Py_ssize_t ws, Py_ssize_t we, object method, double sim=1.0):
@@ -620,8 +620,8 @@ cdef str _disguise(str matched, _Ent e, Cand x, str name_f):
     if _UD is None:
         import unicodedata
         from bordermark.detect.normalise import _skeleton
+        _SKEL = _skeleton()  # before _UD, which other threads test: they must never see _UD set and _SKEL None
         _UD = unicodedata
-        _SKEL = _skeleton()
     category = _UD.category
     for c in matched:
         if c >= 128 and category(c) == u"Cf":
@@ -1969,8 +1969,8 @@ def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loa
         except Exception:
             slow(n, line, buf, bad)
         else:
-            if type(obj) is not dict or "id" not in obj:
-                slow(n, line, buf, bad)
+            if type(obj) is not dict or "id" not in obj or type((<dict> obj)["id"]) is float:
+                slow(n, line, buf, bad)  # (a float id may be an integer beyond 64 bits, which orjson reads as float)
             else:
                 text = (<dict> obj).get("text")
                 if text is None:

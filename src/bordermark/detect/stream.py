@@ -23,8 +23,9 @@ except ImportError:
 
 
 def _loads(line: str) -> Any:
-    """orjson (several times faster than ``json``); the standard parser decides whatever orjson refuses (NaN,
-    integers beyond 64 bits), so that what counts as malformed and its message stay those of ``json``."""
+    """orjson (several times faster than ``json``); the standard parser decides whatever orjson refuses (NaN), so
+    that what counts as malformed and its message stay those of ``json``. (orjson 3.13 reads an integer beyond 64
+    bits as a float rather than refusing it: :func:`_read_line` re-reads a line whose id came back a float.)"""
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -103,6 +104,8 @@ def _read_line(n: int, line: str, buf: list[tuple[Any, str, str | None]], bad: l
     except json.JSONDecodeError as exc:
         bad.append(BadLine(n, "line", f"malformed JSON: {exc.msg} at column {exc.colno}"))
         return
+    if isinstance(obj, dict) and type(obj.get("id")) is float:  # orjson reads an integer beyond 64 bits as a
+        obj = json.loads(line)  # float: the standard parser keeps it exact (and gives a real float id unchanged)
     if not isinstance(obj, dict):
         bad.append(BadLine(n, "line", "expected a JSON object"))
         return
