@@ -13,6 +13,12 @@ def test_values_orjson_refuses_still_parse() -> None:
     assert parse_line(b'{"id": "a"}') == {"id": "a"}
 
 
+def test_integer_ids_beyond_64_bits_stay_exact_where_orjson_accepts_the_line() -> None:
+    # orjson 3.13 reads such an integer as a float instead of refusing the line
+    assert parse_line('{"id": 123456789012345678901234567890, "price": 5}')["id"] == 123456789012345678901234567890
+    assert parse_line('{"id": 2.5}')["id"] == 2.5
+
+
 def test_bad_lines_say_why() -> None:
     assert parse_line("{bad") == "malformed JSON: Expecting property name enclosed in double quotes at column 2"
     assert parse_line("[1, 2]") == "expected a JSON object"

@@ -212,3 +212,19 @@ def test_streaming_leaves_the_collector_as_it_found_it() -> None:
         settle()
         assert gc.get_freeze_count() >= 1000
     assert gc.get_freeze_count() == 0 and kept
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_integer_ids_beyond_64_bits_stay_exact(tmp_path: Path, compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson (3.13) reads an integer beyond 64 bits as a float: such an id must not become '1.2345678901234568e+29'."""
+    from bordermark.screen import io
+
+    if not compiled:
+        monkeypatch.setattr(io, "_fast", None)
+    elif io._fast is None:
+        pytest.skip("the compiled reader is not built")
+    src = tmp_path / "big.jsonl"
+    src.write_text('{"id": 123456789012345678901234567890, "title": "x", "price": 5, "currency": "USD"}\n'
+                   '{"id": 2.5, "title": "y"}\n', encoding="utf-8")
+    got = [x for b in io.read_batches(src, Rates.load()) for x in b]
+    assert [getattr(x, "id", None) for x in got] == ["123456789012345678901234567890", "2.5"]

@@ -30,6 +30,8 @@ def parse_line(raw: bytes | str) -> dict[str, Any] | str:
             return f"malformed JSON: {msg}"
     if not isinstance(obj, dict):
         return "expected a JSON object"
+    if type(obj.get("id")) is float:  # orjson reads an integer beyond 64 bits as a float: keep such an id exact
+        obj = json.loads(raw)
     return obj
 
 

@@ -1383,6 +1383,8 @@ def read_lines(list lines, Py_ssize_t start, Py_ssize_t n, object name, object r
             obj = _parse_line(line)
             if isinstance(obj, str):
                 obj = _RowError(name, n, "line", obj)
+        if type(obj) is dict and type((<dict> obj).get("id")) is float:  # maybe an integer beyond 64 bits,
+            obj = _parse_line(line)  # which orjson reads as a float: parse_line keeps it exact
         if type(obj) is dict:
             out.append(_parse(<dict> obj, rates, name, n))
         elif type(obj) is _RowError:

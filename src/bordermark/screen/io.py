@@ -291,6 +291,8 @@ def read_batches(path: Path, rates: Rates, size: int = 2000) -> Iterator[list[Li
                     obj = parse_line(line)  # the standard parser decides, and says why (as iter_objects does)
                     if isinstance(obj, str):
                         obj = RowError(name, n, "line", obj)
+                if type(obj) is dict and type(obj.get("id")) is float:  # maybe an integer beyond 64 bits, which
+                    obj = json.loads(line)  # orjson reads as a float: the standard parser keeps it exact
                 out.append(parse_listing(obj, rates, path=name, line=n) if type(obj) is dict
                            else obj if type(obj) is RowError else RowError(name, n, "line", "expected a JSON object"))
                 if len(out) >= size:
