@@ -185,10 +185,10 @@ def test_norm_name_drops_what_the_name_regex_drops() -> None:
     assert [norm_name(n) for n in names] == [_NAME_RE.sub("", n.casefold()) for n in names]
 
 
-def test_genuine_band_is_the_same_precomputed_or_worked_out(detector: KeywordDetector, rates: Rates) -> None:
-    """``build_brands`` precomputes each mark's priced products (cheapest first, per category key); a brand
-    without them gets them worked out by the screener: the same band for every title and category, ties included
-    (the first listed of equal lows)."""
+def test_genuine_band_from_the_brands_derived_priced_products(detector: KeywordDetector, rates: Rates) -> None:
+    """A brand's priced products (cheapest first, per category key) are derived from its products, so a brand
+    rebuilt by ``dataclasses.replace`` gets the same band for every title and category, ties included (the first
+    listed of equal lows), and one given other products gets theirs, never stale ones."""
     from dataclasses import replace
     from decimal import Decimal
 
@@ -206,12 +206,21 @@ def test_genuine_band_is_the_same_precomputed_or_worked_out(detector: KeywordDet
     screener = Screener.build(registry, detector, BUILTIN, rates)
     brand = screener.brands["M1"]
     assert brand.priced is not None and [p.name for p in brand.priced] == ["Tee", "Cap", "Bag", "Trail", "Runner"]
-    bare = replace(brand, priced=None, priced_by_category=None)
+    rebuilt = replace(brand)
     for title in ("ACME runner", "acme TRAIL and runner", "ACME cap", "ACME", "ACME bag"):
         for category in (None, "", "shoes", " SHOES ", "apparel", "toys", "bags"):
             want = screener._band_of(brand, title, category)
-            assert screener._band_of(bare, title, category) == want
+            assert screener._band_of(rebuilt, title, category) == want
             assert want is not None
+    names = {(t, c): screener._band_of(brand, t, c).name  # type: ignore[union-attr]
+             for t, c in [("ACME runner", "shoes"), ("ACME", None), ("ACME", " SHOES "), ("ACME cap", "apparel"),
+                          ("ACME", "toys"), ("acme TRAIL and runner", "shoes")]}
+    assert names == {("ACME runner", "shoes"): "Runner", ("ACME", None): "Tee", ("ACME", " SHOES "): "Trail",
+                     ("ACME cap", "apparel"): "Cap", ("ACME", "toys"): "Tee",
+                     ("acme TRAIL and runner", "shoes"): "Trail"}
+    fewer = replace(brand, products=tuple(p for p in brand.products if p.name in ("Runner", "Bag")))
+    assert [p.name for p in fewer.priced] == ["Bag", "Runner"]
+    assert screener._band_of(fewer, "ACME", "shoes").name == "Runner"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("compiled", [True, False])

@@ -1046,7 +1046,7 @@ def prepare_many(object scr, object listings, object detections, object cues_of)
                     signals["import_channel_cues"] = cues
             priced = _bf(brand, 2, "priced")
             same = _bf(brand, 3, "priced_by_category")
-            if type(priced) is not tuple or type(same) is not dict:  # not precomputed (build_brands does)
+            if type(priced) is not tuple or type(same) is not dict:  # odd values (BrandInfo derives a tuple and a dict)
                 band = band_of(brand, title, category)
             else:  # Screener._band_of
                 if len(priced) > 1 and category:

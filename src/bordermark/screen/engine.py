@@ -43,7 +43,6 @@ from bordermark.screen.features import (
     hit_results,
     network_text,
     price_results,
-    priced_bands,
     ships_result,
 )
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
@@ -164,12 +163,11 @@ def build_brands(registry: Registry, rates: Rates) -> dict[str, BrandInfo]:
                 countries.add(party.country)
         categories = frozenset(_norm_cat(p.category) for p in products if p.category)
         network = frozenset(countries)
-        priced, priced_by_category = priced_bands(products)
         out[m.id] = BrandInfo(
             mark_id=m.id, text=m.text, holder=m.holder, registration_number=m.registration_number,
             famous=m.famous, products=products, categories=categories, authorised=authorised,
             network_countries=network, network_text=network_text(network),
-            categories_text=categories_text(categories), priced=priced, priced_by_category=priced_by_category,
+            categories_text=categories_text(categories),
         )
     return out
 
@@ -334,10 +332,6 @@ def _index(t: Term) -> int:
     return t[1]
 
 
-def _low(band: ProductBand) -> float:
-    return band.low
-
-
 CACHE_LIMIT = 100_000  # entries per fast-path cache; a full cache is cleared (memory stays bounded)
 
 
@@ -386,9 +380,6 @@ class Screener:
         self._base_currency = rates.base
         self._version = scenario.version
         self._cfg = cfg
-        # mark -> its priced products, cheapest first, and the same per category key, where build_brands did not
-        # precompute them (see _priced_of)
-        self._priced: dict[str, tuple[tuple[ProductBand, ...], dict[str, tuple[ProductBand, ...]]]] = {}
         indexed = [(i, name, fn, weight) for i, (name, fn, weight) in enumerate(self._weights)]
         self._all_weights = indexed
         self._group = {g: [w for w in indexed if w[1] in names] for g, names in GROUPS.items()}
@@ -416,7 +407,7 @@ class Screener:
     def clear_caches(self) -> None:
         """Forget everything learnt while screening (detections, prepared texts, every feature-group cache), as
         a fresh screener would start; benchmarks call it so each timed run starts cold."""
-        for cache in (self._prepared, self._priced, self._norm_cache, self._hit_terms, self._category_terms,
+        for cache in (self._prepared, self._norm_cache, self._hit_terms, self._category_terms,
                       self._auth_terms, self._history_terms, self._ships_terms, self._signal_terms):
             cache.clear()
 
@@ -442,9 +433,9 @@ class Screener:
 
     def _band_of(self, brand: BrandInfo, title: str, category: str | None) -> ProductBand | None:
         """:meth:`_band` from the listing's title and category."""
-        priced, by_category = self._priced_of(brand)
+        priced: Sequence[ProductBand] = brand.priced
         if len(priced) > 1 and category:
-            same = by_category.get(category_key(category))
+            same = brand.priced_by_category.get(category_key(category))
             if same:
                 priced = same
         if len(priced) > 1:
@@ -453,18 +444,6 @@ class Screener:
                 if p.name_key in low:
                     return p
         return priced[0] if priced else None
-
-    def _priced_of(self, brand: BrandInfo) -> tuple[Sequence[ProductBand], dict[str, tuple[ProductBand, ...]]]:
-        """The mark's priced products, cheapest first, and per category key (``features.priced_bands``): as
-        ``build_brands`` precomputed them, else worked out once per mark."""
-        if brand.priced is not None and brand.priced_by_category is not None:
-            return brand.priced, brand.priced_by_category
-        found = self._priced.get(brand.mark_id)
-        if found is None:
-            found = priced_bands(brand.products)
-            if len(self._priced) < 100_000:
-                self._priced[brand.mark_id] = found
-        return found
 
     def evidence(self, listing: Listing, detection: Any) -> tuple[Evidence, list[Any]]:
         """All the evidence the features read, for one listing: the plain path, which the fast path

@@ -49,10 +49,15 @@ class BrandInfo:
     network_countries: frozenset[str]
     network_text: str = ""  # the first network countries as shown in sentences (precomputed for speed)
     categories_text: str = ""  # the first categories as shown in sentences
-    # the products with a price band, cheapest first, and the same per category key (priced_bands; None: not
-    # precomputed, the screener works them out)
-    priced: tuple[ProductBand, ...] | None = None
-    priced_by_category: dict[str, tuple[ProductBand, ...]] | None = None
+    # derived from ``products`` (priced_bands), so a brand made by hand or by dataclasses.replace has them too:
+    # the products with a price band, cheapest first, and the same per category key
+    priced: tuple[ProductBand, ...] = field(init=False)
+    priced_by_category: dict[str, tuple[ProductBand, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        priced, by_category = priced_bands(self.products)
+        object.__setattr__(self, "priced", priced)
+        object.__setattr__(self, "priced_by_category", by_category)
 
 
 @dataclass(frozen=True, slots=True)
