@@ -1,8 +1,9 @@
 """JSON Lines reading shared by every file reader: one object per line, bad lines reported, never raised.
 
 Why orjson with the standard parser behind it: orjson is several times faster, which matters on
-multi-million-line files; what orjson refuses (NaN, integers beyond 64 bits) goes to ``json``, so what counts
-as malformed, and the message that says why, are the standard library's.
+multi-million-line files; what orjson refuses (NaN) goes to ``json``, so what counts as malformed, and the
+message that says why, are the standard library's. orjson (3.13) reads an integer beyond 64 bits as a float rather
+than refusing it, so a line whose id came back a float is read again by ``json``, which keeps such an id exact.
 """
 
 from __future__ import annotations
