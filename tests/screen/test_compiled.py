@@ -194,6 +194,50 @@ def test_compiled_reader_builds_the_same_models(tmp_path: Path, rates: Rates, pu
         assert a.id.startswith("L") and a.title == "" and a.images == ("a", "b")
 
 
+def test_records_stand_for_the_listings_the_plain_reader_gives(tmp_path: Path, rates: Rates, pure: Any) -> None:
+    """``read_batches(records=True)``: the compiled reader hands a usual row over as its fields, the price the float
+    read; each record stands for exactly the ``Listing`` the plain reader gives (``record_listing``: the same
+    fields, the price the same Decimal, so the same JSON), on odd lines; the pure path hands over models."""
+    p = tmp_path / "odd.jsonl"
+    p.write_text("\n".join(_odd_lines(400, seed=3)) + "\n", encoding="utf-8")
+    want = [str(x) if isinstance(x, RowError) else x for x in io.read_listings(p, rates)]
+    for compiled in (True, False):
+        pure(compiled)
+        clear_read_caches()
+        got = [x for b in read_batches(p, rates, 64, records=True) for x in b]
+        records = [x for x in got if type(x) is dict]
+        assert len(records) > 200 if compiled else not records
+        assert all(list(r) == list(Listing.model_fields) and type(r["price"]) in (float, type(None)) for r in records)
+        models = [str(x) if isinstance(x, RowError) else io.record_listing(x) if type(x) is dict else x for x in got]
+        assert models == want
+        assert [m if isinstance(m, str) else (m.model_dump_json(), str(m.price)) for m in models] == \
+            [m if isinstance(m, str) else (m.model_dump_json(), str(m.price)) for m in want]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=["builtin", "trained"])
+def test_screening_a_record_equals_screening_its_listing(registry: Registry, rates: Rates, pure: Any,
+                                                          compiled: bool, scenario: Any) -> None:
+    """A listing given as a record (fields, the price a float) scores exactly as the model it stands for, on
+    either path: every result field, the content hash of a cleared listing, seller history and images included;
+    the result carries the record (``listing`` None) and ``model()`` gives the model."""
+    pure(compiled)
+    records = [{**x.__dict__, "price": None if x.price is None else float(x.price) + 0.5} for x in
+               _listings(400, seed=21)]
+    models = [io.record_listing(r) for r in records]
+    got = []
+    for items in (records, models):
+        s = _screener(registry, rates, scenario, True)
+        s.cleared["L7"] = content_hash(models[7])
+        got.append(s.screen_many(items[:150]) + s.screen_many(items[150:]))
+    for a, b, rec, model in zip(got[0], got[1], records, models, strict=True):
+        assert a.listing is None and a.record is rec and b.listing is model and b.record is None
+        assert a.model() == model and b.model() is model
+        assert _result_fields(a)[:10] + _result_fields(a)[11:] == _result_fields(b)[:10] + _result_fields(b)[11:]
+    assert any(r.suppressed for r in got[0]) and len({r.verdict for r in got[0]}) >= 3
+    assert any(r.content_hash for r in got[0])
+
+
 def test_compiled_price_formatting_equals_format() -> None:
     """The compiled price sentences format the price (",.2f") and the share below the band (".0%") in C; both
     must round as CPython does (ties to even on the exact binary value), group thousands alike, and hand odd values

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from bordermark.registry import service as registry_service
 from bordermark.screen import service
 from bordermark.screen.engine import Verdict
+from bordermark.screen.money import Rates
 from bordermark.store import Store
-from bordermark.store.screen_tables import SellerRow
+from bordermark.store.screen_tables import AlertRow, SellerRow
 
 from .conftest import KeywordDetector, listing
 
@@ -132,3 +133,29 @@ def test_notices_per_platform_and_holder(loaded: Store, tmp_path: Path) -> None:
     assert service.build_notices(loaded, actor="ana") == []  # already sent
     with loaded.session() as s:
         assert s.get(SellerRow, "bad").takedowns == 2  # type: ignore[union-attr]
+
+
+def test_screen_file_queues_the_listings_it_read(loaded: Store, tmp_path: Path) -> None:
+    """screen_file hands the screener the reader's records where the compiled reader makes them (fields, the
+    price the float read); the queue still stores each raised listing as the model the plain reader gives."""
+    import json
+
+    from bordermark.screen.io import clear_read_caches, read_listings
+
+    titles = ["ACM3 replica AAA shoes", "ACME Runner One imported from Japan", "ACME shoes", "garden hose"]
+    rows = [{"id": f"F{i}", "title": titles[i % 4], "description": "", "price": [15.0, 90.5, 60.25][i % 3],
+             "currency": "USD", "seller_id": f"s{i % 5}", "seller_name": None, "platform": "shopx",
+             "category": "shoes", "url": f"https://shopx.test/F{i}", "ships_from": "CN", "images": [],
+             "listed_at": "2024-10-05T15:24:50Z"} for i in range(40)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    clear_read_caches()
+    rep = service.screen_file(src, tmp_path / "out.jsonl", _screener(loaded), store=loaded)
+    assert rep.screened == 40
+    want = {x.id: x.model_dump(mode="json") for x in read_listings(src, Rates.load())}  # type: ignore[union-attr]
+    queued = service.queue(loaded, limit=100)
+    assert len(queued) >= 10
+    with loaded.session() as s:
+        stored = {a.listing_id: a.listing for a in s.scalars(select(AlertRow))}
+    assert stored and all(stored[k] == want[k] for k in stored)
+    assert {"F0", "F36"} <= set(stored) and stored["F36"]["price"] == "15.0"

@@ -26,7 +26,7 @@ cdef object _authorisation_results, _Decimal, _NO_CUES, _band_sentence, _network
 cdef double _SUPPORT
 cdef object _dumps
 cdef object _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict
-cdef object _category_key, _categories_text
+cdef object _category_key, _categories_text, _model, _text_of
 cdef object _new = object.__new__
 cdef tuple _NO_ARGS = ()
 
@@ -45,7 +45,7 @@ cdef void _bind() except *:
     global _likely, _clear, _mention, _parallel, _CACHE_LIMIT
     global _authorisation_results, _NO_CUES, _band_sentence, _SUPPORT, _dumps, _network_text
     global _PreparedT, _Hit, _hit_key_py, _hit_results, _category_result, _kept_json, _hit_dict, _category_key
-    global _categories_text
+    global _categories_text, _model, _text_of
     from bordermark.screen import engine, features, images
     _ScreenResult = engine.ScreenResult
     _content_hash = engine.content_hash
@@ -72,6 +72,7 @@ cdef void _bind() except *:
     _PreparedT, _Hit, _hit_key_py, _hit_dict = engine._Prepared, engine.Hit, engine._hit_key, engine.hit_dict
     _hit_results, _category_result, _kept_json = features.hit_results, features.category_result, engine._kept_json
     _category_key, _categories_text = features.category_key, features.categories_text
+    _model, _text_of = engine._model, engine._text_of
     _E = engine
     _bind_slots()
 
@@ -96,13 +97,13 @@ cdef extern from "structmember.h":
     int READONLY
 
 _RESULT_FIELDS = ("listing_id", "score", "verdict", "hits", "reasons", "scenario_version", "features", "content_hash",
-                  "mark_id", "suppressed", "listing", "brand_hits_json")
+                  "mark_id", "suppressed", "listing", "brand_hits_json", "record")
 _PREPARED_FIELDS = ("detection", "brand_hits_json", "hit", "brand", "band", "values", "terms", "logit", "weak",
                     "mention_only", "import_cues")
 _HIT_FIELDS = ("mark_id", "mark", "holder", "start", "end", "matched", "method", "score", "context", "ambiguous",
                "alias", "alias_kind")
 _DETECTION_FIELDS = ("hits", "signals")
-cdef Py_ssize_t _RO[12]
+cdef Py_ssize_t _RO[13]
 cdef Py_ssize_t _PO[11]
 cdef Py_ssize_t _HO[12]
 cdef Py_ssize_t _DO[2]
@@ -213,7 +214,9 @@ cdef extern from "Python.h":
 
 cdef inline dict _dict_of(object o):
     """``o.__dict__`` without the attribute protocol (a pydantic model's ``__getattr__`` hook makes each attribute
-    read of a listing cost ~300 machine instructions)."""
+    read of a listing cost ~300 machine instructions); a record (``io.Record``) is its own fields."""
+    if type(o) is dict:
+        return <dict> o
     cdef PyObject **dp = _PyObject_GetDictPtr(o)
     if dp != NULL and dp[0] != NULL and type(<object> dp[0]) is dict:
         return <dict> dp[0]
@@ -227,7 +230,10 @@ cdef dict _PRICE_FLOAT = {}
 
 
 cdef inline double _price_float(object price) except? -1.0:
-    """``float(price)``, from the float the reader parsed where it made this Decimal."""
+    """``float(price)``, from the float the reader parsed where it made this Decimal (a record's price is that
+    float)."""
+    if type(price) is float:
+        return <double> price
     cdef object e = _PRICE_FLOAT.get(PyLong_FromVoidPtr(<void *> price))
     if e is not None and (<tuple> e)[0] is price:
         return (<tuple> e)[1]
@@ -511,8 +517,13 @@ cdef list _terms_c(tuple results, list weights):
 cdef object _result(object lid, object score, object verdict, object hits, object reasons, object version,
                     object values, object chash, object mark_id, object suppressed, object listing,
                     object hits_json):
-    """A ``ScreenResult`` with its slots set at C level (the dataclass ``__init__`` runs as Python code)."""
+    """A ``ScreenResult`` with its slots set at C level (the dataclass ``__init__`` runs as Python code); a record
+    (``io.Record``) goes to ``record``, a model to ``listing``."""
     cdef object r = _alloc(_ScreenResult) if _NEW_OK else _new(_ScreenResult)
+    cdef object record = None
+    if type(listing) is dict:
+        record = listing
+        listing = None
     if _R_OK:
         _sset(r, _RO[0], lid)
         _sset(r, _RO[1], score)
@@ -526,6 +537,7 @@ cdef object _result(object lid, object score, object verdict, object hits, objec
         _sset(r, _RO[9], suppressed)
         _sset(r, _RO[10], listing)
         _sset(r, _RO[11], hits_json)
+        _sset(r, _RO[12], record)
         return r
     r.listing_id = lid
     r.score = score
@@ -539,6 +551,7 @@ cdef object _result(object lid, object score, object verdict, object hits, objec
     r.suppressed = suppressed
     r.listing = listing
     r.brand_hits_json = hits_json
+    r.record = record
     return r
 
 
@@ -668,7 +681,7 @@ def screen_prepared_many(object scr, object listings, object preps):
         price = d["price"]
         currency = d["currency"]
         ships_from = d["ships_from"]
-        chash = _content_hash(listing) if cleared and lid in cleared else ""
+        chash = _content_hash(_model(listing)) if cleared and lid in cleared else ""
         seller = sellers.get(seller_id) if seller_id and sellers else None
         if index is None:
             paths = ()
@@ -899,7 +912,7 @@ def lookup(object listings, dict cache):
             if type(title) is str and type(description) is str:  # Listing.text
                 text = f"{title}\n{description}" if description else title  # (one join, not two concatenations)
             else:
-                text = lst.text
+                text = _text_of(lst)
             mk = (text, k[2])
             idxs = missing.get(mk)
             if idxs is None:
@@ -1243,9 +1256,11 @@ cdef inline bint _text_or_none(object v):
     return v is None or type(v) is str
 
 
-cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
+cdef object _parse(dict obj, object rates, object name, Py_ssize_t line, bint records):
     """``io.parse_listing`` for the usual row (every field present and plainly typed, its price, currency and
-    country seen before in this run); any other row goes to ``parse_listing`` itself, which decides."""
+    country seen before in this run); any other row goes to ``parse_listing`` itself, which decides. With
+    ``records``, the usual row is handed over as its fields (``io.Record``: the price the float read), not as a
+    ``Listing``."""
     cdef object lid = None, title = None, description = None, raw_price = None, raw_currency = None
     cdef object seller_id = None, seller_name = None, platform = None, category = None, url = None, ships = None
     cdef object raw_images = None, listed = None, k, v
@@ -1309,7 +1324,10 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
         p = raw_price
         if not (0.0 < p < _INF):  # (0.0 is not kept in the price cache)
             return _parse_listing(obj, rates, path=name, line=line)
-        price = _PRICE_CACHE.get(raw_price)
+        if records:  # the float as read (record_listing gives the Decimal parse_listing would)
+            price = raw_price
+        else:
+            price = _PRICE_CACHE.get(raw_price)
         if price is None:  # as parse_listing keeps it
             price = _Decimal(repr(raw_price))
             if len(_PRICE_CACHE) >= 100_000:
@@ -1348,6 +1366,8 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
         "seller_id": seller_id, "seller_name": seller_name, "platform": platform, "category": category, "url": url,
         "ships_from": ships, "images": images, "listed_at": listed,
     }
+    if records:
+        return fields
     listing = _alloc(_Listing) if _LNEW_OK else _new(_Listing)
     PyObject_GenericSetAttr(listing, "__dict__", fields)
     if _L_OK:  # pydantic's own slots, written at their offsets (see _sget)
@@ -1362,9 +1382,10 @@ cdef object _parse(dict obj, object rates, object name, Py_ssize_t line):
 
 
 def read_lines(list lines, Py_ssize_t start, Py_ssize_t n, object name, object rates, list out,
-               Py_ssize_t size):
+               Py_ssize_t size, bint records=False):
     """The inner loop of ``io.read_batches`` over a block of lines from ``start`` (``n``: lines read so far),
-    appending to ``out`` until it holds ``size`` items or the block ends; returns (next start, n)."""
+    appending to ``out`` until it holds ``size`` items or the block ends; returns (next start, n). ``records``:
+    usual rows as their fields (see ``_parse``)."""
     if _IO is None:
         _bind_io()
     cdef Py_ssize_t i = start, m = len(lines)
@@ -1386,7 +1407,7 @@ def read_lines(list lines, Py_ssize_t start, Py_ssize_t n, object name, object r
         if type(obj) is dict and type((<dict> obj).get("id")) is float:  # maybe an integer beyond 64 bits,
             obj = _parse_line(line)  # which orjson reads as a float: parse_line keeps it exact
         if type(obj) is dict:
-            out.append(_parse(<dict> obj, rates, name, n))
+            out.append(_parse(<dict> obj, rates, name, n, records))
         elif type(obj) is _RowError:
             out.append(obj)
         else:

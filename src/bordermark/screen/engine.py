@@ -46,6 +46,7 @@ from bordermark.screen.features import (
     ships_result,
 )
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex
+from bordermark.screen.io import Record, record_listing
 from bordermark.screen.money import Rates, UnknownCurrency
 from bordermark.screen.scenario import BUILTIN, Scenario
 
@@ -89,6 +90,15 @@ class ScreenResult:
     suppressed: bool = False
     listing: Listing | None = field(default=None, repr=False)
     brand_hits_json: bytes | None = field(default=None, repr=False)  # brand_hits serialised, when known
+    # the listing as the file reader's record (``io.read_batches(records=True)``: its fields, the price a float),
+    # where it was screened from one instead of a ``Listing`` (then ``listing`` is None; ``model()`` builds it)
+    record: dict[str, Any] | None = field(default=None, repr=False)
+
+    def model(self) -> Listing | None:
+        """The screened listing as a model: ``listing``, or the one its record stands for."""
+        if self.listing is None and self.record is not None:
+            return record_listing(self.record)
+        return self.listing
 
     @property
     def brand_hits(self) -> list[dict[str, Any]]:
@@ -314,6 +324,25 @@ _reason_of = itemgetter(2)  # a term's reason dict
 # what the per-listing and per-text fast paths read of a listing, from its __dict__ (a pydantic model's fields)
 _per_listing = itemgetter("id", "seller_id", "seller_name", "images", "price", "currency", "ships_from")
 _text_key = itemgetter("title", "description", "category")
+
+
+def _fields(listing: Listing | Record) -> dict[str, Any]:
+    """A listing's fields: a record is its own fields; a model's are its ``__dict__``."""
+    return listing if type(listing) is dict else listing.__dict__
+
+
+def _model(listing: Listing | Record) -> Listing:
+    """The listing as a model (a record is turned into the ``Listing`` it stands for; only on the rare paths
+    that hand a listing to a feature function or hash its content)."""
+    return record_listing(listing) if type(listing) is dict else listing  # type: ignore[return-value]
+
+
+def _text_of(listing: Listing | Record) -> str:
+    """``Listing.text`` of a listing or a record."""
+    if type(listing) is dict:
+        title, description = listing["title"], listing["description"]
+        return f"{title}\n{description}" if description else title
+    return listing.text  # type: ignore[union-attr]
 
 
 def _round4(p: float) -> float:
@@ -560,7 +589,7 @@ class Screener:
         are cached across texts by what they read (most texts name a mark the same way as many others)."""
         return self._prepare_many((listing,), (detection,), None if cues is None else (cues,))[0]
 
-    def _prepare_many(self, listings: Sequence[Listing], detections: Sequence[Any],
+    def _prepare_many(self, listings: Sequence[Listing | Record], detections: Sequence[Any],
                       cues_of: Sequence[list[str]] | None) -> list[_Prepared]:
         """:meth:`_prepare` for a batch of distinct texts (``cues_of``: each text's import-channel phrases, as
         :meth:`_import_cues_many` reads them, or ``None`` to read them here), with the screener's tables and
@@ -579,7 +608,7 @@ class Screener:
             if not detection.hits and not detection.signals:
                 append(_Prepared(detection))
                 continue
-            title, _, category = _text_key(listing.__dict__)  # one read of the model's fields
+            title, _, category = _text_key(_fields(listing))  # one read of the model's fields
             hits = [h for h in detection.hits if h.mark_id in brands]
             hit = None
             if len(hits) == 1:
@@ -618,7 +647,7 @@ class Screener:
                     if cues:
                         signals["import_channel_cues"] = cues
                 elif import_re is not None:
-                    low = listing.text.casefold()
+                    low = _text_of(listing).casefold()
                     # the automaton only says whether any phrase occurs (one pass in C); the regex stays the
                     # definition
                     if import_ac is None or next(import_ac.iter(low), None) is not None:
@@ -660,8 +689,8 @@ class Screener:
                              bool(get("import_channel_cues"))))
         return out
 
-    def _text_evidence(self, listing: Listing, hit: Any, brand: BrandInfo | None) -> Evidence:
-        return Evidence(listing=listing, hit=hit, brand=brand, base_currency=self._base_currency,
+    def _text_evidence(self, listing: Listing | Record, hit: Any, brand: BrandInfo | None) -> Evidence:
+        return Evidence(listing=_model(listing), hit=hit, brand=brand, base_currency=self._base_currency,
                         plain_methods=self._plain)
 
     def screen_one(self, listing: Listing, detection: Any, prepared: _Prepared | None = None) -> ScreenResult:
@@ -674,7 +703,8 @@ class Screener:
     def _screen_prepared(self, listing: Listing, prep: _Prepared) -> ScreenResult:
         return self._screen_prepared_many((listing,), (prep,))[0]
 
-    def _screen_prepared_many(self, listings: Sequence[Listing], preps: Sequence[_Prepared]) -> list[ScreenResult]:
+    def _screen_prepared_many(self, listings: Sequence[Listing | Record],
+                              preps: Sequence[_Prepared]) -> list[ScreenResult]:
         """The per-listing part of the fast path, for a batch: price, authorisation, seller history,
         ships-from and images on top of each text's prepared terms; each group cached by what it reads
         (``features.GROUPS``). The verdict is :func:`decide_verdict` with its text-only tests answered once per
@@ -702,9 +732,15 @@ class Screener:
         for listing, prep in zip(listings, preps, strict=True):
             # the fields in one read of the model's __dict__ (each attribute read of a pydantic model passes
             # through its __getattr__ hook)
-            lid, seller_id, seller_name, paths, price, currency, ships_from = _per_listing(listing.__dict__)
+            lid, seller_id, seller_name, paths, price, currency, ships_from = _per_listing(_fields(listing))
             # the content hash is only needed to compare with a cleared one; the queue computes its own
-            chash = content_hash(listing) if cleared and lid in cleared else ""
+            chash = content_hash(_model(listing)) if cleared and lid in cleared else ""
+            model: Listing | None = None
+            record: Record | None = None
+            if type(listing) is dict:
+                record = listing
+            else:
+                model = listing  # type: ignore[assignment]
             seller = sellers.get(seller_id) if seller_id and sellers else None
             if index is None:
                 paths = ()
@@ -712,8 +748,8 @@ class Screener:
             brand = prep.brand
             if seller is None and not paths and not detection.hits and not detection.signals:
                 # nothing to explain (no mark, no cue, no history, no image)
-                append(ScreenResult(lid, base_rounded, clear, [], [], version, {}, chash, None, False, listing,
-                                    _EMPTY_HITS_JSON))
+                append(ScreenResult(lid, base_rounded, clear, [], [], version, {}, chash, None, False, model,
+                                    _EMPTY_HITS_JSON, record))
                 continue
             extra: list[Term] = []
             image_cf = image_gen = None
@@ -806,12 +842,13 @@ class Screener:
                 verdict = mention
             append(ScreenResult(lid, _round4(p), verdict, detection.hits, list(map(_reason_of, terms)), version,
                                 values, chash, brand.mark_id if brand is not None else None,
-                                cleared.get(lid) == chash if chash else False, listing, prep.brand_hits_json))
+                                cleared.get(lid) == chash if chash else False, model, prep.brand_hits_json,
+                                record))
         return out
 
-    def _listing_evidence(self, listing: Listing, prep: _Prepared, seller: SellerRecord | None,
+    def _listing_evidence(self, listing: Listing | Record, prep: _Prepared, seller: SellerRecord | None,
                           price_base: float | None) -> Evidence:
-        return Evidence(listing=listing, hit=prep.hit, brand=prep.brand, base_currency=self._base_currency,
+        return Evidence(listing=_model(listing), hit=prep.hit, brand=prep.brand, base_currency=self._base_currency,
                         band=prep.band, price_base=price_base, seller=seller, plain_methods=self._plain,
                         history_saturation=self._cfg.history_saturation,
                         parallel_min_price_ratio=self._min_ratio)
@@ -855,10 +892,11 @@ class Screener:
                 cache[key] = value
         return value
 
-    def screen_many(self, listings: Sequence[Listing]) -> list[ScreenResult]:
+    def screen_many(self, listings: Sequence[Listing | Record]) -> list[ScreenResult]:
         """Detect and score a batch. Detection and everything derived from the text alone are cached per
         (title, description, category) within a run (bounded): platforms repeat titles a lot (re-listings,
-        one seller's variants), and detection is the costly part."""
+        one seller's variants), and detection is the costly part. A listing may be given as the file reader's
+        record (``io.read_batches(records=True)``); its result then carries the record, not a model."""
         cache = self._prepared
         keys: list[tuple[str, str, str | None]]
         batch: dict[tuple[str, str, str | None], _Prepared]
@@ -866,7 +904,7 @@ class Screener:
         if _fast is not None:  # the compiled twin of the loop below
             keys, batch, missing = _fast.lookup(listings, cache)
         else:
-            keys = [_text_key(lst.__dict__) for lst in listings]  # one read of each model's fields (see above)
+            keys = [_text_key(_fields(lst)) for lst in listings]  # one read of each model's fields (see above)
             batch, missing = {}, {}
             for i, k in enumerate(keys):
                 if k in batch:
@@ -875,7 +913,7 @@ class Screener:
                 if known is not None:
                     batch[k] = known
                 else:
-                    missing.setdefault((listings[i].text, k[2]), []).append(i)
+                    missing.setdefault((_text_of(listings[i]), k[2]), []).append(i)
         if missing:
             if len(cache) + len(missing) > DETECTION_CACHE:
                 cache.clear()
@@ -888,7 +926,7 @@ class Screener:
             if _fast is not None:  # the compiled twin of the rest
                 return self._screen_prepared_many(listings, _fast.settle(self, listings, keys, batch, cache, missing,
                                                                          found, cues))
-            new: dict[tuple[str, str, str | None], tuple[Listing, Any, list[str] | None]] = {}
+            new: dict[tuple[str, str, str | None], tuple[Listing | Record, Any, list[str] | None]] = {}
             for n, (idxs, det) in enumerate(zip(missing.values(), found, strict=True)):
                 for i in idxs:
                     k = keys[i]

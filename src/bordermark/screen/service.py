@@ -34,7 +34,7 @@ from bordermark.screen.engine import (
 )
 from bordermark.screen.features import SellerRecord
 from bordermark.screen.images import COUNTERFEIT, GENUINE, ImageIndex, KnownImage, hash_file, to_hex
-from bordermark.screen.io import ResultWriter, RowError, read_batches
+from bordermark.screen.io import Record, ResultWriter, RowError, read_batches
 from bordermark.screen.model import TrainReport, train
 from bordermark.screen.money import Rates, configured_rates
 from bordermark.screen.notices import Notice
@@ -198,7 +198,7 @@ def record_alerts(session: Session, results: Sequence[ScreenResult]) -> int:
     for r in raised:
         row = existing.get(r.listing_id)
         status = "suppressed" if r.suppressed else "open"
-        lst = r.listing
+        lst = r.model()
         chash = r.content_hash or (content_hash(lst) if lst else "")
         if row is None:
             row = AlertRow(listing_id=r.listing_id)
@@ -283,8 +283,10 @@ def screen_file(input_path: Path, output_path: Path, screener: Screener, *, stor
     collector, which walks every frozen object (see ``_fewer_collections``)."""
     report = FileReport()
     with _fewer_collections(frozen=caller_frozen) as settle, ResultWriter(output_path, OUTPUT_COLUMNS) as writer:
-        for chunk in read_batches(input_path, screener.rates, batch_size):
-            good: list[Listing] = chunk  # type: ignore[assignment]  # unless a bad row is found just below
+        # the listings as the reader's records where it can (fields, prices as read): a model is made only for a
+        # listing the queue takes (record_alerts)
+        for chunk in read_batches(input_path, screener.rates, batch_size, records=True):
+            good: list[Listing | Record] = chunk  # type: ignore[assignment]  # unless a bad row is found below
             if RowError in set(map(type, chunk)):
                 good = []
                 for item in chunk:
