@@ -13,6 +13,7 @@ import json
 import random
 import subprocess
 import sys
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,103 @@ def test_compiled_fold_and_batch_view_match_python() -> None:
         bv = CJK_GAP_RE.sub("", " " + " ".join(" \x00 ".join(folded).split()) + " ")
         parts = bv[1:-1].split(" \x00 ")
         han = [k for k, p in enumerate(parts) if re.search(r"[\u3400-\u4dbf\u4e00-\u9fff]", p)]
-        assert fast.batch_view(folded) == (bv, han)
+        starts = list(accumulate(map((3).__add__, map(len, parts)), initial=0))
+        assert fast.batch_view(folded) == (bv, han, starts)
+    assert fast.batch_view(["a\x00b", "c"])[2] is None  # a fold holding NUL: the caller splits (and falls back)
+
+
+def _scan_words_reference(words: list[str], seed: frozenset[str], tok_hits: dict[str, tuple[int, ...]],
+                          clean: set[str], pair_res: dict[tuple[str, str], tuple[int, ...]]) -> tuple[object, ...]:
+    """What ``_fast.scan_words`` must find, written plainly over the view's words (NUL between texts)."""
+    new_toks, hit_toks, new_pairs, hit_pairs = set(), set(), set(), set()
+    touched: list[tuple[int, list[str]]] = []
+    texts: list[list[str]] = [[]]
+    for t in words:
+        if t == "\x00":
+            texts.append([])
+        else:
+            texts[-1].append(t)
+    for k, ws in enumerate(texts):
+        touch = False
+        prev: str | None = None
+        prev_known = False
+        for t in ws:
+            known = t in seed
+            res = () if known else tok_hits.get(t, () if t in clean else None)
+            if res is None:
+                new_toks.add(t)
+                touch = True
+            elif not known and res:
+                hit_toks.add(t)
+                touch = True
+            if prev is not None and not (known and prev_known):
+                got = pair_res.get((prev, t))
+                if got is None:
+                    new_pairs.add((prev, t))
+                    touch = True
+                elif got:
+                    hit_pairs.add((prev, t))
+                    touch = True
+            prev, prev_known = t, known
+        if touch:
+            touched.append((k, ws))
+    return new_toks, hit_toks, new_pairs, hit_pairs, touched
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_word_pass_reads_the_view_like_split() -> None:
+    """``_fast.scan_words`` reads the words from the batch view's buffer through its own hash table
+    (``WordTable``); on random views (short words, so many repeats and pairs; non-BMP and Chinese characters, so
+    the view and the table's words differ in storage kind) it finds what the plain reference over ``bv.split()``
+    finds, batch after batch with the table growing, after a clear, and after a pickle (which empties it).
+    ``spaced_matches`` finds the word edges from the view as it did from the words."""
+    import pickle
+
+    from bordermark.detect import engine
+
+    fast = engine._fast
+    assert fast is not None
+    rng = random.Random(11)
+    letters = ["a", "b", "c", "é", "高", "仿", "\U0001d400", "x"]
+    vocab = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(1, 4))) for _ in range(400)})
+    seed = frozenset(vocab[::3])
+    tok_hits = {t: ((1, "fuzzy", 0.9),) for t in vocab[1::7]}
+    clean = set(vocab[2::5])
+    pair_res: dict[tuple[str, str], tuple[int, ...]] = {}
+    for _ in range(300):
+        pair_res[(rng.choice(vocab), rng.choice(vocab))] = rng.choice([(), ((2, "fuzzy", 0.8),)])
+    table = fast.WordTable()
+    for batch in range(40):
+        if batch == 20:
+            table.clear()
+        if batch == 30:
+            table = pickle.loads(pickle.dumps(table))
+            assert len(table) == 0
+        texts = [[rng.choice(vocab) for _ in range(rng.randint(1, 9))] for _ in range(rng.randint(1, 60))]
+        bv = " " + " \x00 ".join(" ".join(ws) for ws in texts) + " "
+        words = bv.split()
+        want = _scan_words_reference(words, seed, tok_hits, clean, pair_res)
+        new_toks, hit_toks, new_pairs, hit_pairs, touched, twords = fast.scan_words(
+            bv, seed, tok_hits, clean, pair_res, table)
+        assert (new_toks, hit_toks, new_pairs, hit_pairs) == want[:4]
+        got = [(touched[j], twords[touched[j + 1]:touched[j + 2]]) for j in range(0, len(touched), 3)]
+        assert got == want[4]
+        # what the lookups would remember before the next batch
+        for t in sorted(new_toks):
+            if rng.random() < 0.5:
+                clean.add(t)
+            else:
+                tok_hits[t] = ((3, "fuzzy", 0.7),)
+        for pr in sorted(new_pairs):
+            pair_res[pr] = rng.choice([(), ((4, "fuzzy", 0.6),)])
+        assert 0 < len(table) <= len(vocab)  # each distinct word once, however often met
+        cb = bv.replace(" ", "")
+        edges = list(accumulate(map(len, words), initial=0))
+        matches = [(end, (size,)) for end in range(len(cb)) for size in (1, 3, 7) if end - size + 1 >= 0]
+        want_sp = [(end, p) for end, p in matches
+                   if end - p[0] + 1 in edges and end + 1 in edges
+                   and edges.index(end + 1) - edges.index(end - p[0] + 1) >= 2]
+        assert fast.spaced_matches(iter(matches), bv, len(cb)) == want_sp
 
 
 @pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")

@@ -16,7 +16,7 @@ from cpython.unicode cimport (Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE, PyUnicode_
 cimport cython
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
-from cpython.ref cimport PyObject, Py_INCREF
+from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from cpython.bytearray cimport PyByteArray_AS_STRING
 
 import ahocorasick
@@ -884,10 +884,14 @@ cdef inline bint _edges_ok(str bv, Py_ssize_t ws, Py_ssize_t we, Py_ssize_t lo, 
     return not (_latin(bv[we - 1]) and we < hi and _latin(bv[we]))
 
 
-def spaced_matches(object matches, list words, Py_ssize_t size):
-    """The compact automaton's matches over the batch's words joined without spaces (``size`` characters) that
-    start and end at word edges and span two words or more (the first tests of :meth:`Detector._compact_stage`)."""
-    cdef Py_ssize_t i, pos = 0, n = len(words), end, first, last
+def spaced_matches(object matches, str bv, Py_ssize_t size):
+    """The compact automaton's matches over the batch view's words joined without spaces (``size`` characters)
+    that start and end at word edges and span two words or more (the first tests of
+    :meth:`Detector._compact_stage`). The word edges are read from the view (single spaces between words, NUL a
+    word of its own), so its words need no strings."""
+    cdef Py_ssize_t i = 0, pos = 0, n = len(bv), nw = 0, end, first, last
+    cdef int kind = PyUnicode_KIND(bv)
+    cdef const void *data = PyUnicode_DATA(bv)
     cdef int *at = <int *> malloc((size + 2) * sizeof(int))
     if at == NULL:
         raise MemoryError()
@@ -895,10 +899,17 @@ def spaced_matches(object matches, list words, Py_ssize_t size):
     try:
         for i in range(size + 2):
             at[i] = -1
-        for i in range(n):
-            at[pos] = i
-            pos += len(<str> words[i])
-        at[pos] = n
+        i = 0
+        while i < n:
+            if PyUnicode_READ(kind, data, i) == u" ":
+                i += 1
+                continue
+            at[pos] = nw
+            nw += 1
+            while i < n and PyUnicode_READ(kind, data, i) != u" ":
+                pos += 1
+                i += 1
+        at[pos] = nw
         for end, payload in matches:
             first = end - <Py_ssize_t> payload[0] + 1
             if first < 0 or end + 1 > size:
@@ -1064,43 +1075,184 @@ def leet_many(list parts):
 @cython.no_gc
 cdef class _Word:
     """What the batch passes know of one word: explained by the clean seed, its lookup result (empty: no hit), and
-    the results of the word pairs it starts (next word -> result), so that a word costs one dictionary lookup and a
-    pair one more, without building a tuple. Not tracked by the cycle collector (``no_gc``): it holds lookup
-    results and a dict of them, never itself, and a long-running detector keeps hundreds of thousands, which every
-    full collection walked."""
+    the results of the word pairs it starts (next word -> result), so that a word costs one table lookup and a
+    pair one more, without building a tuple. Not tracked by the cycle collector (``no_gc``): it holds the word, a
+    lookup result and a dict of them, never itself, and a long-running detector keeps hundreds of thousands, which
+    every full collection walked."""
 
     cdef bint known
     cdef object res
     cdef dict nxt
+    cdef str word
 
 
-def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict pair_res, dict state):
-    """One pass over the batch's words (NUL between texts) for :meth:`Detector._token_batch`: the tokens not yet
-    looked up, the tokens with a hit, the word pairs not yet looked up and the pairs with a hit. Tokens of the clean
-    seed are explained; a pair counts only with an unexplained word and never across texts. ``state`` (word ->
-    :class:`_Word`) memoises the caches' answers: a lookup result never changes, so a stale entry is still right.
+cdef inline unsigned long long _fnv(unsigned long long h, Py_UCS4 c):
+    return (h ^ <unsigned long long> c) * 1099511628211ULL
+
+
+cdef enum:
+    _FNV0 = 14695981039346656037ULL
+
+
+cdef class WordTable:
+    """The word pass's memo (word -> :class:`_Word`) as an open-addressing table looked up by a span of the batch
+    view's characters, so that a word already seen costs no string object: ``str.split`` of the batch view built
+    ~14 strings per text (~35,000 per batch), each hashed once and freed at the end of the batch, for a lookup that
+    mostly finds a word the table holds (perf: the split, the hashing and the frees were ~15 % of the time).
+
+    Keys are compared by code point (a span of the view and the word's own string can differ in storage kind). It
+    is a cache of answers that never change, so it is emptied rather than evicted when it grows past the token
+    caches' limit, and it pickles empty (Spark broadcasts the detector)."""
+
+    cdef Py_ssize_t cap, n
+    cdef unsigned long long *hashes
+    cdef PyObject **slots  # owned references to _Word; NULL: empty
+
+    def __cinit__(self):
+        self.cap = 0
+        self.n = 0
+        self.hashes = NULL
+        self.slots = NULL
+
+    def __dealloc__(self):
+        self._release()
+
+    cdef void _release(self):
+        cdef Py_ssize_t i
+        if self.slots != NULL:
+            for i in range(self.cap):
+                Py_XDECREF(self.slots[i])
+        free(self.slots)
+        free(self.hashes)
+        self.slots = NULL
+        self.hashes = NULL
+        self.cap = 0
+        self.n = 0
+
+    def clear(self):
+        self._release()
+
+    def __len__(self):
+        return self.n
+
+    def __reduce__(self):
+        return (WordTable, ())
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t cap = self.cap * 2 if self.cap else 4096, i, j
+        cdef unsigned long long *hashes = <unsigned long long *> malloc(cap * sizeof(unsigned long long))
+        cdef PyObject **slots = <PyObject **> malloc(cap * sizeof(PyObject *))
+        if hashes == NULL or slots == NULL:
+            free(hashes)
+            free(slots)
+            raise MemoryError()
+        for i in range(cap):
+            slots[i] = NULL
+        for i in range(self.cap):
+            if self.slots[i] != NULL:
+                j = <Py_ssize_t> (self.hashes[i] & <unsigned long long> (cap - 1))
+                while slots[j] != NULL:
+                    j = (j + 1) & (cap - 1)
+                slots[j] = self.slots[i]
+                hashes[j] = self.hashes[i]
+        free(self.slots)
+        free(self.hashes)
+        self.slots = slots
+        self.hashes = hashes
+        self.cap = cap
+        return 0
+
+    cdef _Word find(self, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned long long h):
+        """The entry of the word ``view[a:b]`` (``h``: its :func:`_fnv` hash), or None."""
+        cdef Py_ssize_t j, m, size = b - a
+        cdef PyObject *o
+        cdef str key
+        cdef int kk
+        cdef const void *kd
+        if self.cap == 0:
+            return None
+        j = <Py_ssize_t> (h & <unsigned long long> (self.cap - 1))
+        while True:
+            o = self.slots[j]
+            if o == NULL:
+                return None
+            if self.hashes[j] == h:
+                key = (<_Word> o).word
+                if len(key) == size:
+                    kk = PyUnicode_KIND(key)
+                    kd = PyUnicode_DATA(key)
+                    for m in range(size):
+                        if PyUnicode_READ(kk, kd, m) != PyUnicode_READ(kind, data, a + m):
+                            break
+                    else:
+                        return <_Word> o
+            j = (j + 1) & (self.cap - 1)
+
+    cdef int add(self, _Word w, unsigned long long h) except -1:
+        """Insert ``w`` (not yet in the table) under hash ``h``."""
+        cdef Py_ssize_t j
+        if (self.n + 1) * 2 > self.cap:
+            self._grow()
+        j = <Py_ssize_t> (h & <unsigned long long> (self.cap - 1))
+        while self.slots[j] != NULL:
+            j = (j + 1) & (self.cap - 1)
+        Py_INCREF(w)
+        self.slots[j] = <PyObject *> w
+        self.hashes[j] = h
+        self.n += 1
+        return 0
+
+
+def scan_words(str bv, frozenset seed_clean, dict tok_hits, set clean, dict pair_res, WordTable state):
+    """One pass over the batch view's words (NUL between texts) for :meth:`Detector._token_batch`: the tokens not
+    yet looked up, the tokens with a hit, the word pairs not yet looked up and the pairs with a hit. Tokens of the
+    clean seed are explained; a pair counts only with an unexplained word and never across texts. ``state``
+    memoises the caches' answers per word: a lookup result never changes, so a stale entry is still right. The
+    words are read from the view's buffer (what ``bv.split()`` gives: the view holds single spaces only, and NUL
+    is a word of its own); a string is built only for a word the table does not hold yet.
     Also the texts that may get a token or pair candidate (one holding a token or pair with a hit or not yet looked
-    up) as ``[k, lo, hi, ...]``: text ``k``'s words are ``words[lo:hi]``; :func:`token_cands` visits only those."""
+    up) as ``[k, lo, hi, ...]`` with their words: text ``k``'s words are ``words[lo:hi]`` (only touched texts'
+    words are listed); :func:`token_cands` visits only those."""
     new_toks, hit_toks, new_pairs, hit_pairs = set(), set(), set(), set()
-    cdef object prev_word = None, res, word
+    cdef object prev_word = None, res
+    cdef str word
     cdef _Word cur, prev = None
     cdef bint known, prev_known = False, touch = False
-    cdef Py_ssize_t i = 0, k = 0, lo = 0
-    cdef list touched = []
-    for word in words:
-        if len(<str> word) == 1 and (<str> word)[0] == u"\x00":
-            if touch:
-                touched += [k, lo, i]
-                touch = False
-            k += 1
+    cdef Py_ssize_t i = 0, k = 0, a, lo, n = len(bv)
+    cdef list touched = [], words = [], mine = []
+    cdef int kind = PyUnicode_KIND(bv)
+    cdef const void *data = PyUnicode_DATA(bv)
+    cdef unsigned long long h
+    cdef Py_UCS4 c
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if c == u" ":
             i += 1
-            lo = i
+            continue
+        a = i
+        h = _FNV0
+        while True:
+            h = _fnv(h, c)
+            i += 1
+            if i >= n:
+                break
+            c = PyUnicode_READ(kind, data, i)
+            if c == u" ":
+                break
+        if i - a == 1 and PyUnicode_READ(kind, data, a) == 0:  # NUL: the next text
+            if touch:
+                lo = len(words)
+                words += mine
+                touched += [k, lo, len(words)]
+                touch = False
+            del mine[:]
+            k += 1
             prev_word = None
             prev = None
             continue
-        i += 1
-        cur = <_Word> state.get(word)
+        cur = state.find(kind, data, a, i, h)
         if cur is None:
+            word = bv[a:i]
             res = None
             if word in seed_clean:
                 res = ()
@@ -1113,7 +1265,11 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
                 cur.known = word in seed_clean
                 cur.res = res
                 cur.nxt = {}
-                state[word] = cur
+                cur.word = word
+                state.add(cur, h)
+        else:
+            word = cur.word
+        mine.append(word)
         if cur is not None:
             known = cur.known
             if not known and cur.res:
@@ -1144,8 +1300,10 @@ def scan_words(list words, frozenset seed_clean, dict tok_hits, set clean, dict 
         prev = cur
         prev_known = known
     if touch:
-        touched += [k, lo, i]
-    return new_toks, hit_toks, new_pairs, hit_pairs, touched
+        lo = len(words)
+        words += mine
+        touched += [k, lo, len(words)]
+    return new_toks, hit_toks, new_pairs, hit_pairs, touched, words
 
 
 # ------------------------------------------------------------------------------------ first-sight lookups
@@ -1794,20 +1952,23 @@ def batch_view(list folded):
     """The batch view of :meth:`Detector._scan_batch` in one pass over the texts' folds: each fold's words (split
     at Unicode whitespace, as ``str.split``) joined by single spaces, without the space between two CJK characters,
     the texts joined by ``" NUL "``, one pad space at each end; with the indices of the texts whose view holds a Han
-    character (CJK unified ideographs, extension A included). Every fold holds a word (empty ones are detected one
-    by one)."""
+    character (CJK unified ideographs, extension A included), and where each text's view starts (view ``k`` is
+    ``bv[starts[k]:starts[k + 1] - 1]``, pad spaces included; what splitting the view at ``" NUL "`` gives, without
+    the strings), or None for ``starts`` if a fold holds NUL (which would make more parts than texts). Every fold
+    holds a word (empty ones are detected one by one)."""
     cdef Py_ssize_t total = 0, k, i, n, j = 0, nt = len(folded)
     cdef str f
     cdef int kind
     cdef void *data
     cdef Py_UCS4 c, last
-    cdef bint pending, han, written
+    cdef bint pending, han, written, nul = False
     for f in folded:
         total += len(f) + 3
     cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((total + 2) * sizeof(Py_UCS4))
     if buf == NULL:
         raise MemoryError()
     hans = []
+    cdef list starts = [0]
     try:
         buf[j] = u" "
         j += 1
@@ -1816,6 +1977,7 @@ def batch_view(list folded):
             if k:
                 buf[j] = u"\x00"
                 buf[j + 1] = u" "
+                starts.append(j + 1)
                 j += 2
             n = len(f)
             kind = PyUnicode_KIND(f)
@@ -1840,11 +2002,14 @@ def batch_view(list folded):
                 written = True
                 if (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF):
                     han = True
+                elif c == 0:
+                    nul = True
             buf[j] = u" "
             j += 1
             if han:
                 hans.append(k)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j), hans
+        starts.append(j + 1)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j), hans, None if nul else starts
     finally:
         free(buf)
 

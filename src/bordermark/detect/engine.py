@@ -437,7 +437,8 @@ class Detector:
         self._tok_hits: dict[str, tuple[tuple[int, str, float], ...]] = {}
         self._pair_res: dict[tuple[str, str], tuple[tuple[int, str, float], ...]] = {}
         self._pair_hits: set[tuple[str, str]] = set()
-        self._word_state: dict[str, Any] = {}  # the compiled word pass's memo of the three caches above
+        # the compiled word pass's memo of the three caches above, looked up by a span of the batch view
+        self._word_state: Any = _fast.WordTable() if _fast is not None else {}
 
         # Chinese sound index: first fuzzy syllable -> (entry, syllables, fuzzy syllables)
         self._py_index: dict[tuple[str, str], list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
@@ -548,35 +549,43 @@ class Detector:
                     keep_unsupported: bool) -> list[Detection]:
         n = len(texts)
         han: list[int] | None = None
-        if _fast is not None:  # one compiled pass, the texts with a Han character found on the way
-            bv, han = _fast.batch_view(folded)
-            words = bv.split()
+        words: list[str] = []  # the batch view's words (the compiled path reads them from the view itself)
+        got_starts: list[int] | None = None
+        if _fast is not None:  # one compiled pass, the texts with a Han character and the views' starts found on
+            bv, han, got_starts = _fast.batch_view(folded)  # the way (no split of the view into words or parts)
         else:
-            words = " \x00 ".join(folded).split()  # the batch view's words (NUL between texts)
+            words = " \x00 ".join(folded).split()  # NUL between texts
             bv = " " + " ".join(words) + " "
             if not bv.isascii() and _CJK_GAP_SEARCH(bv):
                 bv = _CJK_GAP_SUB("", bv)
                 words = bv.split()
-        parts = bv[1:-1].split(" \x00 ")
-        if len(parts) != n:  # cannot happen (no view holds NUL); stay correct rather than misplace anything
-            return [self.detect(t, category=c, keep_unsupported=keep_unsupported)
-                    for t, c in zip(texts, cats, strict=True)]
-        starts = list(accumulate(map((3).__add__, map(len, parts)), initial=0))  # view k is bv[starts[k]:...]
+        if got_starts is None:
+            parts = bv[1:-1].split(" \x00 ")
+            if len(parts) != n:  # cannot happen (no view holds NUL); stay correct rather than misplace anything
+                return [self.detect(t, category=c, keep_unsupported=keep_unsupported)
+                        for t, c in zip(texts, cats, strict=True)]
+            starts = list(accumulate(map((3).__add__, map(len, parts)), initial=0))  # view k is bv[starts[k]:...]
+        else:
+            starts = got_starts
 
         def view(k: int) -> str:
             return bv[starts[k]:starts[k + 1] - 1]
 
+        def part(k: int) -> str:  # view k without its pad spaces
+            return bv[starts[k] + 1:starts[k + 1] - 2]
+
         cands: dict[int, list[_Cand]] = defaultdict(list)
         terms: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         if han is None:
-            han = [k for k in range(n) if not texts[k].isascii() and _HAN.search(parts[k])]
+            han = [k for k in range(n) if not texts[k].isascii() and _HAN.search(part(k))]
         # names without a Chinese character over the whole batch; the others over the texts holding one
         runs: list[tuple[ahocorasick.Automaton | _HsScan, str, list[int], list[int] | None]] = [
             (self._aw_batch, bv, starts, None)]
         if han and len(self._aw_han):
-            hv = " " + " \x00 ".join([parts[k] for k in han]) + " "
-            runs.append((self._aw_han_batch, hv, list(accumulate(map((3).__add__, map(len, [parts[k] for k in han])),
-                                                            initial=0)), han))
+            han_parts = [part(k) for k in han]
+            hv = " " + " \x00 ".join(han_parts) + " "
+            runs.append((self._aw_han_batch, hv, list(accumulate(map((3).__add__, map(len, han_parts)), initial=0)),
+                         han))
         for automaton, joined, at, ids in runs:
             if _fast is not None:
                 _fast.main_matches(self, _scan(automaton, joined), joined, at, cands, terms, ids)
@@ -591,7 +600,7 @@ class Detector:
         if self._has_compact:
             cb = bv.replace(" ", "")
             spaced = (self._spaced_matches(cb, words) if _fast is None
-                      else _fast.spaced_matches(self._ac_batch.iter(cb), words, len(cb)))
+                      else _fast.spaced_matches(self._ac_batch.iter(cb), bv, len(cb)))
             if spaced:
                 cstarts = list(accumulate(map((1).__add__, map(len, cb.split("\x00"))), initial=0))
                 craw: dict[int, list[tuple[int, tuple[int, tuple[int, ...]]]]] = defaultdict(list)
@@ -600,12 +609,12 @@ class Detector:
                     craw[k].append((end - cstarts[k], payload))
                 for k, cm in craw.items():
                     self._compact_stage(view(k), cands[k], cm)
-        self._token_batch(words, parts, view, cands, bv, starts)
+        self._token_batch(words, n, view, cands, bv, starts)
         if _fast is not None:
             return _fast.finish_batch(self, texts, bv, starts, folded, cands, terms, cats, keep_unsupported)
         for k in range(n):
             t = texts[k]
-            if not t.isascii() and _HAN.search(parts[k]):
+            if not t.isascii() and _HAN.search(part(k)):
                 self._sound_stage(view(k), cands[k])
             if "*" in t or "..." in t or "…" in t:
                 self._partial_stage(t, view(k), cands[k])
@@ -637,15 +646,15 @@ class Detector:
                 out.append((end, payload))
         return out
 
-    def _token_batch(self, words: list[str], parts: list[str], view: Callable[[int], str],
+    def _token_batch(self, words: list[str], n: int, view: Callable[[int], str],
                      cands: dict[int, list[_Cand]], bv: str, starts: list[int]) -> None:
-        """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view (``words``: its words, NUL between
-        texts): each distinct token and word pair is looked up once (and cached), and only the texts holding one with
-        a hit get candidates."""
-        if _fast is not None:  # the same, compiled, over the batch's words (view k is bv[starts[k]:starts[k+1]-1])
-            hit_toks, hit_pairs, touched = self._word_hits_fast(words)
+        """:meth:`_token_stage` and :meth:`_pair_stage` for a whole batch view of ``n`` texts (``words``: its words,
+        NUL between texts; the compiled path reads them from ``bv``): each distinct token and word pair is looked
+        up once (and cached), and only the texts holding one with a hit get candidates."""
+        if _fast is not None:  # the same, compiled, over the batch view (view k is bv[starts[k]:starts[k+1]-1])
+            hit_toks, hit_pairs, touched, twords = self._word_hits_fast(bv)
             if hit_toks or hit_pairs:
-                _fast.token_cands(words, touched, bv, starts, cands, hit_toks, hit_pairs, self._tok_hits,
+                _fast.token_cands(twords, touched, bv, starts, cands, hit_toks, hit_pairs, self._tok_hits,
                                   self._pair_res)
             return
         hit_toks, hit_pairs = self._word_hits(words)
@@ -654,8 +663,8 @@ class Detector:
         # which texts hold a token or pair with a hit: per text one split and two set tests (a str.find over the
         # whole batch view per token would cost far more: the hit vocabulary is large, each text holds few)
         firsts = {a for a, _ in hit_pairs}
-        for k in range(len(parts)):
-            words_k = parts[k].split()
+        for k in range(n):
+            words_k = view(k).split()
             if hit_toks.isdisjoint(words_k) and firsts.isdisjoint(words_k):
                 continue
             w = view(k)
@@ -730,19 +739,19 @@ class Detector:
                 self._clean.add(pair)
         return got
 
-    def _word_hits_fast(self, words: list[str]) -> tuple[set[str], set[tuple[str, str]], list[int]]:
-        """:meth:`_word_hits` with the pass over the words compiled (``_fast.scan_words``); also the texts it found
-        touched (see ``_fast.scan_words``)."""
+    def _word_hits_fast(self, bv: str) -> tuple[set[str], set[tuple[str, str]], list[int], list[str]]:
+        """:meth:`_word_hits` with the pass over the batch view's words compiled (``_fast.scan_words``); also the
+        texts it found touched and their words (see ``_fast.scan_words``)."""
         assert _fast is not None
         if len(self._pair_res) > _TOKEN_CACHE_LIMIT or len(self._word_state) > _TOKEN_CACHE_LIMIT:
             self._pair_res.clear()
             self._pair_hits.clear()
             self._word_state.clear()
-        new_toks, hit_toks, new_pairs, hit_pairs, touched = _fast.scan_words(
-            words, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._word_state)
+        new_toks, hit_toks, new_pairs, hit_pairs, touched, words = _fast.scan_words(
+            bv, self._seed_clean, self._tok_hits, self._clean, self._pair_res, self._word_state)
         if new_toks or new_pairs:  # :meth:`_resolve_token` and :meth:`_pair_lookup` for each, compiled
             _fast.resolve_words(self, new_toks, hit_toks, new_pairs, hit_pairs)
-        return hit_toks, hit_pairs, touched
+        return hit_toks, hit_pairs, touched, words
 
     def _regex_batch(self, texts: list[str]) -> dict[int, list[tuple[lexicon.Term, int, int]]]:
         """:meth:`_regex_signals` for many texts: one scan for the literal hints over the joined lower-cased texts."""
