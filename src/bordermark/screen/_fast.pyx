@@ -36,7 +36,6 @@ cdef inline object _alloc(object cls):
     class's own ``tp_new`` slot called directly, with no arguments, without the builtin's argument and safety
     checks (~700 machine instructions a call through ``object.__new__``)."""
     return (<PyTypeObject *> cls).tp_new(<type> cls, <PyObject *> _NO_ARGS, NULL)
-cdef object _EMPTY_SET = frozenset()
 
 
 cdef void _bind() except *:
@@ -555,15 +554,16 @@ cdef object _result(object lid, object score, object verdict, object hits, objec
     return r
 
 
-cdef object _image_match(object index, dict ref_match, object refs, object paths, object kind,
-                         object max_distance):
-    """``ImageIndex.match``: the first path known by reference (``refs``: the index's sources of the kind, the
-    paths its ``(path, kind)`` matches are built for) gives its match at once; remote images are never fetched, so
-    only a local file (before any known reference) needs the index's own search."""
-    cdef object path
+cdef object _image_match(object index, dict by_source, object paths, object kind, object max_distance):
+    """``ImageIndex.match``: the first path known by reference (``by_source``: the index's matches of the kind by
+    source, ``ImageIndex.ref_matches``) gives its match at once; remote images are never fetched, so only a local
+    file (before any known reference) needs the index's own search."""
+    cdef object path, m
     for path in paths:
-        if refs and path in refs:
-            return ref_match[(path, kind)]
+        if by_source:
+            m = by_source.get(path)
+            if m is not None:
+                return m
         if "://" not in path:
             return index.match(paths, kind, max_distance)
     return None
@@ -623,8 +623,6 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef dict cleared = scr.cleared
     cdef dict sellers = scr.sellers
     cdef object index = scr.images
-    cdef object fakes = index.refs[_COUNTERFEIT] if index is not None else _EMPTY_SET
-    cdef object genuine = index.refs[_GENUINE] if index is not None else _EMPTY_SET
     cdef object max_distance = scr._max_distance
     cdef dict per_base = scr._per_base
     cdef object to_base = scr.rates.to_base
@@ -642,7 +640,8 @@ def screen_prepared_many(object scr, object listings, object preps):
     cdef list image_weights = scr._gw["images"]
     cdef list auth_weights = scr._gw["authorisation"]
     cdef dict norm_cache = scr._norm_cache
-    cdef dict ref_match = index._ref_match if index is not None else {}
+    cdef dict fake_refs = index.ref_matches[_COUNTERFEIT] if index is not None else {}
+    cdef dict genuine_refs = index.ref_matches[_GENUINE] if index is not None else {}
     cdef object norm = scr._norm
     cdef object history_group = scr._group["history"]
     cdef double bias = scr._bias, thr = scr._threshold, thr_logit = scr._threshold_logit, spread = 0.0
@@ -695,9 +694,9 @@ def screen_prepared_many(object scr, object listings, object preps):
         extra = []
         image_cf = image_gen = None
         if paths and index is not None:
-            image_cf = _image_match(index, ref_match, fakes, paths, _COUNTERFEIT, max_distance)
+            image_cf = _image_match(index, fake_refs, paths, _COUNTERFEIT, max_distance)
             if has_brand:
-                image_gen = _image_match(index, ref_match, genuine, paths, _GENUINE, max_distance)
+                image_gen = _image_match(index, genuine_refs, paths, _GENUINE, max_distance)
         price_base = None
         authorised_as = None
         below_near = False

@@ -58,6 +58,10 @@ class ImageIndex:
                            for key, k in self._by_ref.items()}
         # the known sources per kind, to tell at a glance whether a listing's (remote) images can match at all
         self.refs = {kind: frozenset(k.source for k in self.known if k.kind == kind) for kind in (COUNTERFEIT, GENUINE)}
+        # the same matches per kind, by source: one lookup per listing image (screening's compiled loop)
+        self.ref_matches: dict[str, dict[str, ImageMatch]] = {COUNTERFEIT: {}, GENUINE: {}}
+        for (source, kind), m in self._ref_match.items():
+            self.ref_matches.setdefault(kind, {})[source] = m
 
     def __len__(self) -> int:
         return len(self.known)
