@@ -291,7 +291,8 @@ def test_compiled_line_dict_is_the_records_dict() -> None:
 @pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
 def test_compiled_first_sight_lookups_match_python(monkeypatch: pytest.MonkeyPatch) -> None:
     """The compiled lookups of words, word pairs and Chinese runs met for the first time (C repeat collapse,
-    deletion strings, pair lookups through the multi-word indexes, the sound stage's per-character filter) give
+    deletion strings, the key filter that skips them, pair lookups through the multi-word indexes, the sound
+    stage's per-character filter) give
     the pure Python answers, on misspellings, stretched spellings and run-together pairs of the registered names."""
     from bordermark.detect import Detector, engine
     from bordermark.detect.normalise import _REPEAT_RE
@@ -323,7 +324,7 @@ def test_compiled_first_sight_lookups_match_python(monkeypatch: pytest.MonkeyPat
                 else:
                     c.insert(p, c[p] * rng.randint(1, 3))
             words.add("".join(c))
-    words |= {"", "abc", "aaaa", "a\n\nb", "ééé", "gu\u00e7\u00e7i"}
+    words |= {"", "abc", "aaaa", "a\n\nb", "ééé", "gu\u00e7\u00e7i", "louisvuiton" * 6, "xlouisvuiton" + "a" * 60}
     han = "香奈儿尔古驰池劳力士爱马仕路易威登宝格丽新款包邮高仿"
     runs = ["".join(rng.choice(han) for _ in range(rng.randint(2, 12))) for _ in range(1000)]
     runs += ["新款古池包", "香奈尔高仿", "劳力是", "爱马士包邮", "路易威灯", "宝格力", "古驰", "包邮香奈儿"]

@@ -14,7 +14,7 @@ from cpython.unicode cimport (Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE, PyUnicode_
                               PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 cimport cython
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from cpython.bytearray cimport PyByteArray_AS_STRING
@@ -1090,8 +1090,13 @@ cdef inline unsigned long long _fnv(unsigned long long h, Py_UCS4 c):
     return (h ^ <unsigned long long> c) * 1099511628211ULL
 
 
-cdef enum:
-    _FNV0 = 14695981039346656037ULL
+cdef extern from *:
+    """
+    #define BM_FNV0 14695981039346656037ULL  /* FNV-1a offset basis */
+    #define BM_POLY 1099511628211ULL  /* odd: the key filter's polynomial hash, h = h * BM_POLY + c */
+    """
+    unsigned long long _FNV0 "BM_FNV0"
+    unsigned long long _POLY "BM_POLY"
 
 
 cdef class WordTable:
@@ -1375,6 +1380,115 @@ cdef inline object _union(object acc, dict index, object v):
     return acc
 
 
+cdef enum:
+    _FILTER_BITS = 1 << 20
+
+
+cdef inline unsigned long long _poly(str s):
+    cdef unsigned long long h = 0
+    cdef Py_ssize_t i, n = len(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef const void *data = PyUnicode_DATA(s)
+    for i in range(n):
+        h = h * _POLY + <unsigned long long> PyUnicode_READ(kind, data, i)
+    return h
+
+
+cdef inline Py_ssize_t _bit(unsigned long long h, Py_ssize_t size):
+    h = (h ^ (<unsigned long long> size * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL
+    return <Py_ssize_t> ((h >> 40) & <unsigned long long> (_FILTER_BITS - 1))
+
+
+@cython.final
+cdef class _KeyFilter:
+    """A one-hash Bloom filter over the keys of a one-deletion index (``Detector._del_index`` / ``_del_multi``): a
+    word seen for the first time (and a word pair: ~18,000 per 50,000 listings, of which ~1 in 10,000 names a
+    mark) then learns that none of its one-letter deletions is a key from one polynomial hash per deletion (each
+    got from the word's prefix and suffix hashes in O(1)), without building and hashing a string per deletion and
+    looking it up. A set bit says only "maybe": the full lookup then runs as before, so the answer is unchanged."""
+
+    cdef unsigned char *bits
+    cdef Py_ssize_t size  # len() of the index it was built from
+
+    def __cinit__(self):
+        self.bits = NULL
+
+    def __dealloc__(self):
+        free(self.bits)
+
+    cdef int build(self, dict index) except -1:
+        cdef Py_ssize_t j
+        self.bits = <unsigned char *> calloc(_FILTER_BITS // 8, 1)
+        if self.bits == NULL:
+            raise MemoryError()
+        for key in index:
+            j = _bit(_poly(<str> key), len(<str> key))
+            self.bits[j >> 3] |= <unsigned char> (1 << (j & 7))
+        self.size = len(index)
+        return 0
+
+    cdef inline bint has(self, unsigned long long h, Py_ssize_t size):
+        cdef Py_ssize_t j = _bit(h, size)
+        return (self.bits[j >> 3] >> (j & 7)) & 1
+
+    cdef bint maybe(self, str t, str collapsed, bint stretched):
+        """Whether ``t`` (ASCII), its collapsed form (when ``stretched``) or ``t`` less one letter can be a key."""
+        cdef Py_ssize_t n = len(t), p
+        cdef const unsigned char *s = <const unsigned char *> PyUnicode_1BYTE_DATA(t)
+        cdef unsigned long long pre[66]
+        cdef unsigned long long suf[66]
+        cdef unsigned long long pw[66]
+        if n > 64:
+            return True
+        if stretched and self.has(_poly(collapsed), len(collapsed)):
+            return True
+        pre[0] = 0  # pre[p]: hash of t[:p]; suf[p]: hash of t[p:]; pw[j]: _POLY ** j
+        pw[0] = 1
+        for p in range(n):
+            pre[p + 1] = pre[p] * _POLY + s[p]
+            pw[p + 1] = pw[p] * _POLY
+        if self.has(pre[n], n):
+            return True
+        suf[n] = 0
+        for p in range(n - 1, -1, -1):
+            suf[p] = suf[p + 1] + s[p] * pw[n - 1 - p]
+        for p in range(n):  # t less letter p: t[:p] shifted past the n - 1 - p letters after p, then those
+            if self.has(pre[p] * pw[n - 1 - p] + suf[p + 1], n - 1):
+                return True
+        return False
+
+
+cdef object _FILTERS = None  # detector -> (single-word filter, multi-word filter); weak keys, like _ENTS
+cdef tuple _LAST_FILTERS = None  # (weakref to the detector, its two filters): one global, set in one store
+
+
+cdef _KeyFilter _key_filter(object det, bint multi):
+    """The detector's key filter of the index ``_lookup`` reads (built once per detector, again if the index
+    changed size)."""
+    global _FILTERS, _LAST_FILTERS
+    cdef tuple last = _LAST_FILTERS
+    cdef _KeyFilter f
+    cdef dict index = det._del_multi if multi else det._del_index
+    if last is not None and last[0]() is det:
+        f = <_KeyFilter> last[2 if multi else 1]
+        if f.size == len(index):
+            return f
+    import weakref
+    if _FILTERS is None:
+        _FILTERS = weakref.WeakKeyDictionary()
+    got = _FILTERS.get(det)
+    if got is None or (<_KeyFilter> got[0]).size != len(det._del_index) \
+            or (<_KeyFilter> got[1]).size != len(det._del_multi):
+        single = _KeyFilter()
+        single.build(det._del_index)
+        multi_f = _KeyFilter()
+        multi_f.build(det._del_multi)
+        got = (single, multi_f)
+        _FILTERS[det] = got
+    _LAST_FILTERS = (weakref.ref(det), got[0], got[1])
+    return <_KeyFilter> got[1 if multi else 0]
+
+
 cdef tuple _lookup(object det, str t, bint multi):
     """:meth:`Detector._lookup_token` (``multi``: only marks of several words, through the indexes holding only
     them; each mark's answer depends on ``t`` and its own name alone, so this is the full answer filtered)."""
@@ -1400,6 +1514,8 @@ cdef tuple _lookup(object det, str t, bint multi):
                     if out is None:
                         out = {}
                     out[i] = (i, "repeated", 0.95)
+    if not _key_filter(det, multi).maybe(t, collapsed, stretched):  # no variant can be a key: no candidate
+        return () if out is None else tuple(out.values())
     # the candidates of the one-deletion index: t, its collapsed form and t less one letter (ASCII: bytes copied)
     cands = _union(cands, index, t)
     if stretched:
