@@ -886,13 +886,14 @@ cdef dict _hit_as_dict(object h):
 
 
 def lookup(object listings, dict cache):
-    """``Screener.screen_many``'s first pass: each listing's (title, description, category) key, the prepared
-    texts already known (``batch``) and, per new (text, category), the listings that need it (``missing``)."""
+    """``Screener.screen_many``'s first pass: each listing's (title, description, category) key, its prepared text
+    where already known (``preps``: None where not) and, per new (text, category), the listings that need it
+    (``missing``)."""
     if _E is None:
         _bind()
-    cdef list keys = []
-    cdef dict batch = {}, missing = {}
     cdef Py_ssize_t i, n = len(listings)
+    cdef list keys = [], preps = [None] * n
+    cdef dict batch = {}, missing = {}
     cdef dict d
     cdef object lst, k, known, title, description, text, mk, idxs
     for i in range(n):
@@ -902,33 +903,36 @@ def lookup(object listings, dict cache):
         description = d["description"]
         k = (title, description, d["category"])
         keys.append(k)
-        if k in batch:
-            continue
-        known = cache.get(k)
+        known = batch.get(k)
+        if known is None:
+            known = cache.get(k)
+            if known is not None:
+                batch[k] = known
         if known is not None:
-            batch[k] = known
+            preps[i] = known
+            continue
+        if type(title) is str and type(description) is str:  # Listing.text
+            text = f"{title}\n{description}" if description else title  # (one join, not two concatenations)
         else:
-            if type(title) is str and type(description) is str:  # Listing.text
-                text = f"{title}\n{description}" if description else title  # (one join, not two concatenations)
-            else:
-                text = _text_of(lst)
-            mk = (text, k[2])
-            idxs = missing.get(mk)
-            if idxs is None:
-                missing[mk] = [i]
-            else:
-                (<list> idxs).append(i)
-    return keys, batch, missing
+            text = _text_of(lst)
+        mk = (text, k[2])
+        idxs = missing.get(mk)
+        if idxs is None:
+            missing[mk] = [i]
+        else:
+            (<list> idxs).append(i)
+    return keys, preps, missing
 
 
-def settle(object scr, object listings, list keys, dict batch, dict cache, dict missing, object found,
+def settle(object scr, object listings, list keys, list preps, dict cache, dict missing, object found,
            object cues):
     """The rest of ``Screener.screen_many`` once the new texts are detected: one prepared text per new key (the
-    first listing of each), stored in ``batch`` and ``cache``; returns each listing's prepared text."""
+    first listing of each), stored in ``cache`` and in ``preps`` (each listing's prepared text, from ``lookup``)
+    for every listing that needs it; returns ``preps``."""
     cdef dict new = {}
-    cdef list firsts = [], dets = [], cue_list = [], preps, out
-    cdef Py_ssize_t m = 0, i, j, n = len(keys)
-    cdef object idxs, det, k, c, prep
+    cdef list firsts = [], dets = [], cue_list = [], made, slots = []
+    cdef Py_ssize_t m = 0, i, j
+    cdef object idxs, det, k, c, at
     cdef bint with_cues = cues is not None
     if len(found) != len(missing):
         raise ValueError("a detection per new text")
@@ -937,25 +941,24 @@ def settle(object scr, object listings, list keys, dict batch, dict cache, dict 
         c = cues[m] if with_cues else None
         for i in <list> idxs:
             k = keys[i]
-            if k not in new:
-                new[k] = None
+            at = new.get(k)
+            if at is None:
+                at = new[k] = len(firsts)
                 firsts.append(listings[i])
                 dets.append(det)
                 if with_cues:
                     cue_list.append(c or _NO_CUES)
+            slots.append((i, at))
         m += 1
     if new:
-        preps = scr._prepare_many(firsts, dets, cue_list if with_cues else None)
+        made = scr._prepare_many(firsts, dets, cue_list if with_cues else None)
         j = 0
         for k in new:
-            prep = preps[j]
-            batch[k] = prep
-            cache[k] = prep
+            cache[k] = made[j]
             j += 1
-    out = [None] * n
-    for i in range(n):
-        out[i] = batch[keys[i]]
-    return out
+        for at in slots:
+            preps[<Py_ssize_t> (<tuple> at)[0]] = made[<Py_ssize_t> (<tuple> at)[1]]
+    return preps
 
 
 cdef object _hit_key(object h):

@@ -898,34 +898,28 @@ class Screener:
         one seller's variants), and detection is the costly part. A listing may be given as the file reader's
         record (``io.read_batches(records=True)``); its result then carries the record, not a model."""
         cache = self._prepared
-        keys: list[tuple[str, str, str | None]]
-        batch: dict[tuple[str, str, str | None], _Prepared]
         missing: dict[tuple[str, str | None], list[int]]
-        if _fast is not None:  # the compiled twin of the loop below
-            keys, batch, missing = _fast.lookup(listings, cache)
-        else:
-            keys = [_text_key(_fields(lst)) for lst in listings]  # one read of each model's fields (see above)
-            batch, missing = {}, {}
-            for i, k in enumerate(keys):
-                if k in batch:
-                    continue
-                known = cache.get(k)
-                if known is not None:
-                    batch[k] = known
-                else:
-                    missing.setdefault((_text_of(listings[i]), k[2]), []).append(i)
+        if _fast is not None:  # the compiled twin of the loops below (lookup, then settle the new texts)
+            keys, preps, missing = _fast.lookup(listings, cache)
+            if missing:
+                found, cues = self._detect_missing(missing)
+                preps = _fast.settle(self, listings, keys, preps, cache, missing, found, cues)
+            return self._screen_prepared_many(listings, preps)
+        keys = [_text_key(_fields(lst)) for lst in listings]  # one read of each model's fields (see above)
+        batch: dict[tuple[str, str, str | None], _Prepared] = {}
+        missing = {}
+        for i, k in enumerate(keys):
+            if k in batch:
+                continue
+            known = cache.get(k)
+            if known is not None:
+                batch[k] = known
+            else:
+                missing.setdefault((_text_of(listings[i]), k[2]), []).append(i)
         if missing:
-            if len(cache) + len(missing) > DETECTION_CACHE:
-                cache.clear()
-            # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
-            texts = [k[0] for k in missing]
-            found = self.detector.detect_many(texts, categories=[k[1] for k in missing], keep_unsupported=True)
-            cues = self._import_cues_many(texts)
+            found, cues = self._detect_missing(missing)
             # one prepared text per new key: keys of one text (title and description split differently) share
             # the detection, not the title the product band is looked up in
-            if _fast is not None:  # the compiled twin of the rest
-                return self._screen_prepared_many(listings, _fast.settle(self, listings, keys, batch, cache, missing,
-                                                                         found, cues))
             new: dict[tuple[str, str, str | None], tuple[Listing | Record, Any, list[str] | None]] = {}
             for n, (idxs, det) in enumerate(zip(missing.values(), found, strict=True)):
                 for i in idxs:
@@ -938,6 +932,17 @@ class Screener:
             for k, prep in zip(new, preps, strict=True):
                 batch[k] = cache[k] = prep
         return self._screen_prepared_many(listings, [batch[k] for k in keys])
+
+    def _detect_missing(self, missing: dict[tuple[str, str | None], list[int]]) -> tuple[Sequence[Any],
+                                                                                         list[list[str]] | None]:
+        """Detect the batch's new (text, category) pairs and read their import-channel phrases; the per-run
+        cache of prepared texts is cleared first when they would overfill it."""
+        if len(self._prepared) + len(missing) > DETECTION_CACHE:
+            self._prepared.clear()
+        # weakly supported hits are kept: screening weighs them (brand_context_weak) instead of losing them
+        texts = [k[0] for k in missing]
+        found = self.detector.detect_many(texts, categories=[k[1] for k in missing], keep_unsupported=True)
+        return found, self._import_cues_many(texts)
 
     def screen(self, listing: Listing) -> ScreenResult:
         return self.screen_many([listing])[0]
