@@ -225,6 +225,31 @@ def test_compiled_word_pass_reads_the_view_like_split() -> None:
 
 
 @pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_goods_words_walk_finds_what_the_automaton_finds() -> None:
+    """The finishing finds the padded goods words (context) by a walk over the view's words through a table of the
+    keys' last words instead of the automaton; on views made of goods words (multi-word ones, overlapping ones),
+    their pieces, other words and non-ASCII words, with and without pad spaces, both give the same matches in the
+    same order."""
+    from bordermark.detect import Detector, engine
+    from bordermark.domain import Holder, Mark, Registry
+
+    fast = engine._fast
+    assert fast is not None
+    det = Detector.from_registry(Registry(holders=(Holder(name="H"),), marks=(Mark(holder="H", text="Zorvex"),)))
+    keys = [k for k, _ in det._actx.items()]
+    assert any(" " in k.strip() for k in keys)  # multi-word goods words are covered
+    pieces = [*sorted({p for k in keys for p in k.split()}), "zorvex", "bagx", "高仿", "été", "\U0001d400b", "x"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        words = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
+        w = " ".join(words)
+        if rng.random() < 0.8:
+            w = " " + w + " "
+        want = [(end - size + 1, end, classes) for end, (size, classes) in det._actx.iter(w)]
+        assert fast.goods_in(det, w) == want, w
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
 def test_compiled_leetspeak_matches_python() -> None:
     """The compiled leetspeak pass (no regex) equals :func:`normalise._leet` on random text: runs touching a letter
     on one side or both, ``!``/``|`` alone, leftover symbols, digits that are no leetspeak, non-ASCII."""

@@ -52,6 +52,7 @@ cdef void _bind() except *:
 
 
 cdef extern from "Python.h":
+    bint _ascii "PyUnicode_IS_ASCII" (object s)  # str.isascii() without a method call
     int PyObject_GenericSetAttr(object o, object name, object value) except -1
     object PyObject_Vectorcall(object callable, PyObject **args, size_t nargsf, object kwnames)
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
@@ -244,6 +245,7 @@ cdef class _Text:
     cdef Py_ssize_t wlen
     cdef object ctx  # goods words in the view: list of (a, b, classes), or None before the scan
     cdef object actx, actx_han
+    cdef WordTable goods  # the padded goods words by their last word (see _goods_table), or None: actx scans
     cdef bint plain_done
     cdef object plain  # set of word indices preceded by a clause break, or None (not plain ASCII text)
 
@@ -259,9 +261,12 @@ cdef class _Text:
         """The goods words in the view: ``engine._scan`` of the two goods-word automatons (each called directly
         when it holds a word: no Python frame per text)."""
         if self.ctx is None:
-            self.ctx = [] if self.actx is None else [(end - length + 1, end, classes) for end, (length, classes) in (
-                self.actx.iter(self.w))]
-            if self.actx_han is not None and not self.w.isascii() and _HAN_SEARCH(self.w):
+            if self.goods is not None:
+                self.ctx = _goods_in(self.goods, self.w)
+            else:
+                self.ctx = [] if self.actx is None else [(end - length + 1, end, classes) for end, (length, classes)
+                                                         in self.actx.iter(self.w)]
+            if self.actx_han is not None and _has_han(self.w):
                 self.ctx += [(end - length + 1, end, classes) for end, (length, classes) in (
                     self.actx_han.iter(self.w))]
         return self.ctx
@@ -280,7 +285,7 @@ cdef class _Text:
             return self.plain
         self.plain_done = True
         n = len(text)
-        if not text.isascii() or not f.isascii() or len(f) != n:
+        if not _ascii(text) or not _ascii(f) or len(f) != n:
             self.plain = None
             return None
         tx = <const unsigned char *> PyUnicode_1BYTE_DATA(text)
@@ -319,7 +324,7 @@ cdef class _Text:
         cdef int *src = NULL  # folded character -> its character in the text (NULL: the same index)
         cdef Py_UCS4 *out = NULL
         try:
-            if (not text.isascii() and _has_odd(text)) or nf != n:
+            if (not _ascii(text) and _has_odd(text)) or nf != n:
                 # some characters fold to none or several: f (the text's fold) is walked with a map back to the
                 # character each piece came from, as view_with_offsets does character by character
                 if _FOLD == NULL:
@@ -445,7 +450,7 @@ cdef list _prefilter(object det, list ents, _Text t, list cands, frozenset cat_c
     cdef Cand x
     cdef list product_pads = det._product_pads
     cdef Py_ssize_t ws, we, keylen, a, b, h_first, h_last = -1
-    cdef bint e_amb, loose, cjk, near, text_ascii = text.isascii()
+    cdef bint e_amb, loose, cjk, near, text_ascii = _ascii(text)
     cdef double need, cat, product, holder, cap
     for x in cands:
         e = <_Ent> ents[x.entry]
@@ -592,7 +597,7 @@ cdef object _SKEL = None  # normalise._skeleton(): the confusables' characters
 
 cdef str _strip_accents(str s):
     """``engine._strip_accents``: NFD, combining marks dropped (ASCII text has neither)."""
-    if s.isascii():
+    if _ascii(s):
         return s
     d = _UD.normalize("NFD", s)
     cdef list keep = []
@@ -709,6 +714,7 @@ cdef object _finish(object det, list ents, str text, str w, str f, list cands, l
     t.text, t.w, t.f = text, w, f
     aut = det._actx
     t.actx = aut if aut.kind == _AHOCORASICK else None  # engine._scan finds nothing otherwise
+    t.goods = _goods_table(det, aut)
     aut = det._actx_han
     t.actx_han = aut if aut.kind == _AHOCORASICK else None
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
@@ -1311,6 +1317,141 @@ def scan_words(str bv, frozenset seed_clean, dict tok_hits, set clean, dict pair
     return new_toks, hit_toks, new_pairs, hit_pairs, touched, words
 
 
+@cython.final
+@cython.no_gc
+cdef class _Goods(_Word):
+    """A word of the padded goods-word keys (``Detector._actx``), as the last word of its keys: ``classes`` of the
+    one-word key (None if it is none), ``multi`` the longer keys ending with it, longest first, as
+    ``(padded key, its length, classes)``."""
+
+    cdef object classes
+    cdef list multi
+
+
+cdef object _GOODS = None  # detector -> WordTable of _Goods, or False (keys the word walk cannot mirror)
+cdef tuple _LAST_GOODS = None  # (weakref to the detector, its table): one global, set in one store
+
+
+cdef WordTable _goods_table(object det, object aut):
+    """The detector's padded goods-word keys as a table of their last words, built once per detector: finding
+    them is then one walk over a view's words (one hash and one probe per word), where the automaton's iterator
+    built an object per call and a tuple per match. None when the automaton is not built or a key is not
+    " word[ word...] " with single spaces (the walk would not find what the automaton finds)."""
+    global _GOODS, _LAST_GOODS
+    cdef tuple last = _LAST_GOODS
+    cdef WordTable table
+    cdef _Goods g
+    cdef str k, inner, lw
+    if last is not None and last[0]() is det:
+        return <WordTable> last[1]
+    import weakref
+    if _GOODS is None:
+        _GOODS = weakref.WeakKeyDictionary()
+    got = _GOODS.get(det)
+    if got is None:
+        got = False
+        if aut.kind == _AHOCORASICK:
+            table = WordTable()
+            by_last = {}
+            for key, value in aut.items():
+                k = <str> key
+                inner = k[1:len(k) - 1]
+                if len(k) < 3 or k[0] != u" " or k[len(k) - 1] != u" " or not inner or inner != u" ".join(inner.split()) \
+                        or any(Py_UNICODE_ISSPACE(c) and c != u" " for c in inner) or value[0] != len(k):
+                    table = None
+                    break
+                lw = inner[inner.rfind(u" ") + 1:]
+                g = by_last.get(lw)
+                if g is None:
+                    g = _Goods()
+                    g.word = lw
+                    g.multi = []
+                    by_last[lw] = g
+                if u" " in inner:
+                    g.multi.append((k, len(k), value[1]))
+                else:
+                    g.classes = value[1]
+            if table is not None:
+                for lw, g in by_last.items():
+                    g.multi.sort(key=_neg_len)
+                    table.add(g, _fnv_str(lw))
+                got = table
+        _GOODS[det] = got
+    _LAST_GOODS = (weakref.ref(det), None if got is False else got)
+    return None if got is False else <WordTable> got
+
+
+def _neg_len(item):
+    return -item[1]
+
+
+cdef unsigned long long _fnv_str(str s):
+    cdef unsigned long long h = _FNV0
+    cdef Py_ssize_t i
+    cdef int kind = PyUnicode_KIND(s)
+    cdef const void *data = PyUnicode_DATA(s)
+    for i in range(len(s)):
+        h = _fnv(h, PyUnicode_READ(kind, data, i))
+    return h
+
+
+cdef list _goods_in(WordTable table, str w):
+    """What the padded goods-word automaton finds in the view ``w`` (``(start, end, classes)`` per match, ends
+    ascending, longer keys first at one end): a key " x " matches exactly where ``w`` holds the word x with a
+    space on each side, " x y " where x and y follow one another (the view's words are single-spaced)."""
+    cdef list out = []
+    cdef Py_ssize_t i = 0, a, n = len(w), size, m, j
+    cdef int kind = PyUnicode_KIND(w), kk
+    cdef const void *data = PyUnicode_DATA(w)
+    cdef const void *kd
+    cdef unsigned long long h
+    cdef Py_UCS4 c
+    cdef _Goods g
+    cdef str k
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if c == u" ":
+            i += 1
+            continue
+        a = i
+        h = _FNV0
+        while True:
+            h = _fnv(h, c)
+            i += 1
+            if i >= n:
+                break
+            c = PyUnicode_READ(kind, data, i)
+            if c == u" ":
+                break
+        if i >= n or a == 0:  # no space after (or before) the word: no padded key ends (or starts) there
+            continue
+        g = <_Goods> table.find(kind, data, a, i, h)
+        if g is None:
+            continue
+        for item in g.multi:
+            k = <str> (<tuple> item)[0]
+            size = (<tuple> item)[1]
+            j = i - size + 1  # the key's first character (a space) would be w[j]
+            if j < 0:
+                continue
+            kk = PyUnicode_KIND(k)
+            kd = PyUnicode_DATA(k)
+            for m in range(size):
+                if PyUnicode_READ(kk, kd, m) != PyUnicode_READ(kind, data, j + m):
+                    break
+            else:
+                out.append((j, i, (<tuple> item)[2]))
+        if g.classes is not None:
+            out.append((a - 1, i, g.classes))
+    return out
+
+
+def goods_in(object det, str w):
+    """:func:`_goods_in` with the detector's table (None when the walk cannot stand for the automaton); tests."""
+    table = _goods_table(det, det._actx)
+    return None if table is None else _goods_in(table, w)
+
+
 # ------------------------------------------------------------------------------------ first-sight lookups
 # A word, word pair or Chinese run met for the first time pays a lookup (then cached). Sellers' vocabulary is open and
 # word pairs are combinations, so a long-running process keeps meeting new ones: these lookups are a large part of
@@ -1501,7 +1642,7 @@ cdef tuple _lookup(object det, str t, bint multi):
     cdef unsigned char *dst
     cdef object out = None, cands = None, got
     cdef bint stretched
-    if n < 4 or not t.isascii():
+    if n < 4 or not _ascii(t):
         return ()
     collapsed = _collapse(t)
     stretched = collapsed is not t
@@ -1859,7 +2000,7 @@ def hint_texts(list texts, list ascii_first, dict other_first):
             lits.start[i] = j < 128 and lits.gstart[j] != lits.gstart[j + 1]
         for k in range(n):
             t = texts[k]
-            if t.isascii():
+            if _ascii(t):
                 got = _hints_in(t, True, &lits, lit_idxs, other_first)
             else:
                 got = _hints_in(t.lower(), False, &lits, lit_idxs, other_first)
@@ -1945,7 +2086,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
     cdef list ents = _ents(det)
     for k in range(n):
         t = texts[k]
-        if not t.isascii():  # (kana fold to Han look-alikes: the view, not the text, decides)
+        if not _ascii(t):  # (kana fold to Han look-alikes: the view, not the text, decides)
             w = bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1]
             if _has_han(w):
                 lst = cands.get(k)
@@ -2329,7 +2470,7 @@ def byte_view(str s):
     cdef int kind = PyUnicode_KIND(s)
     cdef void *data = PyUnicode_DATA(s)
     cdef unsigned int c
-    if s.isascii():
+    if _ascii(s):
         return s.encode("ascii")
     out = bytearray(n)
     cdef unsigned char *p = <unsigned char *> PyByteArray_AS_STRING(out)
