@@ -74,6 +74,12 @@ print(rep.screened, time.process_time() - t, peak)
 """
 
 
+def _text_cat(x: Any) -> tuple[str, str | None]:
+    """A listing's (text, category), as screening keys its detection; the listing a model or the reader's record
+    (``read_batches(records=True)``, as screen_file reads)."""
+    return screen_engine._text_of(x), (x["category"] if type(x) is dict else x.category)
+
+
 class Precomputed:
     """A detector stand-in that returns detections computed beforehand, to time everything but detection."""
 
@@ -118,19 +124,19 @@ def main() -> None:
     clear_read_caches()
     c = time.process_time()
     with _fewer_collections():
-        items = [x for batch in read_batches(src, rates) for x in batch]  # as screen_file reads
+        items = [x for batch in read_batches(src, rates, records=True) for x in batch]  # as screen_file reads
     t_read = time.process_time() - c
     gc.freeze()
-    texts = [x.text for x in items]  # type: ignore[union-attr]
-    cats = [x.category for x in items]  # type: ignore[union-attr]
+    texts = [_text_cat(x)[0] for x in items]
+    cats = [_text_cat(x)[1] for x in items]
     c = time.process_time()
     with _fewer_collections():
         dets = screener.detector.detect_many(texts, categories=cats, keep_unsupported=True)
     t_det = time.process_time() - c
     # score as screen_file does (batches of 2,000, per-run cache of text-only evidence), detections precomputed
-    known = {(x.text, x.category): d for x, d in zip(items, dets, strict=True)}  # type: ignore[union-attr]
-    items2 = [x for batch in read_batches(more, rates) for x in batch]
-    keys2 = list(dict.fromkeys((x.text, x.category) for x in items2))  # type: ignore[union-attr]
+    known = {_text_cat(x): d for x, d in zip(items, dets, strict=True)}
+    items2 = [x for batch in read_batches(more, rates, records=True) for x in batch]
+    keys2 = list(dict.fromkeys(_text_cat(x) for x in items2))
     new2 = [k for k in keys2 if k not in known]
     known.update(zip(new2, screener.detector.detect_many([k[0] for k in new2], categories=[k[1] for k in new2],
                                                           keep_unsupported=True), strict=True))
