@@ -14,7 +14,7 @@ from cpython.unicode cimport (Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE, PyUnicode_
                               PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 cimport cython
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from cpython.bytearray cimport PyByteArray_AS_STRING
@@ -866,9 +866,10 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
                     ws, we = start, end + 1
                     if not _edges_ok(bv, ws, we, lo, hi):
                         continue
-                lst = cands.get(key)
+                lst = (<dict> cands).get(key)
                 if lst is None:
-                    lst = cands[key] = []
+                    lst = []
+                    (<dict> cands)[key] = lst
                 lst.append(_cand(idx, ws - lo, we - lo, "skeleton" if variant else None, 1.0))
             elif kind == "t":
                 if term_padded[idx]:
@@ -877,9 +878,10 @@ def main_matches(object det, object matches, str bv, list starts, object cands, 
                     ws, we = start, end + 1
                     if not _edges_ok(bv, ws, we, lo, hi):
                         continue
-                lst = terms.get(key)
+                lst = (<dict> terms).get(key)
                 if lst is None:
-                    lst = terms[key] = []
+                    lst = []
+                    (<dict> terms)[key] = lst
                 lst.append((idx, ws - lo, we - lo))
 
 
@@ -1230,90 +1232,109 @@ def scan_words(str bv, frozenset seed_clean, dict tok_hits, set clean, dict pair
     cdef _Word cur, prev = None
     cdef bint known, prev_known = False, touch = False
     cdef Py_ssize_t i = 0, k = 0, a, lo, n = len(bv)
-    cdef list touched = [], words = [], mine = []
+    cdef list touched = [], words = [], fresh = []
+    cdef Py_ssize_t nmine = 0, cap = 64, j
+    cdef PyObject **grown
     cdef int kind = PyUnicode_KIND(bv)
     cdef const void *data = PyUnicode_DATA(bv)
     cdef unsigned long long h
     cdef Py_UCS4 c
-    while i < n:
-        c = PyUnicode_READ(kind, data, i)
-        if c == u" ":
-            i += 1
-            continue
-        a = i
-        h = _FNV0
-        while True:
-            h = _fnv(h, c)
-            i += 1
-            if i >= n:
-                break
+    # the current text's words, borrowed: each is a table entry's word or held by ``fresh`` until the end
+    cdef PyObject **mine = <PyObject **> malloc(cap * sizeof(PyObject *))
+    if mine == NULL:
+        raise MemoryError()
+    try:
+        while i < n:
             c = PyUnicode_READ(kind, data, i)
             if c == u" ":
-                break
-        if i - a == 1 and PyUnicode_READ(kind, data, a) == 0:  # NUL: the next text
-            if touch:
-                lo = len(words)
-                words += mine
-                touched += [k, lo, len(words)]
-                touch = False
-            del mine[:]
-            k += 1
-            prev_word = None
-            prev = None
-            continue
-        cur = state.find(kind, data, a, i, h)
-        if cur is None:
-            word = bv[a:i]
-            res = None
-            if word in seed_clean:
-                res = ()
-            else:
-                res = tok_hits.get(word)
-                if res is None and word in clean:
+                i += 1
+                continue
+            a = i
+            h = _FNV0
+            while True:
+                h = _fnv(h, c)
+                i += 1
+                if i >= n:
+                    break
+                c = PyUnicode_READ(kind, data, i)
+                if c == u" ":
+                    break
+            if i - a == 1 and PyUnicode_READ(kind, data, a) == 0:  # NUL: the next text
+                if touch:
+                    lo = len(words)
+                    for j in range(nmine):
+                        words.append(<object> mine[j])
+                    touched += [k, lo, len(words)]
+                    touch = False
+                nmine = 0
+                k += 1
+                prev_word = None
+                prev = None
+                continue
+            cur = state.find(kind, data, a, i, h)
+            if cur is None:
+                word = bv[a:i]
+                fresh.append(word)
+                res = None
+                if word in seed_clean:
                     res = ()
-            if res is not None:
-                cur = _Word()
-                cur.known = word in seed_clean
-                cur.res = res
-                cur.nxt = {}
-                cur.word = word
-                state.add(cur, h)
-        else:
-            word = cur.word
-        mine.append(word)
-        if cur is not None:
-            known = cur.known
-            if not known and cur.res:
-                hit_toks.add(word)
-                touch = True
-        else:
-            known = False
-            new_toks.add(word)
-            touch = True
-        if prev_word is not None and not (known and prev_known):
-            res = prev.nxt.get(word) if prev is not None else None
-            if res is None:
-                pair = (prev_word, word)
-                res = pair_res.get(pair)  # in pair_hits exactly when its result is not empty
-                if res is None:
-                    new_pairs.add(pair)
-                    touch = True
                 else:
-                    if prev is not None:
-                        prev.nxt[word] = res
-                    if res:
-                        hit_pairs.add(pair)
-                        touch = True
-            elif res:
-                hit_pairs.add((prev_word, word))
+                    res = tok_hits.get(word)
+                    if res is None and word in clean:
+                        res = ()
+                if res is not None:
+                    cur = _Word()
+                    cur.known = word in seed_clean
+                    cur.res = res
+                    cur.nxt = {}
+                    cur.word = word
+                    state.add(cur, h)
+            else:
+                word = cur.word
+            if nmine == cap:
+                cap *= 2
+                grown = <PyObject **> realloc(mine, cap * sizeof(PyObject *))
+                if grown == NULL:
+                    raise MemoryError()
+                mine = grown
+            mine[nmine] = <PyObject *> word
+            nmine += 1
+            if cur is not None:
+                known = cur.known
+                if not known and cur.res:
+                    hit_toks.add(word)
+                    touch = True
+            else:
+                known = False
+                new_toks.add(word)
                 touch = True
-        prev_word = word
-        prev = cur
-        prev_known = known
-    if touch:
-        lo = len(words)
-        words += mine
-        touched += [k, lo, len(words)]
+            if prev_word is not None and not (known and prev_known):
+                res = prev.nxt.get(word) if prev is not None else None
+                if res is None:
+                    pair = (prev_word, word)
+                    res = pair_res.get(pair)  # in pair_hits exactly when its result is not empty
+                    if res is None:
+                        new_pairs.add(pair)
+                        touch = True
+                    else:
+                        if prev is not None:
+                            prev.nxt[word] = res
+                        if res:
+                            hit_pairs.add(pair)
+                            touch = True
+                elif res:
+                    hit_pairs.add((prev_word, word))
+                    touch = True
+            prev_word = word
+            prev = cur
+            prev_known = known
+        if touch:
+            lo = len(words)
+            for j in range(nmine):
+                words.append(<object> mine[j])
+            touched += [k, lo, len(words)]
+    finally:
+        free(mine)
     return new_toks, hit_toks, new_pairs, hit_pairs, touched, words
 
 
@@ -2089,20 +2110,22 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         if not _ascii(t):  # (kana fold to Han look-alikes: the view, not the text, decides)
             w = bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1]
             if _has_han(w):
-                lst = cands.get(k)
+                lst = (<dict> cands).get(k)
                 if lst is None:
-                    lst = cands[k] = []
+                    lst = []
+                    (<dict> cands)[k] = lst
                 _sound_stage(det, w, lst)
         if u"*" in t or u"..." in t or u"\u2026" in t:
-            lst = cands.get(k)
+            lst = (<dict> cands).get(k)
             if lst is None:
-                lst = cands[k] = []
+                lst = []
+                (<dict> cands)[k] = lst
             partial(t, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst)
     regex = det._regex_batch(texts)
     for k in range(n):
-        c = cands.get(k)
-        ts = terms.get(k)
-        rs = regex.get(k)
+        c = (<dict> cands).get(k)
+        ts = (<dict> terms).get(k)
+        rs = (<dict> regex).get(k)
         if not c and not ts and not rs:
             out.append(_detection([], []))
             continue
@@ -2331,9 +2354,10 @@ def token_cands(list words, list touched, str bv, list starts, object cands, set
                 flagged = True
                 break
         if flagged:
-            lst = cands.get(k)
+            lst = (<dict> cands).get(k)
             if lst is None:
-                lst = cands[k] = []
+                lst = []
+                (<dict> cands)[k] = lst
             _text_token_cands(words, lo, hi, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst,
                               hit_toks, hit_pairs, tok_hits, pair_res)
 
