@@ -128,6 +128,13 @@ def test_compiled_fold_and_batch_view_match_python() -> None:
         starts = list(accumulate(map((3).__add__, map(len, parts)), initial=0))
         assert fast.batch_view(folded) == (bv, han, starts)
     assert fast.batch_view(["a\x00b", "c"])[2] is None  # a fold holding NUL: the caller splits (and falls back)
+    # the batch fold: each text's fold (ASCII ones byte by byte, with leetspeak; others through fold_chars)
+    from bordermark.detect.normalise import fold
+
+    pieces = ["G", "u", "c", "1", "0", "@", "$", "!", "|", " ", "\x00", "\t", "é", "高", "Ａ", "ß", "\u200b", "7", "x"]
+    for _ in range(500):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 15))) for _ in range(rng.randint(0, 6))]
+        assert fast.fold_many(texts) == [fold(t) for t in texts]
 
 
 def _scan_words_reference(words: list[str], seed: frozenset[str], tok_hits: dict[str, tuple[int, ...]],

@@ -2228,6 +2228,39 @@ def fold_chars(str s):
         free(buf)
 
 
+def fold_many(list texts):
+    """``normalise.fold_many``: :func:`leet` of each text's character fold, without joining and splitting the batch.
+    An ASCII text folds to ASCII of the same length (``normalise._ascii_table``), so it is folded byte by byte from
+    the fold array into a new one-byte string; any other text through :func:`fold_chars`."""
+    if _FOLD == NULL:
+        _fold_init()
+    cdef list out = []
+    cdef str s, f
+    cdef Py_ssize_t i, n
+    cdef const unsigned char *src
+    cdef unsigned char *dst
+    cdef Py_UCS4 g
+    for t in texts:
+        s = <str> t
+        if not _ascii(s):
+            out.append(leet(fold_chars(s)))
+            continue
+        n = len(s)
+        f = <str> PyUnicode_New(n, 127)
+        src = <const unsigned char *> PyUnicode_1BYTE_DATA(s)
+        dst = <unsigned char *> PyUnicode_1BYTE_DATA(f)
+        for i in range(n):
+            g = _FOLD[src[i]]
+            if g >= 128:  # cannot happen (the ASCII fold is ASCII); the general path stays right
+                break
+            dst[i] = <unsigned char> g
+        else:
+            out.append(_leet1(f, n, dst))
+            continue
+        out.append(leet(fold_chars(s)))
+    return out
+
+
 def batch_view(list folded):
     """The batch view of :meth:`Detector._scan_batch` in one pass over the texts' folds: each fold's words (split
     at Unicode whitespace, as ``str.split``) joined by single spaces, without the space between two CJK characters,

@@ -534,6 +534,8 @@ class Detector:
         folded = fold_many(texts)
         out: list[Detection | None] = [None] * len(texts)
         idx = [i for i, f in enumerate(folded) if f and not f.isspace()]
+        if idx and len(idx) == len(texts):  # the usual batch: every view holds a word, so no copies in idx's order
+            return self._scan_batch(texts, folded, [c for _, c in items], keep_unsupported)
         if len(idx) < len(texts):  # empty views would merge with their neighbours' padding
             for i in range(len(texts)):
                 if not folded[i] or folded[i].isspace():
