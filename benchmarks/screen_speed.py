@@ -202,11 +202,11 @@ def main() -> None:
         mem.append((int(out[0]), float(out[1]), int(out[2]) / 1024))
     load_after = os.getloadavg()[0]
 
-    keys1 = {(x.text, x.category) for x in items}  # type: ignore[union-attr]
+    keys1 = {_text_cat(x) for x in items}
     distinct = len(keys1)
     distinct2 = len(keys2)
     unseen2 = sum(k not in keys1 for k in keys2)
-    unseen2_listings = sum((x.text, x.category) not in keys1 for x in items2)  # type: ignore[union-attr]
+    unseen2_listings = sum(_text_cat(x) not in keys1 for x in items2)
 
     def row(name: str, sec: float, before: str | None, count: int = n) -> str:
         was = f"{PREVIOUS[before]:,.1f}" if before else "-"
