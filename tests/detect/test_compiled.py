@@ -126,7 +126,8 @@ def test_compiled_fold_and_batch_view_match_python() -> None:
         parts = bv[1:-1].split(" \x00 ")
         han = [k for k, p in enumerate(parts) if re.search(r"[\u3400-\u4dbf\u4e00-\u9fff]", p)]
         starts = list(accumulate(map((3).__add__, map(len, parts)), initial=0))
-        assert fast.batch_view(folded) == (bv, han, starts)
+        assert fast.batch_view(folded) == (bv, han, starts, None)
+        assert fast.batch_view(folded, True) == (bv, han, starts, bv.replace(" ", ""))
     assert fast.batch_view(["a\x00b", "c"])[2] is None  # a fold holding NUL: the caller splits (and falls back)
     # the batch fold: each text's fold (ASCII ones byte by byte, with leetspeak; others through fold_chars)
     from bordermark.detect.normalise import fold
@@ -318,6 +319,25 @@ def test_compiled_line_dict_is_the_records_dict() -> None:
         assert [list(h) for h in got["hits"]] == [list(h.to_dict()) for h in d.hits]
         found += len(d.hits) + len(d.signals)
     assert found >= 6
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_empty_lines_write_ids_as_orjson_does() -> None:
+    """A record with nothing found is written without orjson when its id is a plain string (quoted as is); for every
+    code point up to U+2FFFF as an id (control characters, quote, backslash, surrogates included), for longer
+    strings and for ids of other types, the line is the one the pure loop writes."""
+    import orjson
+
+    from bordermark.detect import Detection, engine, stream
+
+    fast = engine._fast
+    assert fast is not None
+    ids: list[object] = [chr(c) for c in range(0x30000)]
+    ids += ["L0000001", "a\"b", "a\\b", "tab\there", "été 高仿", "\U0001f600x", "x\ud800", 7, -3, 1.5, None, True,
+            123456789012345678901234567890, ""]
+    buf = [(i, "t", None) for i in ids]
+    got = fast.write_lines(buf, [Detection() for _ in ids], orjson.dumps, stream._dumps)
+    assert got == [f'{{"id":{stream._dumps(i)},"hits":[],"signals":[]}}' for i in ids]
 
 
 @pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")

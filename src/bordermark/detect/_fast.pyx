@@ -2261,14 +2261,15 @@ def fold_many(list texts):
     return out
 
 
-def batch_view(list folded):
+def batch_view(list folded, bint compact=False):
     """The batch view of :meth:`Detector._scan_batch` in one pass over the texts' folds: each fold's words (split
     at Unicode whitespace, as ``str.split``) joined by single spaces, without the space between two CJK characters,
     the texts joined by ``" NUL "``, one pad space at each end; with the indices of the texts whose view holds a Han
     character (CJK unified ideographs, extension A included), and where each text's view starts (view ``k`` is
     ``bv[starts[k]:starts[k + 1] - 1]``, pad spaces included; what splitting the view at ``" NUL "`` gives, without
-    the strings), or None for ``starts`` if a fold holds NUL (which would make more parts than texts). Every fold
-    holds a word (empty ones are detected one by one)."""
+    the strings), or None for ``starts`` if a fold holds NUL (which would make more parts than texts); with
+    ``compact``, also the view without its spaces (``bv.replace(" ", "")``, what the compact automaton scans),
+    written on the same pass (else None). Every fold holds a word (empty ones are detected one by one)."""
     cdef Py_ssize_t total = 0, k, i, n, j = 0, nt = len(folded)
     cdef str f
     cdef int kind
@@ -2277,8 +2278,12 @@ def batch_view(list folded):
     cdef bint pending, han, written, nul = False
     for f in folded:
         total += len(f) + 3
+    cdef Py_ssize_t m = 0
     cdef Py_UCS4 *buf = <Py_UCS4 *> malloc((total + 2) * sizeof(Py_UCS4))
-    if buf == NULL:
+    cdef Py_UCS4 *cbuf = <Py_UCS4 *> malloc((total + 2) * sizeof(Py_UCS4)) if compact else NULL
+    if buf == NULL or (compact and cbuf == NULL):
+        free(buf)
+        free(cbuf)
         raise MemoryError()
     hans = []
     cdef list starts = [0]
@@ -2292,6 +2297,9 @@ def batch_view(list folded):
                 buf[j + 1] = u" "
                 starts.append(j + 1)
                 j += 2
+                if compact:
+                    cbuf[m] = u"\x00"
+                    m += 1
             n = len(f)
             kind = PyUnicode_KIND(f)
             data = PyUnicode_DATA(f)
@@ -2311,6 +2319,9 @@ def batch_view(list folded):
                 pending = False
                 buf[j] = c
                 j += 1
+                if compact:
+                    cbuf[m] = c
+                    m += 1
                 last = c
                 written = True
                 if (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF):
@@ -2322,9 +2333,11 @@ def batch_view(list folded):
             if han:
                 hans.append(k)
         starts.append(j + 1)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j), hans, None if nul else starts
+        cb = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, cbuf, m) if compact else None
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, j), hans, None if nul else starts, cb
     finally:
         free(buf)
+        free(cbuf)
 
 
 cdef void _text_token_cands(list words, Py_ssize_t lo, Py_ssize_t hi, str w, list lst, set hit_toks,
@@ -2411,6 +2424,21 @@ def line_dict(object rid, object d):
     return {"id": rid, "hits": hits, "signals": signals}
 
 
+cdef bint _plain_json(str s):
+    """Whether orjson writes ``s`` as itself in quotes: no control character (< U+0020), quote or backslash (which
+    it escapes) and no surrogate (which it refuses); every other character it writes as is (checked over all code
+    points up to U+2FFFF in the tests)."""
+    cdef Py_ssize_t i, n = len(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef const void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c < 0x20 or c == 0x22 or c == 0x5C or 0xD800 <= c <= 0xDFFF:
+            return False
+    return True
+
+
 def write_lines(list buf, list dets, object dumps, object dumps_any):
     """:func:`stream._write`'s loop after detection: one output line per record (``buf`` holds ``(id, text,
     category)``, ``dets`` their detections), written by orjson (``dumps``) exactly as the Python loop writes them,
@@ -2421,6 +2449,9 @@ def write_lines(list buf, list dets, object dumps, object dumps_any):
         rid = (<tuple> buf[j])[0]
         d = dets[j]
         if not d.hits and not d.signals:
+            if type(rid) is str and _plain_json(<str> rid):  # what orjson writes for it: the text in quotes
+                out.append(u'{"id":"' + <str> rid + u'","hits":[],"signals":[]}')
+                continue
             try:
                 ident = (<bytes> dumps(rid)).decode("utf-8")
             except TypeError:

@@ -553,8 +553,10 @@ class Detector:
         han: list[int] | None = None
         words: list[str] = []  # the batch view's words (the compiled path reads them from the view itself)
         got_starts: list[int] | None = None
-        if _fast is not None:  # one compiled pass, the texts with a Han character and the views' starts found on
-            bv, han, got_starts = _fast.batch_view(folded)  # the way (no split of the view into words or parts)
+        cb: str | None = None  # the view without spaces, for the compact automaton
+        if _fast is not None:  # one compiled pass, the texts with a Han character, the views' starts and the
+            # compact view found on the way (no split of the view into words or parts)
+            bv, han, got_starts, cb = _fast.batch_view(folded, self._has_compact)
         else:
             words = " \x00 ".join(folded).split()  # NUL between texts
             bv = " " + " ".join(words) + " "
@@ -600,7 +602,8 @@ class Detector:
                 k = ids[j] if ids is not None else j
                 self._main_matches(view(k), matches, cands[k], terms[k])
         if self._has_compact:
-            cb = bv.replace(" ", "")
+            if cb is None:
+                cb = bv.replace(" ", "")
             spaced = (self._spaced_matches(cb, words) if _fast is None
                       else _fast.spaced_matches(self._ac_batch.iter(cb), bv, len(cb)))
             if spaced:
