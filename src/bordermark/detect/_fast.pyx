@@ -14,7 +14,7 @@ from cpython.unicode cimport (Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE, PyUnicode_
                               PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ)
 cimport cython
-from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from cpython.bytearray cimport PyByteArray_AS_STRING
@@ -2502,20 +2502,41 @@ def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loa
     return True
 
 
+cdef int _cmp_u64(const void *a, const void *b) noexcept nogil:
+    cdef unsigned long long x = (<const unsigned long long *> a)[0], y = (<const unsigned long long *> b)[0]
+    return (x > y) - (x < y)
+
+
 @cython.final
 cdef class HsMatches:
     """hyperscan's match handler for ``engine._HsScan.iter``: each match kept as one integer (its end, then its id),
     without a Python frame per match (the handler runs for every match of every batch scan); :meth:`results` then
     gives what the Python twin gives."""
 
-    cdef list packed
+    cdef unsigned long long *packed
+    cdef Py_ssize_t n, cap
 
     def __cinit__(self):
-        self.packed = []
+        self.packed = NULL
+        self.n = 0
+        self.cap = 0
+
+    def __dealloc__(self):
+        free(self.packed)
 
     def __call__(self, unsigned int i, unsigned long long start, unsigned long long to, unsigned int flags,
                  object context):
-        self.packed.append((to << 32) | i)
+        cdef unsigned long long *grown
+        if to >> 32:
+            raise ValueError("text too long for the match handler (4 GiB)")
+        if self.n == self.cap:
+            self.cap = self.cap * 2 if self.cap else 1024
+            grown = <unsigned long long *> realloc(self.packed, self.cap * sizeof(unsigned long long))
+            if grown == NULL:
+                raise MemoryError()
+            self.packed = grown
+        self.packed[self.n] = (to << 32) | i
+        self.n += 1
         return None
 
     def results(self, list values, list keys, set check, str text, bytes data):
@@ -2523,15 +2544,16 @@ cdef class HsMatches:
         index of the match's last character in ``text``. ``data`` is what was scanned: one byte per character
         (a match of a key in ``check`` must then equal the text), or UTF-8 (a byte end becomes a character end by
         counting the bytes that start a character: a valid UTF-8 key matches only at character boundaries)."""
-        cdef list packed = self.packed, out = []
+        cdef list out = []
         cdef unsigned long long p
-        cdef Py_ssize_t to, i, m, pos = 0, chars = 0, n = len(data)
+        cdef Py_ssize_t to, i, m, j, pos = 0, chars = 0, n = len(data)
         cdef const unsigned char *b = <const unsigned char *> data
         cdef bint onebyte = n == len(text), checking = len(check) > 0
         cdef str k
-        packed.sort()
-        for q in packed:
-            p = q
+        if self.n > 1:
+            qsort(self.packed, self.n, sizeof(unsigned long long), _cmp_u64)
+        for j in range(self.n):
+            p = self.packed[j]
             to = <Py_ssize_t> (p >> 32)
             i = <Py_ssize_t> (p & 0xFFFFFFFF)
             if onebyte:
