@@ -434,6 +434,9 @@ cdef dict _sure_holders(list cands, list ents):
     return sure
 
 
+cdef dict _NO_SURE = {}  # (never written)
+
+
 cdef inline bint _other_sure(dict sure, object holder, Py_ssize_t ws):
     """Whether the holder has a sure candidate other than the one starting at ``ws``."""
     s = sure.get(holder)
@@ -480,7 +483,7 @@ cdef list _prefilter(object det, list ents, _Text t, list cands, frozenset cat_c
             if _has_product(product_pads[x.entry], w):
                 product = 0.4
         if sure is None:
-            sure = _sure_holders(cands, ents)
+            sure = _sure_holders(cands, ents) if len(cands) > 1 else _NO_SURE
         holder = 0.3 if _other_sure(sure, e.holder, ws) else 0.0
         cap = 0.0
         if not cjk:
@@ -773,7 +776,8 @@ cdef object _finish(object det, list ents, str text, str w, str f, list cands, l
         spans = [(x.ws, x.we) for x in kept]
         kept = [x for x in kept
                 if not any(a <= x.ws and x.we <= b and (b - a) > (x.we - x.ws) for a, b in spans)]
-    cdef dict holders_sure = _sure_holders(kept, ents)
+    # one candidate has no other of its holder: the same-holder bonus is 0 without building the map
+    cdef dict holders_sure = _sure_holders(kept, ents) if len(kept) > 1 else _NO_SURE
 
     cdef list hits = []
     seen = set()
