@@ -15,21 +15,12 @@ from typing import Any, cast
 import orjson
 
 from bordermark.detect.engine import Detector, _no_cyclic_gc
+from bordermark.ingest.jsonl import parse_line
 
 try:  # the compiled line reader (``_fast.pyx``), when built
     from bordermark.detect import _fast
 except ImportError:
     _fast = None  # type: ignore[assignment]
-
-
-def _loads(line: str) -> Any:
-    """orjson (several times faster than ``json``); the standard parser decides whatever orjson refuses (NaN), so
-    that what counts as malformed and its message stay those of ``json``. (orjson 3.13 reads an integer beyond 64
-    bits as a float rather than refusing it: :func:`_read_line` re-reads a line whose id came back a float.)"""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
 
 
 def _dumps(obj: Any) -> str:
@@ -97,28 +88,28 @@ def _read(numbered: Iterator[tuple[int, str]], batch: int, buf: list[tuple[Any, 
     return True
 
 
-def _read_line(n: int, line: str, buf: list[tuple[Any, str, str | None]], bad: list[BadLine]) -> None:
-    """One non-blank input line: its record into ``buf``, or why not into ``bad``."""
-    try:
-        obj = _loads(line)
-    except json.JSONDecodeError as exc:
-        bad.append(BadLine(n, "line", f"malformed JSON: {exc.msg} at column {exc.colno}"))
-        return
-    if isinstance(obj, dict) and type(obj.get("id")) is float:  # orjson reads an integer beyond 64 bits as a
-        obj = json.loads(line)  # float: the standard parser keeps it exact (and gives a real float id unchanged)
-    if not isinstance(obj, dict):
-        bad.append(BadLine(n, "line", "expected a JSON object"))
-        return
+def record_of(obj: dict[str, Any]) -> tuple[Any, str, str | None]:
+    """``(id, text, category)`` of one parsed input object; raises ``ValueError(field, reason)`` when it has no id
+    or no text. The checks every reader of detection input makes (this module, the Spark job)."""
     if "id" not in obj:
-        bad.append(BadLine(n, "id", "missing 'id'"))
+        raise ValueError("id", "missing 'id'")
+    text, cat = record_text(obj)
+    return obj["id"], text, cat
+
+
+def _read_line(n: int, line: str, buf: list[tuple[Any, str, str | None]], bad: list[BadLine]) -> None:
+    """One non-blank input line: its record into ``buf``, or why not into ``bad``. The line is parsed as every
+    JSON Lines reader parses (:func:`bordermark.ingest.jsonl.parse_line`: orjson, the standard parser deciding
+    what orjson refuses, ids beyond 64 bits kept exact)."""
+    obj = parse_line(line)
+    if isinstance(obj, str):
+        bad.append(BadLine(n, "line", obj))
         return
     try:
-        text, cat = record_text(obj)
+        buf.append(record_of(obj))
     except ValueError as exc:
         field, reason = exc.args
         bad.append(BadLine(n, field, reason))
-        return
-    buf.append((obj["id"], text, cat))
 
 
 def _write(detector: Detector, buf: list[tuple[Any, str, str | None]]) -> list[str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bordermark.detect.stream import record_text
+from bordermark.detect.stream import record_of
 from bordermark.domain import Listing
 from bordermark.ingest.errors import RowError
 from bordermark.ingest.jsonl import parse_line
@@ -136,16 +136,12 @@ def _detect_partition(detector: Detector, rows: Iterable[tuple[str, int, str | d
         if isinstance(obj, RowError):
             yield _BAD, str(obj)
             continue
-        if "id" not in obj:
-            yield _BAD, str(RowError(path, line, "id", "missing 'id'"))
-            continue
         try:
-            text, cat = record_text(obj)
+            buf.append(record_of(obj))
         except ValueError as exc:
             fld, reason = exc.args
             yield _BAD, str(RowError(path, line, fld, reason))
             continue
-        buf.append((obj["id"], text, cat))
         if len(buf) >= batch:
             yield from flush()
     if buf:
