@@ -288,6 +288,16 @@ class Detector:
         self._common = frozenset(key(w) for w in lexicon.common_words())
         self._build()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the compiled word pass's memo: it is a ``_fast.WordTable`` in a compiled process and a dict in
+        a pure one, and Spark may unpickle the detector under the other build (a cache: it is rebuilt as it goes)."""
+        state = self.__dict__.copy()
+        state["_word_state"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _word_state=_fast.WordTable() if _fast is not None else {})
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_registry(cls, registry: Registry, *, terms: Sequence[lexicon.Term] | None = None) -> Detector:
