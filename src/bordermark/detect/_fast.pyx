@@ -48,6 +48,9 @@ cdef void _bind() except *:
     _CACHE_LIMIT = engine._TOKEN_CACHE_LIMIT
     _SCAN = engine._scan
     _HAN_SEARCH = engine._HAN.search
+    _slot_offsets(_Hit, _HIT_NAMES, _HIT_OFF)
+    _slot_offsets(_Signal, _SIG_NAMES, _SIG_OFF)
+    _slot_offsets(_Detection, ("hits", "signals"), _DET_OFF)
     _E = engine
 
 
@@ -57,7 +60,47 @@ cdef extern from "Python.h":
     object PyObject_Vectorcall(object callable, PyObject **args, size_t nargsf, object kwnames)
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
 
+cdef extern from "structmember.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+
 cdef object _new = object.__new__
+
+# The result types are slotted dataclasses: each field is a member descriptor, i.e. an object pointer at a fixed
+# offset in the instance. The compiled code reads and writes the fields there (what the descriptor does, without a
+# type lookup and a descriptor call per field: ~20 per hit built and written out).
+cdef tuple _HIT_NAMES = ("mark_id", "mark", "holder", "start", "end", "matched", "method", "score", "context",
+                         "ambiguous", "alias", "alias_kind")
+cdef tuple _SIG_NAMES = ("code", "term", "start", "end", "weight", "family", "lang", "matched")
+cdef Py_ssize_t _HIT_OFF[12]
+cdef Py_ssize_t _SIG_OFF[8]
+cdef Py_ssize_t _DET_OFF[2]
+
+
+cdef void _slot_offsets(object cls, tuple names, Py_ssize_t *out) except *:
+    import types
+    for i, name in enumerate(names):
+        descr = cls.__dict__[name]
+        if type(descr) is not types.MemberDescriptorType:
+            raise TypeError(f"{cls.__name__}.{name} is not a slot")
+        out[i] = (<PyMemberDescrObject *> <PyObject *> descr).d_member.offset
+
+
+cdef inline void _put(object o, Py_ssize_t off, object v):
+    """Set a slot of a new instance (its slots are NULL: nothing to release)."""
+    Py_INCREF(v)
+    (<PyObject **> ((<char *> <PyObject *> o) + off))[0] = <PyObject *> v
+
+
+cdef inline object _get(object o, Py_ssize_t off):
+    """A slot's value (an AttributeError where unset, as the descriptor raises)."""
+    cdef PyObject *v = (<PyObject **> ((<char *> <PyObject *> o) + off))[0]
+    if v == NULL:
+        raise AttributeError("slot not set")
+    return <object> v
 cdef object _AHOCORASICK = ahocorasick.AHOCORASICK
 cdef dict _ROUND3 = {}
 
@@ -80,8 +123,8 @@ cdef object _detection(list hits, list signals):
     """``Detection(hits, signals)`` without running the frozen dataclass's Python ``__init__``: the same slots set
     the way it sets them (``object.__setattr__``)."""
     d = _new(_Detection)
-    PyObject_GenericSetAttr(d, "hits", hits)
-    PyObject_GenericSetAttr(d, "signals", signals)
+    _put(d, _DET_OFF[0], hits)
+    _put(d, _DET_OFF[1], signals)
     return d
 
 
@@ -89,18 +132,18 @@ cdef object _hit(object mark_id, object mark, object holder, object start, objec
                  object method, object score, object context, object ambiguous, object alias, object alias_kind):
     """``Hit(...)`` likewise (12 fields: the Python ``__init__`` cost more than the rest of a hit's finishing)."""
     h = _new(_Hit)
-    PyObject_GenericSetAttr(h, "mark_id", mark_id)
-    PyObject_GenericSetAttr(h, "mark", mark)
-    PyObject_GenericSetAttr(h, "holder", holder)
-    PyObject_GenericSetAttr(h, "start", start)
-    PyObject_GenericSetAttr(h, "end", end)
-    PyObject_GenericSetAttr(h, "matched", matched)
-    PyObject_GenericSetAttr(h, "method", method)
-    PyObject_GenericSetAttr(h, "score", score)
-    PyObject_GenericSetAttr(h, "context", context)
-    PyObject_GenericSetAttr(h, "ambiguous", ambiguous)
-    PyObject_GenericSetAttr(h, "alias", alias)
-    PyObject_GenericSetAttr(h, "alias_kind", alias_kind)
+    _put(h, _HIT_OFF[0], mark_id)
+    _put(h, _HIT_OFF[1], mark)
+    _put(h, _HIT_OFF[2], holder)
+    _put(h, _HIT_OFF[3], start)
+    _put(h, _HIT_OFF[4], end)
+    _put(h, _HIT_OFF[5], matched)
+    _put(h, _HIT_OFF[6], method)
+    _put(h, _HIT_OFF[7], score)
+    _put(h, _HIT_OFF[8], context)
+    _put(h, _HIT_OFF[9], ambiguous)
+    _put(h, _HIT_OFF[10], alias)
+    _put(h, _HIT_OFF[11], alias_kind)
     return h
 
 
@@ -108,14 +151,14 @@ cdef object _signal(object code, object term, object start, object end, object w
                     object matched):
     """``Signal(...)`` likewise (8 fields)."""
     g = _new(_Signal)
-    PyObject_GenericSetAttr(g, "code", code)
-    PyObject_GenericSetAttr(g, "term", term)
-    PyObject_GenericSetAttr(g, "start", start)
-    PyObject_GenericSetAttr(g, "end", end)
-    PyObject_GenericSetAttr(g, "weight", weight)
-    PyObject_GenericSetAttr(g, "family", family)
-    PyObject_GenericSetAttr(g, "lang", lang)
-    PyObject_GenericSetAttr(g, "matched", matched)
+    _put(g, _SIG_OFF[0], code)
+    _put(g, _SIG_OFF[1], term)
+    _put(g, _SIG_OFF[2], start)
+    _put(g, _SIG_OFF[3], end)
+    _put(g, _SIG_OFF[4], weight)
+    _put(g, _SIG_OFF[5], family)
+    _put(g, _SIG_OFF[6], lang)
+    _put(g, _SIG_OFF[7], matched)
     return g
 
 
@@ -234,6 +277,32 @@ cdef inline Py_ssize_t _compact_len(str k):
         if c != u" ":
             n += 1
     return n
+
+
+@cython.final
+cdef class _Det:
+    """What the finishing stage reads from the detector, read once per batch (each was an attribute lookup, or a
+    weak-map probe for the goods table, per text)."""
+
+    cdef object det, actx, actx_han, common, terms
+    cdef WordTable goods
+    cdef list ents, product_pads, name_f
+
+
+cdef _Det _det_of(object det):
+    cdef _Det d = _Det.__new__(_Det)
+    d.det = det
+    d.ents = _ents(det)
+    aut = det._actx
+    d.actx = aut if aut.kind == _AHOCORASICK else None  # engine._scan finds nothing otherwise
+    d.goods = _goods_table(det, aut)
+    aut = det._actx_han
+    d.actx_han = aut if aut.kind == _AHOCORASICK else None
+    d.common = det._common
+    d.terms = det._terms
+    d.product_pads = det._product_pads
+    d.name_f = det._name_f
+    return d
 
 
 cdef class _Text:
@@ -443,15 +512,15 @@ cdef inline bint _other_sure(dict sure, object holder, Py_ssize_t ws):
     return s is not None and (len(s) > 1 or (len(s) == 1 and ws not in s))
 
 
-cdef list _prefilter(object det, list ents, _Text t, list cands, frozenset cat_classes, bint signals):
+cdef list _prefilter(_Det D, list ents, _Text t, list cands, frozenset cat_classes, bint signals):
     """:meth:`Detector._prefilter`: drop ambiguous candidates that no context could rescue."""
     cdef list out = []
-    cdef object common = det._common
+    cdef object common = D.common
     cdef str w = t.w, text = t.text, token
     cdef object sure = None, method, brk, classes, first
     cdef _Ent e
     cdef Cand x
-    cdef list product_pads = det._product_pads
+    cdef list product_pads = D.product_pads
     cdef Py_ssize_t ws, we, keylen, a, b, h_first, h_last = -1
     cdef bint e_amb, loose, cjk, near, text_ascii = _ascii(text)
     cdef double need, cat, product, holder, cap
@@ -568,7 +637,7 @@ cdef bint _crosses_word(str w, Py_ssize_t ws, Py_ssize_t we):
     return False
 
 
-cdef object _classify(object det, str matched, _Ent e, Cand x, _Text t):
+cdef object _classify(_Det D, str matched, _Ent e, Cand x, _Text t):
     """:meth:`Detector._classify`: name the disguise by comparing the original text with the registered name."""
     cdef str w = t.w
     cdef Py_ssize_t i, g, ws = x.ws, we = x.we, base, a, b
@@ -577,7 +646,7 @@ cdef object _classify(object det, str matched, _Ent e, Cand x, _Text t):
         inner = [(t.st[i], t.en[i]) for i in range(ws, we) if w[i] == u" "]
         pieces = w[ws:we].split(" ")
         base = t.st[ws]
-        common = det._common
+        common = D.common
         for g in range(len(inner)):
             a, b = inner[g]
             if any(not ch.isspace() for ch in matched[a - base:b - base]):
@@ -588,10 +657,39 @@ cdef object _classify(object det, str matched, _Ent e, Cand x, _Text t):
         return "spaced"
     if method == "fuzzy" or method == "repeated" or method == "phonetic" or method == "partial":
         return method
-    name_f = det._name_f[x.entry]
-    if " ".join(matched.casefold().split()) == name_f:
+    name_f = <str> D.name_f[x.entry]
+    if (_plain_eq(matched, name_f) if _ascii(matched) else " ".join(matched.casefold().split()) == name_f):
         return "exact" if e.alias_kind is None else "alias"
     return _disguise(matched, e, x, name_f)
+
+
+cdef bint _plain_eq(str matched, str name_f):
+    """``" ".join(matched.casefold().split()) == name_f`` for ASCII ``matched`` without the three strings: ASCII
+    case folding is lower-casing, and ``str.split``'s ASCII whitespace is ``Py_UNICODE_ISSPACE``'s."""
+    cdef Py_ssize_t i, j = 0, n = len(matched), nf = len(name_f)
+    cdef const unsigned char *m = PyUnicode_1BYTE_DATA(matched)
+    cdef const unsigned char *q
+    cdef unsigned char c
+    cdef bint gap = False
+    if not _ascii(name_f):
+        return False  # (an ASCII string folds to ASCII)
+    q = PyUnicode_1BYTE_DATA(name_f)
+    for i in range(n):
+        c = m[i]
+        if Py_UNICODE_ISSPACE(c):
+            gap = j > 0
+            continue
+        if gap:
+            if j >= nf or q[j] != 32:
+                return False
+            j += 1
+            gap = False
+        if 65 <= c <= 90:
+            c += 32
+        if j >= nf or q[j] != c:
+            return False
+        j += 1
+    return j == nf
 
 
 cdef object _UD = None  # unicodedata, bound on first use
@@ -707,33 +805,32 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
     """:meth:`Detector._finish` after the category's classes are known; same result."""
     if _E is None:
         _bind()
-    return _finish(det, _ents(det), text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported)
+    return _finish(_det_of(det), text, w, f, cands, term_spans, regex_sigs, cat_classes, keep_unsupported)
 
 
-cdef object _finish(object det, list ents, str text, str w, str f, list cands, list term_spans, list regex_sigs,
+cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans, list regex_sigs,
                     frozenset cat_classes, bint keep_unsupported):
     """:func:`finish`, callable from C without a Python call per text."""
     cdef _Text t = _Text()
+    cdef list ents = D.ents
     t.text, t.w, t.f = text, w, f
-    aut = det._actx
-    t.actx = aut if aut.kind == _AHOCORASICK else None  # engine._scan finds nothing otherwise
-    t.goods = _goods_table(det, aut)
-    aut = det._actx_han
-    t.actx_han = aut if aut.kind == _AHOCORASICK else None
+    t.actx = D.actx
+    t.goods = D.goods
+    t.actx_han = D.actx_han
     cdef Py_ssize_t ws, we, s, t_end, a, b, compact
     cdef _Ent e
     cdef Cand x, y
     cdef double ctx, need, score
     cdef bint has_trade, no_brand, loose, ambiguous, near, cjk
     if not keep_unsupported:
-        cands = _prefilter(det, ents, t, cands, cat_classes, bool(term_spans or regex_sigs))
+        cands = _prefilter(D, ents, t, cands, cat_classes, bool(term_spans or regex_sigs))
         if not cands and not term_spans and not regex_sigs:
             return _detection([], [])
     t.offsets()
 
     cdef list signals = []
     seen_sig = set()
-    terms = det._terms
+    terms = D.terms
     for idx, ws, we in term_spans:
         tm = terms[idx]
         a, b = t.st[ws], t.en[we - 1]
@@ -762,7 +859,7 @@ cdef object _finish(object det, list ents, str text, str w, str f, list cands, l
         no_brand = any(sg.family == "no_brand" for sg in signals)
         has_trade = any(sg.family not in ("contact", "no_brand") for sg in signals)
 
-    cdef list product_pads = det._product_pads
+    cdef list product_pads = D.product_pads
     kept = cands
     if len(cands) > 1:
         cands.sort(key=_cand_order)
@@ -781,13 +878,13 @@ cdef object _finish(object det, list ents, str text, str w, str f, list cands, l
 
     cdef list hits = []
     seen = set()
-    common = det._common
+    common = D.common
     for x in kept:
         e = <_Ent> ents[x.entry]
         ws, we = x.ws, x.we
         s, t_end = t.st[ws], t.en[we - 1]
         matched = text[s:t_end]
-        method = _classify(det, matched, e, x, t)
+        method = _classify(D, matched, e, x, t)
         if method is None:
             continue
         cjk = e.cjk
@@ -2108,7 +2205,7 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
     cdef dict cat_classes = {}
     cdef object c, ts, rs, cc, lst
     partial = det._partial_stage
-    cdef list ents = _ents(det)
+    cdef _Det D = None
     for k in range(n):
         t = texts[k]
         if not _ascii(t):  # (kana fold to Han look-alikes: the view, not the text, decides)
@@ -2136,7 +2233,9 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
         cc = cat_classes.get(cats[k])
         if cc is None:
             cc = cat_classes[cats[k]] = det.classes_of(cats[k])
-        out.append(_finish(det, ents, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
+        if D is None:
+            D = _det_of(det)
+        out.append(_finish(D, texts[k], bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], folded[k],
                            c or [], ts or [], rs or [], cc, keep_unsupported))
     return out
 
@@ -2415,16 +2514,36 @@ def token_cands(list words, list touched, str bv, list starts, object cands, set
 def line_dict(object rid, object d):
     """``{"id": rid, **d.to_dict()}`` built in C: orjson writes a slotted dataclass only after its ``__dict__``
     lookup has raised and been cleared (an exception per hit), and a plain dict it writes directly; same keys in the
-    same order, so the same bytes."""
-    hits = []
-    for h in d.hits:
-        hits.append({"mark_id": h.mark_id, "mark": h.mark, "holder": h.holder, "start": h.start, "end": h.end,
-                     "matched": h.matched, "method": h.method, "score": h.score, "context": h.context,
-                     "ambiguous": h.ambiguous, "alias": h.alias, "alias_kind": h.alias_kind})
-    signals = []
-    for g in d.signals:
-        signals.append({"code": g.code, "term": g.term, "start": g.start, "end": g.end, "weight": g.weight,
-                        "family": g.family, "lang": g.lang, "matched": g.matched})
+    same order, so the same bytes. The fields of the result types are read from their slots."""
+    if _E is None:
+        _bind()
+    if type(d) is _Detection:
+        return _line_dict(rid, _get(d, _DET_OFF[0]), _get(d, _DET_OFF[1]))
+    return _line_dict(rid, d.hits, d.signals)
+
+
+cdef dict _line_dict(object rid, object hs, object gs):
+    cdef list hits = [], signals = []
+    cdef Py_ssize_t *o = _HIT_OFF
+    for h in hs:
+        if type(h) is _Hit:
+            hits.append({"mark_id": _get(h, o[0]), "mark": _get(h, o[1]), "holder": _get(h, o[2]),
+                         "start": _get(h, o[3]), "end": _get(h, o[4]), "matched": _get(h, o[5]),
+                         "method": _get(h, o[6]), "score": _get(h, o[7]), "context": _get(h, o[8]),
+                         "ambiguous": _get(h, o[9]), "alias": _get(h, o[10]), "alias_kind": _get(h, o[11])})
+        else:
+            hits.append({"mark_id": h.mark_id, "mark": h.mark, "holder": h.holder, "start": h.start, "end": h.end,
+                         "matched": h.matched, "method": h.method, "score": h.score, "context": h.context,
+                         "ambiguous": h.ambiguous, "alias": h.alias, "alias_kind": h.alias_kind})
+    o = _SIG_OFF
+    for g in gs:
+        if type(g) is _Signal:
+            signals.append({"code": _get(g, o[0]), "term": _get(g, o[1]), "start": _get(g, o[2]),
+                            "end": _get(g, o[3]), "weight": _get(g, o[4]), "family": _get(g, o[5]),
+                            "lang": _get(g, o[6]), "matched": _get(g, o[7])})
+        else:
+            signals.append({"code": g.code, "term": g.term, "start": g.start, "end": g.end, "weight": g.weight,
+                            "family": g.family, "lang": g.lang, "matched": g.matched})
     return {"id": rid, "hits": hits, "signals": signals}
 
 
@@ -2449,10 +2568,16 @@ def write_lines(list buf, list dets, object dumps, object dumps_any):
     ``dumps_any`` (``stream._dumps``) where orjson refuses (an integer id beyond 64 bits)."""
     cdef list out = []
     cdef Py_ssize_t j, n = len(buf)
+    if _E is None:
+        _bind()
     for j in range(n):
         rid = (<tuple> buf[j])[0]
         d = dets[j]
-        if not d.hits and not d.signals:
+        if type(d) is _Detection:
+            hs, gs = _get(d, _DET_OFF[0]), _get(d, _DET_OFF[1])
+        else:
+            hs, gs = d.hits, d.signals
+        if not hs and not gs:
             if type(rid) is str and _plain_json(<str> rid):  # what orjson writes for it: the text in quotes
                 out.append(u'{"id":"' + <str> rid + u'","hits":[],"signals":[]}')
                 continue
@@ -2463,7 +2588,7 @@ def write_lines(list buf, list dets, object dumps, object dumps_any):
             out.append(u'{"id":' + ident + u',"hits":[],"signals":[]}')
         else:
             try:
-                out.append((<bytes> dumps(line_dict(rid, d))).decode("utf-8"))
+                out.append((<bytes> dumps(_line_dict(rid, hs, gs))).decode("utf-8"))
             except TypeError:  # an integer id beyond 64 bits
                 out.append(dumps_any({"id": rid, **d.to_dict()}))
     return out
