@@ -16,6 +16,7 @@ from cpython.unicode cimport (Py_UNICODE_ISDIGIT, Py_UNICODE_ISSPACE, PyUnicode_
 cimport cython
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
+from cpython.object cimport PyTypeObject
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from cpython.bytearray cimport PyByteArray_AS_STRING
 
@@ -68,6 +69,13 @@ cdef extern from "Python.h":
         PyMemberDef *d_member
 
 cdef object _new = object.__new__
+cdef tuple _NO_ARGS = ()
+
+
+cdef inline object _alloc(object cls):
+    """``object.__new__(cls)`` through the type's ``tp_new`` slot (``object.__new__`` itself for the result
+    dataclasses: they define no ``__new__``), without a Python call."""
+    return (<PyTypeObject *> cls).tp_new(cls, <PyObject *> _NO_ARGS, NULL)
 
 # The result types are slotted dataclasses: each field is a member descriptor, i.e. an object pointer at a fixed
 # offset in the instance. The compiled code reads and writes the fields there (what the descriptor does, without a
@@ -122,7 +130,7 @@ cdef object _round3(double x):
 cdef object _detection(list hits, list signals):
     """``Detection(hits, signals)`` without running the frozen dataclass's Python ``__init__``: the same slots set
     the way it sets them (``object.__setattr__``)."""
-    d = _new(_Detection)
+    d = _alloc(_Detection)
     _put(d, _DET_OFF[0], hits)
     _put(d, _DET_OFF[1], signals)
     return d
@@ -131,7 +139,7 @@ cdef object _detection(list hits, list signals):
 cdef object _hit(object mark_id, object mark, object holder, object start, object end, object matched,
                  object method, object score, object context, object ambiguous, object alias, object alias_kind):
     """``Hit(...)`` likewise (12 fields: the Python ``__init__`` cost more than the rest of a hit's finishing)."""
-    h = _new(_Hit)
+    h = _alloc(_Hit)
     _put(h, _HIT_OFF[0], mark_id)
     _put(h, _HIT_OFF[1], mark)
     _put(h, _HIT_OFF[2], holder)
@@ -150,7 +158,7 @@ cdef object _hit(object mark_id, object mark, object holder, object start, objec
 cdef object _signal(object code, object term, object start, object end, object weight, object family, object lang,
                     object matched):
     """``Signal(...)`` likewise (8 fields)."""
-    g = _new(_Signal)
+    g = _alloc(_Signal)
     _put(g, _SIG_OFF[0], code)
     _put(g, _SIG_OFF[1], term)
     _put(g, _SIG_OFF[2], start)
@@ -811,7 +819,7 @@ def finish(object det, str text, str w, str f, list cands, list term_spans, list
 cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans, list regex_sigs,
                     frozenset cat_classes, bint keep_unsupported):
     """:func:`finish`, callable from C without a Python call per text."""
-    cdef _Text t = _Text()
+    cdef _Text t = _Text.__new__(_Text)
     cdef list ents = D.ents
     t.text, t.w, t.f = text, w, f
     t.actx = D.actx
@@ -829,20 +837,25 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
     t.offsets()
 
     cdef list signals = []
-    seen_sig = set()
+    cdef bint sig_dedup = len(term_spans) + len(regex_sigs) > 1  # (one signal needs no duplicate test)
+    seen_sig = set() if sig_dedup else None
     terms = D.terms
     for idx, ws, we in term_spans:
         tm = terms[idx]
         a, b = t.st[ws], t.en[we - 1]
-        k3 = (tm.code, a, b)
-        if k3 not in seen_sig:
+        if sig_dedup:
+            k3 = (tm.code, a, b)
+            if k3 in seen_sig:
+                continue
             seen_sig.add(k3)
-            signals.append(_signal(tm.code, tm.term, a, b, tm.weight, tm.family, tm.lang, text[a:b]))
+        signals.append(_signal(tm.code, tm.term, a, b, tm.weight, tm.family, tm.lang, text[a:b]))
     for tm, a, b in regex_sigs:
-        k3 = (tm.code, a, b)
-        if k3 not in seen_sig:
+        if sig_dedup:
+            k3 = (tm.code, a, b)
+            if k3 in seen_sig:
+                continue
             seen_sig.add(k3)
-            signals.append(_signal(tm.code, text[a:b], a, b, tm.weight, tm.family, tm.lang, text[a:b]))
+        signals.append(_signal(tm.code, text[a:b], a, b, tm.weight, tm.family, tm.lang, text[a:b]))
     if len(signals) > 1:
         signals.sort(key=_sig_order)
     has_trade = False
@@ -877,7 +890,7 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
     cdef dict holders_sure = _sure_holders(kept, ents) if len(kept) > 1 else _NO_SURE
 
     cdef list hits = []
-    seen = set()
+    seen = set() if len(kept) > 1 else None
     common = D.common
     for x in kept:
         e = <_Ent> ents[x.entry]
@@ -917,10 +930,11 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
             ambiguous = True
         if ambiguous and ctx < need and not keep_unsupported:
             continue
-        dedup = (e.mark_id, s, t_end)
-        if dedup in seen:
-            continue
-        seen.add(dedup)
+        if len(kept) > 1:  # (one candidate gives no duplicate)
+            dedup = (e.mark_id, s, t_end)
+            if dedup in seen:
+                continue
+            seen.add(dedup)
         score = <double> _BASE_SCORE[method] * (<double> x.sim if (method == "fuzzy" or method == "phonetic"
                                                                   or method == "partial") else 1.0)
         if compact <= (1 if cjk else 3):
@@ -2150,6 +2164,25 @@ cdef inline bint _has_han(str s):
     return False
 
 
+cdef bint _elided(str s):
+    """``"*" in s or "..." in s or "\u2026" in s`` in one pass."""
+    cdef Py_ssize_t i, n = len(s), dots = 0
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void *data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == u".":
+            dots += 1
+            if dots == 3:
+                return True
+            continue
+        dots = 0
+        if c == u"*" or c == 0x2026:
+            return True
+    return False
+
+
 cdef void _sound_stage(object det, str w, list cands) except *:
     """:meth:`Detector._sound_stage`: each run of two or more Han characters (``chinese.HAN_RUN_RE``) found in C,
     its sound-alikes from the detector's run cache (:meth:`Detector._sound_run` for a run not seen before)."""
@@ -2216,14 +2249,25 @@ def finish_batch(object det, list texts, str bv, list starts, list folded, objec
                     lst = []
                     (<dict> cands)[k] = lst
                 _sound_stage(det, w, lst)
-        if u"*" in t or u"..." in t or u"\u2026" in t:
+        if _elided(t):
             lst = (<dict> cands).get(k)
             if lst is None:
                 lst = []
                 (<dict> cands)[k] = lst
             partial(t, bv[<Py_ssize_t> starts[k]:<Py_ssize_t> starts[k + 1] - 1], lst)
     regex = det._regex_batch(texts)
+    # the texts holding anything, flagged from the three maps' keys (most texts hold nothing: no lookups for them)
+    cdef bytearray any_flags = bytearray(n)
+    cdef unsigned char *flags = <unsigned char *> PyByteArray_AS_STRING(any_flags)
+    cdef Py_ssize_t j
+    for m in (cands, terms, regex):
+        for key in <dict> m:
+            if isinstance(key, int) and 0 <= key < n:  # (other keys are never looked up)
+                flags[<Py_ssize_t> key] = 1
     for k in range(n):
+        if not flags[k]:
+            out.append(_detection([], []))
+            continue
         c = (<dict> cands).get(k)
         ts = (<dict> terms).get(k)
         rs = (<dict> regex).get(k)
