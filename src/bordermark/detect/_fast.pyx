@@ -1942,6 +1942,7 @@ cdef tuple _sound_run(object det, str run):
     cdef unsigned char *roles = <unsigned char *> PyByteArray_AS_STRING(det._han_roles)
     cdef list out = []
     cdef object named, syl, fzs
+    cdef Py_ssize_t idx
     cdef str k
     cdef Py_UCS4 c0, c1, c
     for i in range(L - 1):
@@ -1977,9 +1978,9 @@ cdef tuple _sound_run(object det, str run):
             near = 0
             for j in range(n):
                 c = PyUnicode_READ(kind, data, i + j)
-                if (<tuple> syl)[j] in _han_readings(c, False):
+                if (<tuple> syl)[j] in <frozenset> _han_readings(c, False):
                     continue
-                if (<tuple> fzs)[j] in _han_readings(c, True):
+                if (<tuple> fzs)[j] in <frozenset> _han_readings(c, True):
                     near += 1
                     continue
                 near = 99
@@ -2645,7 +2646,9 @@ def read_batch(object numbered, Py_ssize_t batch, list buf, list bad, object loa
     that errors and their messages are exactly its own."""
     cdef object line, obj, text, title, desc, cat
     for n, line in numbered:
-        if not line or line.isspace():
+        # a line starting with a non-space character is not blank (no ``isspace`` method call for it)
+        if not (type(line) is str and len(<str> line) > 0 and not Py_UNICODE_ISSPACE((<str> line)[0])) and (
+                not line or line.isspace()):
             continue
         try:
             obj = loads(line)
