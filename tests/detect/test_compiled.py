@@ -394,3 +394,32 @@ def test_compiled_first_sight_lookups_match_python(monkeypatch: pytest.MonkeyPat
         assert got_multi[w] == {r for r in pure._lookup_token(w) if " " in pure._entries[r[0]].key}, w
     for r in runs:
         assert got_runs[r] == set(pure._sound_run(r)), r
+
+
+@pytest.mark.skipif(not bordermark.detect.COMPILED, reason="compiled detection core not built (pure Python only)")
+def test_compiled_result_slots_and_exact_names_match_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled stage writes and reads the result dataclasses' fields at their slots, and tests an ASCII match
+    against the registered name without building strings: results built by the Python constructors write out
+    like ``to_dict``, and names written with runs of ASCII whitespace (str.split's, \\x1c-\\x1f included), mixed
+    case or elisions get the method and hits the pure path gives."""
+    from bordermark.detect import Detection, Detector, Hit, Signal, engine
+    from bordermark.domain import Holder, Mark, Registry
+
+    fast = engine._fast
+    assert fast is not None
+    h = Hit("M1", "GUCCI", "H", 0, 5, "Gucci", "exact", 0.9, context=0.4, ambiguous=True, alias="g", alias_kind="x")
+    g = Signal("T1", "replica", 6, 13, 0.5, family="trade_term", lang="en", matched="replica")
+    for d in (Detection([h, h], [g]), Detection([], [g]), Detection([h], [])):
+        assert list(fast.line_dict(7, d).items()) == list({"id": 7, **d.to_dict()}.items())
+    assert fast.write_lines([(7, "", None)], [Detection([h], [g])], __import__("orjson").dumps, str) == [
+        __import__("orjson").dumps({"id": 7, **Detection([h], [g]).to_dict()}).decode()]
+    marks = (Mark(holder="H", text="LOUIS VUITTON", nice_classes=(18,)), Mark(holder="G", text="GUCCI"),
+             Mark(holder="C", text="COACH", nice_classes=(18,)))
+    reg = Registry(holders=tuple(Holder(name=n) for n in ("H", "G", "C")), marks=marks)
+    texts = ["louis  vuitton bag", "LOUIS\tVUITTON", "Louis\x1c\x1dVuitton belt", "louis\x1fvuitton", "LoUiS vUiTtOn",
+             "Louis Vuittonx", "Gucci", "gucci replica", "GUCCI...", "Gu*ci bag", "Guc\u2026 bag", "Gucc1 1:1",
+             "coach wallet", "Coach", "louis vuitton, coach bag", "G u c c i", "gucci\u00a0bag", "GUCCİ"]
+    got = [d.to_dict() for d in Detector.from_registry(reg).detect_many(texts)]
+    assert sum(len(d["hits"]) for d in got) >= 10
+    monkeypatch.setattr(engine, "_fast", None)
+    assert got == [d.to_dict() for d in Detector.from_registry(reg).detect_many(texts)]
