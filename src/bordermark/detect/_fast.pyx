@@ -1222,6 +1222,22 @@ cdef extern from *:
     unsigned long long _POLY "BM_POLY"
 
 
+cdef inline Py_ssize_t _word_end(int kind, const void *data, Py_ssize_t i, Py_ssize_t n,
+                                 unsigned long long *h) noexcept:
+    """The end of the view's word starting at ``i`` (the next space, or ``n``), its :func:`_fnv` hash into ``h``:
+    the word passes of :func:`scan_words` and :func:`_goods_in` read words this one way."""
+    cdef unsigned long long x = _FNV0
+    cdef Py_UCS4 c
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if c == u" ":
+            break
+        x = _fnv(x, c)
+        i += 1
+    h[0] = x
+    return i
+
+
 cdef class WordTable:
     """The word pass's memo (word -> :class:`_Word`) as an open-addressing table looked up by a span of the batch
     view's characters, so that a word already seen costs no string object: ``str.split`` of the batch view built
@@ -1352,7 +1368,7 @@ def scan_words(str bv, frozenset seed_clean, dict tok_hits, set clean, dict pair
     cdef PyObject **grown
     cdef int kind = PyUnicode_KIND(bv)
     cdef const void *data = PyUnicode_DATA(bv)
-    cdef unsigned long long h
+    cdef unsigned long long h = 0
     cdef Py_UCS4 c
     # the current text's words, borrowed: each is a table entry's word or held by ``fresh`` until the end
     cdef PyObject **mine = <PyObject **> malloc(cap * sizeof(PyObject *))
@@ -1365,15 +1381,7 @@ def scan_words(str bv, frozenset seed_clean, dict tok_hits, set clean, dict pair
                 i += 1
                 continue
             a = i
-            h = _FNV0
-            while True:
-                h = _fnv(h, c)
-                i += 1
-                if i >= n:
-                    break
-                c = PyUnicode_READ(kind, data, i)
-                if c == u" ":
-                    break
+            i = _word_end(kind, data, i, n, &h)
             if i - a == 1 and PyUnicode_READ(kind, data, a) == 0:  # NUL: the next text
                 if touch:
                     lo = len(words)
@@ -1540,7 +1548,7 @@ cdef list _goods_in(WordTable table, str w):
     cdef int kind = PyUnicode_KIND(w), kk
     cdef const void *data = PyUnicode_DATA(w)
     cdef const void *kd
-    cdef unsigned long long h
+    cdef unsigned long long h = 0
     cdef Py_UCS4 c
     cdef _Goods g
     cdef str k
@@ -1550,15 +1558,7 @@ cdef list _goods_in(WordTable table, str w):
             i += 1
             continue
         a = i
-        h = _FNV0
-        while True:
-            h = _fnv(h, c)
-            i += 1
-            if i >= n:
-                break
-            c = PyUnicode_READ(kind, data, i)
-            if c == u" ":
-                break
+        i = _word_end(kind, data, i, n, &h)
         if i >= n or a == 0:  # no space after (or before) the word: no padded key ends (or starts) there
             continue
         g = <_Goods> table.find(kind, data, a, i, h)
