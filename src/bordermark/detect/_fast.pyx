@@ -1222,12 +1222,16 @@ cdef extern from *:
     unsigned long long _POLY "BM_POLY"
 
 
-cdef inline Py_ssize_t _word_end(int kind, const void *data, Py_ssize_t i, Py_ssize_t n,
-                                 unsigned long long *h) noexcept:
-    """The end of the view's word starting at ``i`` (the next space, or ``n``), its :func:`_fnv` hash into ``h``:
-    the word passes of :func:`scan_words` and :func:`_goods_in` read words this one way."""
+cdef inline Py_ssize_t _next_word(int kind, const void *data, Py_ssize_t i, Py_ssize_t n, Py_ssize_t *a,
+                                  unsigned long long *h) noexcept:
+    """The view's next word from ``i`` on: its start into ``a`` (``n`` when none is left), its :func:`_fnv` hash
+    into ``h``, and its end (the next space, or ``n``) returned. The word passes of :func:`scan_words` and
+    :func:`_goods_in` read words this one way."""
     cdef unsigned long long x = _FNV0
     cdef Py_UCS4 c
+    while i < n and PyUnicode_READ(kind, data, i) == u" ":
+        i += 1
+    a[0] = i
     while i < n:
         c = PyUnicode_READ(kind, data, i)
         if c == u" ":
@@ -1236,6 +1240,18 @@ cdef inline Py_ssize_t _word_end(int kind, const void *data, Py_ssize_t i, Py_ss
         i += 1
     h[0] = x
     return i
+
+
+cdef inline bint _spells(str key, int kind, const void *data, Py_ssize_t a) noexcept:
+    """Whether the view's characters from ``a`` on are ``key``'s, compared by code point (a span of the view and a
+    string can differ in storage kind); the caller has checked that the span is long enough."""
+    cdef int kk = PyUnicode_KIND(key)
+    cdef const void *kd = PyUnicode_DATA(key)
+    cdef Py_ssize_t m
+    for m in range(len(key)):
+        if PyUnicode_READ(kk, kd, m) != PyUnicode_READ(kind, data, a + m):
+            return False
+    return True
 
 
 cdef class WordTable:
@@ -1308,11 +1324,9 @@ cdef class WordTable:
 
     cdef _Word find(self, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned long long h):
         """The entry of the word ``view[a:b]`` (``h``: its :func:`_fnv` hash), or None."""
-        cdef Py_ssize_t j, m, size = b - a
+        cdef Py_ssize_t j, size = b - a
         cdef PyObject *o
         cdef str key
-        cdef int kk
-        cdef const void *kd
         if self.cap == 0:
             return None
         j = <Py_ssize_t> (h & <unsigned long long> (self.cap - 1))
@@ -1322,14 +1336,8 @@ cdef class WordTable:
                 return None
             if self.hashes[j] == h:
                 key = (<_Word> o).word
-                if len(key) == size:
-                    kk = PyUnicode_KIND(key)
-                    kd = PyUnicode_DATA(key)
-                    for m in range(size):
-                        if PyUnicode_READ(kk, kd, m) != PyUnicode_READ(kind, data, a + m):
-                            break
-                    else:
-                        return <_Word> o
+                if len(key) == size and _spells(key, kind, data, a):
+                    return <_Word> o
             j = (j + 1) & (self.cap - 1)
 
     cdef int add(self, _Word w, unsigned long long h) except -1:
@@ -1369,19 +1377,15 @@ def scan_words(str bv, frozenset seed_clean, dict tok_hits, set clean, dict pair
     cdef int kind = PyUnicode_KIND(bv)
     cdef const void *data = PyUnicode_DATA(bv)
     cdef unsigned long long h = 0
-    cdef Py_UCS4 c
     # the current text's words, borrowed: each is a table entry's word or held by ``fresh`` until the end
     cdef PyObject **mine = <PyObject **> malloc(cap * sizeof(PyObject *))
     if mine == NULL:
         raise MemoryError()
     try:
-        while i < n:
-            c = PyUnicode_READ(kind, data, i)
-            if c == u" ":
-                i += 1
-                continue
-            a = i
-            i = _word_end(kind, data, i, n, &h)
+        while True:
+            i = _next_word(kind, data, i, n, &a, &h)
+            if a == n:
+                break
             if i - a == 1 and PyUnicode_READ(kind, data, a) == 0:  # NUL: the next text
                 if touch:
                     lo = len(words)
@@ -1544,21 +1548,16 @@ cdef list _goods_in(WordTable table, str w):
     ascending, longer keys first at one end): a key " x " matches exactly where ``w`` holds the word x with a
     space on each side, " x y " where x and y follow one another (the view's words are single-spaced)."""
     cdef list out = []
-    cdef Py_ssize_t i = 0, a, n = len(w), size, m, j
-    cdef int kind = PyUnicode_KIND(w), kk
+    cdef Py_ssize_t i = 0, a, n = len(w), size, j
+    cdef int kind = PyUnicode_KIND(w)
     cdef const void *data = PyUnicode_DATA(w)
-    cdef const void *kd
     cdef unsigned long long h = 0
-    cdef Py_UCS4 c
     cdef _Goods g
     cdef str k
-    while i < n:
-        c = PyUnicode_READ(kind, data, i)
-        if c == u" ":
-            i += 1
-            continue
-        a = i
-        i = _word_end(kind, data, i, n, &h)
+    while True:
+        i = _next_word(kind, data, i, n, &a, &h)
+        if a == n:
+            break
         if i >= n or a == 0:  # no space after (or before) the word: no padded key ends (or starts) there
             continue
         g = <_Goods> table.find(kind, data, a, i, h)
@@ -1570,12 +1569,7 @@ cdef list _goods_in(WordTable table, str w):
             j = i - size + 1  # the key's first character (a space) would be w[j]
             if j < 0:
                 continue
-            kk = PyUnicode_KIND(k)
-            kd = PyUnicode_DATA(k)
-            for m in range(size):
-                if PyUnicode_READ(kk, kd, m) != PyUnicode_READ(kind, data, j + m):
-                    break
-            else:
+            if _spells(k, kind, data, j):
                 out.append((j, i, (<tuple> item)[2]))
         if g.classes is not None:
             out.append((a - 1, i, g.classes))
