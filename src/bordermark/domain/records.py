@@ -26,6 +26,12 @@ def _opt_country(v: str | None) -> str | None:
     return check_country(v) if v else None
 
 
+def listing_text(title: str, description: str) -> str:
+    """The text a listing is detected and screened by: the title, then the description on its own line when there
+    is one. One rule for the model (``Listing.text``), the screening file path's plain records and the web views."""
+    return f"{title}\n{description}" if description else title
+
+
 class Listing(_Record):
     id: str = Field(min_length=1)
     title: str = ""
@@ -46,7 +52,7 @@ class Listing(_Record):
 
     @property
     def text(self) -> str:
-        return f"{self.title}\n{self.description}" if self.description else self.title
+        return listing_text(self.title, self.description)
 
 
 class CustomsMode(StrEnum):

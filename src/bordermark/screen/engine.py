@@ -23,6 +23,7 @@ import orjson
 
 from bordermark.detect.types import Hit
 from bordermark.domain import Listing, Registry
+from bordermark.domain.records import listing_text
 from bordermark.screen.compiled import fast as _fast
 from bordermark.screen.features import (
     FEATURES,
@@ -340,8 +341,7 @@ def _model(listing: Listing | Record) -> Listing:
 def _text_of(listing: Listing | Record) -> str:
     """``Listing.text`` of a listing or a record."""
     if type(listing) is dict:
-        title, description = listing["title"], listing["description"]
-        return f"{title}\n{description}" if description else title
+        return listing_text(listing["title"], listing["description"])
     return listing.text  # type: ignore[union-attr]
 
 

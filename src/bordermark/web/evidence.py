@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bordermark.domain import records
+
 
 def highlight(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
     """Segments of ``text`` with a flag telling whether it lies inside a span; overlapping spans merge and
@@ -31,8 +33,7 @@ def highlight(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[str, bo
 
 def listing_text(listing: dict[str, Any]) -> str:
     """The text detection ran on (``Listing.text``): title, then description on the next line."""
-    title, desc = listing.get("title") or "", listing.get("description") or ""
-    return f"{title}\n{desc}" if desc else title
+    return records.listing_text(listing.get("title") or "", listing.get("description") or "")
 
 
 def hit_spans(hits: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
