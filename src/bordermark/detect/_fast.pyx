@@ -252,10 +252,6 @@ cdef inline bint _is_cjk(Py_UCS4 c) nogil:
     return (0x3400 <= c <= 0x4DBF) or (0x4E00 <= c <= 0x9FFF) or (0xF900 <= c <= 0xFAFF)
 
 
-cdef inline bint _space(Py_UCS4 c):
-    return Py_UNICODE_ISSPACE(c)
-
-
 cdef inline Py_ssize_t _spaces(str w, Py_ssize_t stop):
     """``w.count(" ", 0, stop)``."""
     cdef Py_ssize_t i, n = 0
