@@ -792,6 +792,92 @@ cdef double _context(_Ent e, str matched, bint product, bint near, frozenset cat
     return ctx
 
 
+cdef Py_ssize_t _SMALL_SORT = 24  # lists up to this long are sorted in place here; longer ones by list.sort
+
+
+cdef inline bint _cand_lt(Cand a, Cand b):
+    """``_cand_order(a) < _cand_order(b)``, read from the C fields (the tuple comparison, component by component)."""
+    cdef Py_ssize_t la, lb
+    if a.ws != b.ws:
+        return a.ws < b.ws
+    la = a.we - a.ws
+    lb = b.we - b.ws
+    if la != lb:
+        return la > lb
+    if a.entry != b.entry:
+        return a.entry < b.entry
+    ma = a.method if a.method is not None else u""
+    mb = b.method if b.method is not None else u""
+    if ma != mb:
+        return <str> ma < <str> mb
+    return -a.sim < -b.sim
+
+
+cdef inline bint _obj_lt(object a, object b, bint *decided) except -1:
+    """One component of a tuple comparison: sets ``decided`` where ``a`` and ``b`` differ (``==`` first, as tuples
+    compare), and returns ``a < b`` then."""
+    if a is b or a == b:
+        decided[0] = False
+        return False
+    decided[0] = True
+    return bool(a < b)
+
+
+cdef bint _hit_lt(object a, object b) except -1:
+    """``_hit_order(a) < _hit_order(b)`` for two detector hits, their slots read at their offsets."""
+    cdef bint decided = False, lt
+    cdef double sa, sb
+    cdef int k
+    lt = _obj_lt(_get(a, _HIT_OFF[3]), _get(b, _HIT_OFF[3]), &decided)  # start
+    if decided:
+        return lt
+    sa = <double> _get(a, _HIT_OFF[7])  # -score
+    sb = <double> _get(b, _HIT_OFF[7])
+    if not (-sa == -sb):
+        return -sa < -sb
+    for k in (4, 0, 5, 6):  # end, mark_id, matched, method
+        lt = _obj_lt(_get(a, _HIT_OFF[k]), _get(b, _HIT_OFF[k]), &decided)
+        if decided:
+            return lt
+    return False
+
+
+cdef int _sort_cands(list xs) except -1:
+    """``xs.sort(key=_cand_order)``: a stable insertion sort for the usual few candidates (no key tuple and no
+    Python call per candidate); list.sort for long lists."""
+    cdef Py_ssize_t n = len(xs), i, j
+    cdef Cand x
+    if n > _SMALL_SORT:
+        xs.sort(key=_cand_order)
+        return 0
+    for i in range(1, n):
+        x = <Cand> xs[i]
+        j = i - 1
+        while j >= 0 and _cand_lt(x, <Cand> xs[j]):
+            j -= 1
+        if j + 1 != i:
+            del xs[i]
+            xs.insert(j + 1, x)
+    return 0
+
+
+cdef int _sort_hits(list hs) except -1:
+    """``hs.sort(key=_hit_order)`` likewise."""
+    cdef Py_ssize_t n = len(hs), i, j
+    if n > _SMALL_SORT:
+        hs.sort(key=_hit_order)
+        return 0
+    for i in range(1, n):
+        h = hs[i]
+        j = i - 1
+        while j >= 0 and _hit_lt(h, hs[j]):
+            j -= 1
+        if j + 1 != i:
+            del hs[i]
+            hs.insert(j + 1, h)
+    return 0
+
+
 def _cand_order(x):
     return (x.ws, -(x.we - x.ws), x.entry, x.method or "", -x.sim)
 
@@ -871,7 +957,7 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
     cdef list product_pads = D.product_pads
     kept = cands
     if len(cands) > 1:
-        cands.sort(key=_cand_order)
+        _sort_cands(cands)
         best = {}
         for x in cands:
             k3 = (x.entry, x.ws, x.we)
@@ -941,7 +1027,7 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
         hits.append(_hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, _round3(score), _round3(ctx),
                          ambiguous, e.name if e.alias_kind else None, e.alias_kind))
     if len(hits) > 1:
-        hits.sort(key=_hit_order)
+        _sort_hits(hits)
     return _detection(hits, signals)
 
 
