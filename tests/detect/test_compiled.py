@@ -88,6 +88,8 @@ def test_compiled_and_pure_give_identical_output(tmp_path: Path) -> None:
     rng = random.Random(5)
     items = [(f"{r['title']}\n{r['description']}", r.get("category")) for r in rows]
     items += [(_noisy(rng, t), c) for t, c in items[:3000]]
+    # long texts (many listings run together): more candidates and hits than the compiled stage sorts by insertion
+    items += [(" ".join(t for t, _ in items[i:i + 60]), None) for i in range(0, 1200, 60)]
     texts_file = tmp_path / "texts.json"
     texts_file.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
 
@@ -97,6 +99,7 @@ def test_compiled_and_pure_give_identical_output(tmp_path: Path) -> None:
     assert json.loads(pure[0]) == []
     assert len(compiled) == len(pure) > 2 * len(items)
     assert sum(1 for x in compiled if '"mark_id"' in x) > 1000  # the comparison covers many hits, not empty output
+    assert max(x.count('"mark_id"') for x in compiled) > 24  # and texts whose hits list.sort orders
     differ = [i for i, (a, b) in enumerate(zip(compiled[1:], pure[1:], strict=True), start=1) if a != b]
     assert not differ, f"{len(differ)} line(s) differ, first: {compiled[differ[0]][:300]} vs {pure[differ[0]][:300]}"
 
