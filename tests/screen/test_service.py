@@ -159,3 +159,33 @@ def test_screen_file_queues_the_listings_it_read(loaded: Store, tmp_path: Path) 
         stored = {a.listing_id: a.listing for a in s.scalars(select(AlertRow))}
     assert stored and all(stored[k] == want[k] for k in stored)
     assert {"F0", "F36"} <= set(stored) and stored["F36"]["price"] == "15.0"
+
+
+def test_screen_file_scores_a_batch_in_slices_as_one(loaded: Store, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """screen_file detects a batch at once and scores and writes it a slice at a time (``_SLICE``): the same rows,
+    verdict counts and queue as one slice per batch, slices that split a batch unevenly and repeated texts
+    across slices included."""
+    import json
+
+    from bordermark.screen.io import clear_read_caches
+
+    titles = ["ACM3 replica AAA shoes", "ACME Runner One imported from Japan", "ACME shoes", "garden hose"]
+    rows = [{"id": f"F{i}", "title": titles[i % 4], "description": "", "price": [15.0, 90.5, 60.25][i % 3],
+             "currency": "USD", "seller_id": f"s{i % 5}", "seller_name": None, "platform": "shopx",
+             "category": "shoes", "url": f"https://shopx.test/F{i}", "ships_from": "CN", "images": [],
+             "listed_at": "2024-10-05T15:24:50Z"} for i in range(40)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = {}
+    for size in (10_000, 3):
+        monkeypatch.setattr(service, "_SLICE", size)
+        clear_read_caches()
+        rep = service.screen_file(src, tmp_path / f"out{size}.jsonl", _screener(loaded), batch_size=17,
+                                  store=loaded if size == 3 else None)
+        out[size] = ((tmp_path / f"out{size}.jsonl").read_bytes(), rep.screened, dict(rep.verdicts))
+    assert out[3] == out[10_000] and out[3][1] == 40
+    raised = {r["id"] for r in map(json.loads, out[3][0].splitlines()) if r["verdict"] != "clear"}
+    with loaded.session() as s:
+        queued = {a.listing_id for a in s.scalars(select(AlertRow))}
+    assert raised and queued and queued <= raised

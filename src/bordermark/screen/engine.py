@@ -897,6 +897,13 @@ class Screener:
         (title, description, category) within a run (bounded): platforms repeat titles a lot (re-listings,
         one seller's variants), and detection is the costly part. A listing may be given as the file reader's
         record (``io.read_batches(records=True)``); its result then carries the record, not a model."""
+        return self._screen_prepared_many(listings, self.prepare_batch(listings))
+
+    def prepare_batch(self, listings: Sequence[Listing | Record]) -> list[_Prepared]:
+        """The first half of :meth:`screen_many`: each listing's prepared text (detection and the evidence of
+        the text alone), new texts detected together; :meth:`screen_prepared` gives the results. Why apart: a
+        file run detects a whole batch at once (the detector works best on many texts) and then scores and
+        writes it a slice at a time, while each slice's listings and results are still in the CPU's caches."""
         cache = self._prepared
         missing: dict[tuple[str, str | None], list[int]]
         if _fast is not None:  # the compiled twin of the loops below (lookup, then settle the new texts)
@@ -904,7 +911,7 @@ class Screener:
             if missing:
                 found, cues = self._detect_missing(missing)
                 preps = _fast.settle(self, listings, keys, preps, cache, missing, found, cues)
-            return self._screen_prepared_many(listings, preps)
+            return preps
         keys = [_text_key(_fields(lst)) for lst in listings]  # one read of each model's fields (see above)
         batch: dict[tuple[str, str, str | None], _Prepared] = {}
         missing = {}
@@ -931,7 +938,13 @@ class Screener:
                                        None if cues is None else [t[2] or _NO_CUES for t in todo])
             for k, prep in zip(new, preps, strict=True):
                 batch[k] = cache[k] = prep
-        return self._screen_prepared_many(listings, [batch[k] for k in keys])
+        return [batch[k] for k in keys]
+
+    def screen_prepared(self, listings: Sequence[Listing | Record],
+                        preps: Sequence[_Prepared]) -> list[ScreenResult]:
+        """The second half of :meth:`screen_many`: the results of listings whose prepared texts
+        :meth:`prepare_batch` gave (any slice of a batch with the same slice of its prepared texts)."""
+        return self._screen_prepared_many(listings, preps)
 
     def _detect_missing(self, missing: dict[tuple[str, str | None], list[int]]) -> tuple[Sequence[Any],
                                                                                          list[list[str]] | None]:

@@ -233,6 +233,11 @@ def screen_listing(store: Store, listing: Listing, *, record: bool = True,
 
 
 _verdict_of = attrgetter("verdict")
+# listings scored and written together within a file run's batch. Why: a batch of 2,000 listings, their records,
+# results and rows, outgrows the CPU's caches between reading, scoring and writing; slices of 250 are written and
+# freed while still in them, and the next slice reuses their memory (everything but detection ~5 % less CPU on
+# the speed world), while detection still sees the whole batch's new texts at once (it does best with many)
+_SLICE = 250
 
 
 @dataclass
@@ -298,14 +303,20 @@ def screen_file(input_path: Path, output_path: Path, screener: Screener, *, stor
                         good.append(item)
             if not good:
                 continue
-            results = screener.screen_many(good)
-            writer.write_results(results)
-            report.screened += len(results)
-            counts = Counter(map(_verdict_of, results))
-            report.verdicts.update({v.value: n for v, n in counts.items()})
+            # the batch detected at once, then scored and written a slice at a time (see _SLICE)
+            preps = screener.prepare_batch(good)
+            raised: list[ScreenResult] = []
+            for at in range(0, len(good), _SLICE):
+                results = screener.screen_prepared(good[at:at + _SLICE], preps[at:at + _SLICE])
+                writer.write_results(results)
+                report.screened += len(results)
+                counts = Counter(map(_verdict_of, results))
+                report.verdicts.update({v.value: n for v, n in counts.items()})
+                if store is not None:
+                    raised += results
             if store is not None:
                 with store.session() as s:
-                    record_alerts(s, results)
+                    record_alerts(s, raised)
             settle()
     return report
 
