@@ -135,20 +135,27 @@ def test_notices_per_platform_and_holder(loaded: Store, tmp_path: Path) -> None:
         assert s.get(SellerRow, "bad").takedowns == 2  # type: ignore[union-attr]
 
 
-def test_screen_file_queues_the_listings_it_read(loaded: Store, tmp_path: Path) -> None:
-    """screen_file hands the screener the reader's records where the compiled reader makes them (fields, the
-    price the float read); the queue still stores each raised listing as the model the plain reader gives."""
+def _forty_listings(path: Path) -> Path:
+    """A JSON Lines file of 40 listings: four titles (a disguised brand with trade terms, a parallel-import cue,
+    the brand plainly, no brand) at three prices from five sellers."""
     import json
-
-    from bordermark.screen.io import clear_read_caches, read_listings
 
     titles = ["ACM3 replica AAA shoes", "ACME Runner One imported from Japan", "ACME shoes", "garden hose"]
     rows = [{"id": f"F{i}", "title": titles[i % 4], "description": "", "price": [15.0, 90.5, 60.25][i % 3],
              "currency": "USD", "seller_id": f"s{i % 5}", "seller_name": None, "platform": "shopx",
              "category": "shoes", "url": f"https://shopx.test/F{i}", "ships_from": "CN", "images": [],
              "listed_at": "2024-10-05T15:24:50Z"} for i in range(40)]
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_screen_file_queues_the_listings_it_read(loaded: Store, tmp_path: Path) -> None:
+    """screen_file hands the screener the reader's records where the compiled reader makes them (fields, the
+    price the float read); the queue still stores each raised listing as the model the plain reader gives."""
+
+    from bordermark.screen.io import clear_read_caches, read_listings
+
+    src = _forty_listings(tmp_path / "in.jsonl")
     clear_read_caches()
     rep = service.screen_file(src, tmp_path / "out.jsonl", _screener(loaded), store=loaded)
     assert rep.screened == 40
@@ -170,13 +177,7 @@ def test_screen_file_scores_a_batch_in_slices_as_one(loaded: Store, tmp_path: Pa
 
     from bordermark.screen.io import clear_read_caches
 
-    titles = ["ACM3 replica AAA shoes", "ACME Runner One imported from Japan", "ACME shoes", "garden hose"]
-    rows = [{"id": f"F{i}", "title": titles[i % 4], "description": "", "price": [15.0, 90.5, 60.25][i % 3],
-             "currency": "USD", "seller_id": f"s{i % 5}", "seller_name": None, "platform": "shopx",
-             "category": "shoes", "url": f"https://shopx.test/F{i}", "ships_from": "CN", "images": [],
-             "listed_at": "2024-10-05T15:24:50Z"} for i in range(40)]
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    src = _forty_listings(tmp_path / "in.jsonl")
     out = {}
     for size in (10_000, 3):
         monkeypatch.setattr(service, "_SLICE", size)
