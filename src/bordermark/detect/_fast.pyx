@@ -842,39 +842,21 @@ cdef bint _hit_lt(object a, object b) except -1:
     return False
 
 
-cdef int _sort_cands(list xs) except -1:
-    """``xs.sort(key=_cand_order)``: a stable insertion sort for the usual few candidates (no key tuple and no
-    Python call per candidate); list.sort for long lists."""
+cdef int _sort_small(list xs, bint hits) except -1:
+    """``xs.sort(key=_hit_order if hits else _cand_order)`` for a text's hits or candidates: a stable insertion
+    sort for the usual handful (no key tuple and no Python call per element); list.sort for long lists."""
     cdef Py_ssize_t n = len(xs), i, j
-    cdef Cand x
     if n > _SMALL_SORT:
-        xs.sort(key=_cand_order)
+        xs.sort(key=_hit_order if hits else _cand_order)
         return 0
     for i in range(1, n):
-        x = <Cand> xs[i]
+        x = xs[i]
         j = i - 1
-        while j >= 0 and _cand_lt(x, <Cand> xs[j]):
+        while j >= 0 and (_hit_lt(x, xs[j]) if hits else _cand_lt(<Cand> x, <Cand> xs[j])):
             j -= 1
         if j + 1 != i:
             del xs[i]
             xs.insert(j + 1, x)
-    return 0
-
-
-cdef int _sort_hits(list hs) except -1:
-    """``hs.sort(key=_hit_order)`` likewise."""
-    cdef Py_ssize_t n = len(hs), i, j
-    if n > _SMALL_SORT:
-        hs.sort(key=_hit_order)
-        return 0
-    for i in range(1, n):
-        h = hs[i]
-        j = i - 1
-        while j >= 0 and _hit_lt(h, hs[j]):
-            j -= 1
-        if j + 1 != i:
-            del hs[i]
-            hs.insert(j + 1, h)
     return 0
 
 
@@ -957,7 +939,7 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
     cdef list product_pads = D.product_pads
     kept = cands
     if len(cands) > 1:
-        _sort_cands(cands)
+        _sort_small(cands, False)
         best = {}
         for x in cands:
             k3 = (x.entry, x.ws, x.we)
@@ -1027,7 +1009,7 @@ cdef object _finish(_Det D, str text, str w, str f, list cands, list term_spans,
         hits.append(_hit(e.mark_id, e.mark, e.holder, s, t_end, matched, method, _round3(score), _round3(ctx),
                          ambiguous, e.name if e.alias_kind else None, e.alias_kind))
     if len(hits) > 1:
-        _sort_hits(hits)
+        _sort_small(hits, True)
     return _detection(hits, signals)
 
 
